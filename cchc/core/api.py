@@ -1,0 +1,125 @@
+"""API base: Vietnamese JSON errors {"errors": [{"field", "message"}]} and the calendar endpoint."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from cchc.core.workcalendar import CalendarError, calendar
+
+
+def _flatten(detail, field=None):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "__all__") else (key if field is None else f"{field}.{key}")
+            yield from _flatten(value, name)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _flatten(item, field)
+    else:
+        yield {"field": field, "message": str(detail)}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Không tìm thấy."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    response.data = {"errors": list(_flatten(detail))}
+    return response
+
+
+ERROR_SCHEMA = inline_serializer(
+    "Errors",
+    {
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "Error", {"field": serializers.CharField(allow_null=True), "message": serializers.CharField()}
+            )
+        )
+    },
+)
+
+
+class DueQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField(
+        error_messages={
+            "invalid": gettext_lazy("Thời điểm bắt đầu không đúng định dạng ISO 8601 (ví dụ 2026-01-05T08:00)."),
+            "required": gettext_lazy("Thiếu thời điểm bắt đầu."),
+        }
+    )
+    days = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        min_value=Decimal(0),
+        max_value=Decimal(3650),
+        error_messages={
+            "invalid": gettext_lazy("Số ngày phải là một số."),
+            "required": gettext_lazy("Thiếu số ngày."),
+            "min_value": gettext_lazy("Số ngày không được âm."),
+            "max_value": gettext_lazy("Số ngày không được vượt quá 3650."),
+            "max_decimal_places": gettext_lazy("Số ngày chỉ được lẻ nửa ngày (ví dụ 2.5)."),
+            "max_digits": gettext_lazy("Số ngày không được vượt quá 3650."),
+            "max_whole_digits": gettext_lazy("Số ngày không được vượt quá 3650."),
+        },
+    )
+    unit = serializers.ChoiceField(
+        choices=["working_days", "days"],
+        default="working_days",
+        error_messages={"invalid_choice": gettext_lazy("Đơn vị phải là working_days hoặc days.")},
+    )
+
+
+class CalendarDueView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Tính hạn theo lịch làm việc",
+        parameters=[
+            OpenApiParameter("start", str, required=True, description="Thời điểm bắt đầu, ISO 8601"),
+            OpenApiParameter("days", float, required=True, description="Số ngày (0 đến 3650, lẻ nửa ngày)"),
+            OpenApiParameter("unit", str, enum=["working_days", "days"], description="Đơn vị"),
+        ],
+        responses={
+            200: inline_serializer(
+                "DueDate",
+                {
+                    "due": serializers.DateTimeField(),
+                    "explanation": serializers.ListField(
+                        child=inline_serializer(
+                            "DueStep",
+                            {
+                                "date": serializers.DateField(allow_null=True),
+                                "kind": serializers.CharField(),
+                                "text": serializers.CharField(),
+                            },
+                        )
+                    ),
+                },
+            ),
+            400: ERROR_SCHEMA,
+        },
+    )
+    def get(self, request):
+        query = DueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        try:
+            result = calendar().add(data["start"], data["days"], data["unit"])
+        except CalendarError as exc:
+            raise exceptions.ValidationError({"days": [str(exc)]}) from None
+        return Response(
+            {"due": result.due.isoformat(), "explanation": [s.as_dict() for s in result.explanation]}
+        )

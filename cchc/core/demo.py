@@ -1,0 +1,115 @@
+"""Demo agency for `manage.py load_demo`: idempotent, safe to run on every start."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from cchc.core.models import Agency, CalendarOverride, Unit, User
+from cchc.core.roles import Role
+from cchc.core.services import abbreviations_load_csv
+
+DEMO_PASSWORD = "Demo@2026"
+
+AGENCIES = [
+    {
+        "code": "SKHCN",
+        "name": "Sở Khoa học và Công nghệ tỉnh Phú Thọ",
+        "short_name": "SKHCN",
+        "superior_body": "Ủy ban nhân dân tỉnh Phú Thọ",
+        "place_name": "Phú Thọ",
+        "address": "Đường Trần Phú, phường Việt Trì, tỉnh Phú Thọ (dữ liệu minh họa)",
+        "phone": "0210 3800 000",
+        "email": "skhcn@demo.cchc.vn",
+    },
+    {
+        "code": "SKHCNTQ",
+        "name": "Sở Khoa học và Công nghệ tỉnh Tuyên Quang",
+        "short_name": "SKHCN",
+        "superior_body": "Ủy ban nhân dân tỉnh Tuyên Quang",
+        "place_name": "Tuyên Quang",
+        "address": "Phường Minh Xuân, tỉnh Tuyên Quang (dữ liệu minh họa)",
+        "phone": "0207 3800 000",
+        "email": "skhcn-tq@demo.cchc.vn",
+    },
+]
+
+UNITS = [
+    ("BGD", "Ban Giám đốc Sở", Unit.Kind.LEADERSHIP),
+    ("VP", "Văn phòng Sở", Unit.Kind.OFFICE),
+    ("KHTC", "Phòng Kế hoạch - Tài chính", Unit.Kind.PLANNING_FINANCE),
+    ("QLKH", "Phòng Quản lý khoa học", Unit.Kind.SCIENCE_MANAGEMENT),
+    ("QLCN", "Phòng Quản lý công nghệ", Unit.Kind.TECHNOLOGY_MANAGEMENT),
+    ("TDC", "Chi cục Tiêu chuẩn Đo lường Chất lượng", Unit.Kind.STANDARDS),
+    ("TTRA", "Thanh tra Sở", Unit.Kind.INSPECTORATE),
+    ("TTUD", "Trung tâm Ứng dụng tiến bộ khoa học và công nghệ", Unit.Kind.APPLICATION_CENTRE),
+]
+
+# username, full name, unit code (None = citizen), roles, agency code
+ACCOUNTS = [
+    ("quantri", "Nguyễn Văn Quản", "VP", [Role.SYSTEM_ADMIN], "SKHCN"),
+    ("giamdoc", "Trần Thị Giám", "BGD", [Role.AGENCY_LEADER], "SKHCN"),
+    ("daumoi", "Lê Văn Đầu", "VP", [Role.REFORM_FOCAL_POINT], "SKHCN"),
+    ("motcua", "Phạm Thị Cửa", "VP", [Role.ONE_STOP_OFFICER], "SKHCN"),
+    ("truongphong", "Hoàng Văn Trưởng", "QLCN", [Role.UNIT_LEADER], "SKHCN"),
+    ("chuyenvien", "Vũ Thị Chuyên", "QLCN", [Role.SPECIALIST], "SKHCN"),
+    ("thamdinh", "Đỗ Văn Thẩm", "VP", [Role.APPRAISER], "SKHCN"),
+    ("bientap", "Bùi Thị Biên", "VP", [Role.EDITOR], "SKHCN"),
+    ("xulypakn", "Đặng Văn Kiến", "TTRA", [Role.PETITION_HANDLER], "SKHCN"),
+    ("canbotq", "Ngô Thị Tuyên", "QLCN", [Role.SPECIALIST], "SKHCNTQ"),
+    ("congdan", "Nguyễn Thị Dân", None, [], None),
+]
+
+# Make-up Saturdays announced for those years (the legal calendar already has the days off).
+OVERRIDES = [
+    (dt.date(2024, 5, 4), True, "Làm bù cho ngày nghỉ 29/04/2024"),
+    (dt.date(2025, 4, 26), True, "Làm bù cho ngày nghỉ 02/05/2025"),
+    (dt.date(2026, 8, 22), True, "Làm bù cho ngày nghỉ 31/08/2026"),
+]
+
+
+def reference_data_dir() -> Path:
+    return Path(getattr(settings, "REFERENCE_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data"))
+
+
+def load(stdout=None) -> dict:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    agencies = {}
+    for data in AGENCIES:
+        agency, _ = Agency.objects.update_or_create(code=data["code"], defaults=data)
+        agencies[agency.code] = agency
+        for order, (code, name, kind) in enumerate(UNITS):
+            Unit.objects.update_or_create(
+                agency=agency, code=code, defaults={"name": name, "kind": kind, "order": order}
+            )
+    for username, full_name, unit_code, roles, agency_code in ACCOUNTS:
+        last, _, first = full_name.rpartition(" ")
+        unit = Unit.objects.get(agency=agencies[agency_code], code=unit_code) if unit_code else None
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "unit": unit}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = Role.SYSTEM_ADMIN in roles
+            user.is_superuser = Role.SYSTEM_ADMIN in roles
+            user.save()
+        user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
+    for date, working, reason in OVERRIDES:
+        CalendarOverride.objects.update_or_create(date=date, defaults={"is_working_day": working, "reason": reason})
+    glossary = reference_data_dir() / "abbreviations.csv"
+    count = abbreviations_load_csv(path=glossary) if glossary.exists() else 0
+    if stdout is not None and not glossary.exists():
+        stdout.write(f"Không thấy {glossary}: bỏ qua bảng từ viết tắt.")
+    return {"agencies": len(agencies), "accounts": len(ACCOUNTS), "abbreviations": count}
+
+
+def accounts_table() -> list[tuple[str, str, str]]:
+    rows = []
+    for username, full_name, _unit, roles, agency_code in ACCOUNTS:
+        role_text = ", ".join(str(r.label) for r in roles) or "Công dân"
+        if agency_code and agency_code != "SKHCN":
+            role_text += f" ({agency_code})"
+        rows.append((username, DEMO_PASSWORD, role_text))
+    return rows

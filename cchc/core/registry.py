@@ -1,0 +1,47 @@
+"""Registries that let apps plug into shared pages without core importing them.
+
+- metrics: named functions over an app's selectors, read by the PAR Index (`parindex`);
+- search: what each app makes searchable, read by the portal's search page;
+- nav: the main navigation entries of the page shell.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    compute: Callable  # (agency, period_start, period_end) -> float in [0, 1] or None (no data)
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    name: str
+    label: str
+    search: Callable  # (normalised query, limit) -> list of results
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    order: int = 50
+
+
+metrics: dict[str, Metric] = {}
+search_sources: dict[str, SearchSource] = {}
+nav_items: dict[str, NavItem] = {}
+
+
+def register_metric(name: str, label: str, compute: Callable) -> None:
+    metrics[name] = Metric(name, label, compute)
+
+
+def register_search(name: str, label: str, search: Callable) -> None:
+    search_sources[name] = SearchSource(name, label, search)
+
+
+def register_nav(url_name: str, label: str, order: int = 50) -> None:
+    nav_items[url_name] = NavItem(url_name, label, order)

@@ -1,0 +1,24 @@
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from cchc.core import abbreviations
+
+register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def abbreviate(value, autoescape=True):
+    """Render text (escaped unless already safe HTML) with known abbreviations in <abbr>."""
+    html = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(abbreviations.expand(str(html)))
+
+
+@register.filter
+def vnd(value):
+    """1234567 → "1.234.567 đ"."""
+    try:
+        number = int(round(float(value)))
+    except (TypeError, ValueError):
+        return ""
+    return f"{number:,}".replace(",", ".") + " đ"

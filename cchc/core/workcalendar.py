@@ -1,0 +1,270 @@
+"""The working calendar: Vietnamese public holidays (lunar ones included) from `holidays`,
+corrected by the administrators' CalendarOverride rows, and the legal clock built on it.
+
+Clock convention (DESIGN.md): a period in working days is counted in office hours
+(07:30-11:30, 13:00-17:00; half a day is half of a day's hours). A start outside office hours
+counts from the next opening. A period in calendar days ends at the end of its last day, or at
+the end of the next working day when that day is a weekend or holiday (Civil Code, arts. 147-148).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+OFFICE_HOURS: tuple[tuple[dt.time, dt.time], ...] = (
+    (dt.time(7, 30), dt.time(11, 30)),
+    (dt.time(13, 0), dt.time(17, 0)),
+)
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+MAX_DAYS = Decimal(3650)
+
+
+class CalendarError(ValueError):
+    """A period the calendar cannot count (negative, absurd, not in half days)."""
+
+
+@dataclass
+class Step:
+    date: dt.date | None
+    kind: str  # start, skip, working_override, due
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat() if self.date else None, "kind": self.kind, "text": self.text}
+
+
+@dataclass
+class DueDate:
+    due: dt.datetime
+    explanation: list[Step] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Step]:
+        return [s for s in self.explanation if s.kind == "skip"]
+
+
+@dataclass
+class Span:
+    days: Decimal
+    explanation: list[Step] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _legal_holidays():
+    return holidays.country_holidays("VN", language="vi")
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def fmt_day(d: dt.date) -> str:
+    return f"{WEEKDAYS[d.weekday()]} {d:%d/%m/%Y}"
+
+
+def fmt_moment(moment: dt.datetime) -> str:
+    return f"{moment:%H:%M} {fmt_day(moment.date())}"
+
+
+class WorkingCalendar:
+    """Answers "is this a working day, and if not why" for a range of dates."""
+
+    def __init__(self, overrides: dict[dt.date, tuple[bool, str]] | None = None, office_hours=OFFICE_HOURS):
+        self._overrides = overrides
+        self.office_hours = office_hours
+        self.day_minutes = sum(_minutes(b) - _minutes(a) for a, b in office_hours)
+
+    @property
+    def overrides(self) -> dict[dt.date, tuple[bool, str]]:
+        if self._overrides is None:
+            from cchc.core.models import CalendarOverride
+
+            self._overrides = {
+                o.date: (o.is_working_day, o.reason) for o in CalendarOverride.objects.all()
+            }
+        return self._overrides
+
+    def day_status(self, day: dt.date) -> tuple[bool, str, str]:
+        """(is working day, kind of reason, reason text)."""
+        if day in self.overrides:
+            working, reason = self.overrides[day]
+            return working, "override", reason
+        name = _legal_holidays().get(day)
+        if name:
+            return False, "holiday", name
+        if day.weekday() >= 5:
+            return False, "weekend", _("ngày nghỉ cuối tuần")
+        return True, "", ""
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self.day_status(day)[0]
+
+    def _note_day(self, day: dt.date, steps: list[Step]) -> bool:
+        """Record why `day` is skipped or worked exceptionally; return whether it is worked."""
+        working, kind, reason = self.day_status(day)
+        if not working:
+            steps.append(Step(day, "skip", _("Không tính %(day)s: %(reason)s") % {"day": fmt_day(day), "reason": reason}))
+        elif kind == "override":
+            steps.append(
+                Step(day, "working_override", _("Tính %(day)s là ngày làm việc: %(reason)s") % {"day": fmt_day(day), "reason": reason})
+            )
+        return working
+
+    def _intervals(self, day: dt.date, tz) -> list[tuple[dt.datetime, dt.datetime]]:
+        return [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in self.office_hours]
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime:
+        """The moment itself when inside office hours, else the next opening of a working day."""
+        moment = moment.astimezone(local_tz())
+        day = moment.date()
+        while True:
+            if self.is_working_day(day):
+                for opening, closing in self._intervals(day, moment.tzinfo):
+                    if moment < closing:
+                        return max(moment, opening)
+            day += dt.timedelta(days=1)
+
+    def add_working_days(self, start: dt.datetime, days) -> DueDate:
+        days = _check_days(days, half_days=True)
+        tz = local_tz()
+        start = _aware(start).astimezone(tz)
+        steps: list[Step] = []
+        counted_from = self.next_opening(start) if days else start
+        steps.append(Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)}))
+        if counted_from != start:
+            steps.append(
+                Step(counted_from.date(), "start", _("Ngoài giờ làm việc: tính từ %(moment)s") % {"moment": fmt_moment(counted_from)})
+            )
+        remaining = int(days * self.day_minutes)
+        cursor, day = counted_from, start.date()
+        while remaining > 0:
+            if self._note_day(day, steps):
+                for opening, closing in self._intervals(day, tz):
+                    begin = max(cursor, opening)
+                    if begin >= closing:
+                        continue
+                    available = int((closing - begin).total_seconds() // 60)
+                    if remaining <= available:
+                        cursor = begin + dt.timedelta(minutes=remaining)
+                        remaining = 0
+                        break
+                    remaining -= available
+                    cursor = closing
+            if remaining:
+                day += dt.timedelta(days=1)
+        # Days between the start and the first counted day were only "skipped" if non-working.
+        steps.append(
+            Step(cursor.date(), "due", _("Hạn: %(moment)s (%(days)s ngày làm việc)") % {"moment": fmt_moment(cursor), "days": _fmt_number(days)})
+        )
+        return DueDate(cursor, _dedupe(steps))
+
+    def add_calendar_days(self, start: dt.datetime, days) -> DueDate:
+        days = _check_days(days, half_days=False)
+        tz = local_tz()
+        start = _aware(start).astimezone(tz)
+        steps = [Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)})]
+        last = start.date() + dt.timedelta(days=int(days))
+        steps.append(Step(last, "last_day", _("Ngày cuối của thời hạn %(days)s ngày: %(day)s") % {"days": int(days), "day": fmt_day(last)}))
+        while not self._note_day(last, steps):
+            last += dt.timedelta(days=1)
+        due = dt.datetime.combine(last, dt.time(23, 59, 59), tz)
+        steps.append(Step(last, "due", _("Hạn: hết ngày %(day)s") % {"day": fmt_day(last)}))
+        return DueDate(due, steps)
+
+    def add(self, start: dt.datetime, days, unit: str) -> DueDate:
+        if unit == "working_days":
+            return self.add_working_days(start, days)
+        if unit == "days":
+            return self.add_calendar_days(start, days)
+        raise CalendarError(_("Đơn vị thời gian không hợp lệ: %(unit)s") % {"unit": unit})
+
+    def working_days_between(self, a: dt.datetime, b: dt.datetime) -> Span:
+        """Office time from a to b, in working days (negative when b is before a)."""
+        tz = local_tz()
+        a, b = _aware(a).astimezone(tz), _aware(b).astimezone(tz)
+        sign = 1
+        if b < a:
+            a, b, sign = b, a, -1
+        steps: list[Step] = []
+        minutes = 0
+        day = a.date()
+        while day <= b.date():
+            if self._note_day(day, steps):
+                for opening, closing in self._intervals(day, tz):
+                    begin, end = max(a, opening), min(b, closing)
+                    if end > begin:
+                        minutes += int((end - begin).total_seconds() // 60)
+            day += dt.timedelta(days=1)
+        value = (Decimal(minutes) / Decimal(self.day_minutes)).quantize(Decimal("0.01")) * sign
+        steps.append(Step(None, "total", _("Tổng: %(days)s ngày làm việc") % {"days": _fmt_number(value)}))
+        return Span(value, steps)
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time(0, 0))
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=local_tz())
+    return moment
+
+
+def _check_days(days, *, half_days: bool) -> Decimal:
+    try:
+        value = Decimal(str(days))
+    except Exception:
+        raise CalendarError(_("Số ngày phải là một số.")) from None
+    if not value.is_finite():
+        raise CalendarError(_("Số ngày phải là một số."))
+    if value < 0:
+        raise CalendarError(_("Số ngày không được âm."))
+    if value > MAX_DAYS:
+        raise CalendarError(_("Số ngày không được vượt quá %(max)s.") % {"max": MAX_DAYS})
+    step = Decimal("0.5") if half_days else Decimal(1)
+    if value % step:
+        if half_days:
+            raise CalendarError(_("Số ngày làm việc chỉ được lẻ nửa ngày (ví dụ 2,5)."))
+        raise CalendarError(_("Số ngày theo lịch phải là số nguyên."))
+    return value
+
+
+def _fmt_number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _dedupe(steps: list[Step]) -> list[Step]:
+    seen, out = set(), []
+    for s in steps:
+        key = (s.date, s.kind, s.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def calendar() -> WorkingCalendar:
+    """A calendar with the current overrides, read once for this computation."""
+    return WorkingCalendar()
+
+
+def add_working_days(start, days) -> DueDate:
+    return calendar().add_working_days(start, days)
+
+
+def add_calendar_days(start, days) -> DueDate:
+    return calendar().add_calendar_days(start, days)
+
+
+def working_days_between(a, b) -> Span:
+    return calendar().working_days_between(a, b)
