@@ -35,6 +35,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "cchc.core",
+    "cchc.procedures",
+    "cchc.dossiers",
+    "cchc.parindex",
+    "cchc.feedback",
+    "cchc.portal",
+    "cchc.plans",
+    "cchc.reports",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +141,8 @@ LOCALE_PATHS = [BASE_DIR / "cchc" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # no collectstatic step needed to serve the packages' files
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -8,10 +8,25 @@ from cchc.core import views as core_views
 
 api_v1 = [
     path("calendar/due", core_api.CalendarDueView.as_view(), name="calendar-due"),
+    path("par/", include("cchc.parindex.api_urls")),
+    path("procedures/", include("cchc.procedures.api_urls")),
+    path("dossiers/", include("cchc.dossiers.api_urls")),
+    path("feedback/", include("cchc.feedback.api_urls")),
+    path("portal/", include("cchc.portal.api_urls")),
+    path("plans/", include("cchc.plans.api_urls")),
+    path("reports/", include("cchc.reports.api_urls")),
 ]
 
 urlpatterns = [
+    # The portal comes first: it owns the home page "/" when it is there.
+    path("", include("cchc.portal.urls")),
     path("", include("cchc.core.urls")),
+    path("chi-so-cchc/", include("cchc.parindex.urls")),
+    path("thu-tuc/", include("cchc.procedures.urls")),
+    path("ho-so/", include("cchc.dossiers.urls")),
+    path("pakn/", include("cchc.feedback.urls")),
+    path("ke-hoach/", include("cchc.plans.urls")),
+    path("bao-cao/", include("cchc.reports.urls")),
     path("dang-nhap/", core_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),

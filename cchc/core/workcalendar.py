@@ -146,20 +146,24 @@ class WorkingCalendar:
         cursor, day = counted_from, start.date()
         while remaining > 0:
             if self._note_day(day, steps):
-                for opening, closing in self._intervals(day, tz):
+                intervals = self._intervals(day, tz)
+                for index, (opening, closing) in enumerate(intervals):
                     begin = max(cursor, opening)
                     if begin >= closing:
                         continue
                     available = int((closing - begin).total_seconds() // 60)
-                    if remaining <= available:
+                    last_of_day = index == len(intervals) - 1
+                    if remaining < available or (remaining == available and last_of_day):
                         cursor = begin + dt.timedelta(minutes=remaining)
                         remaining = 0
                         break
                     remaining -= available
-                    cursor = closing
+                    # A period running out at the lunch break ends when the afternoon opens.
+                    cursor = closing if remaining else intervals[index + 1][0]
+                    if not remaining:
+                        break
             if remaining:
                 day += dt.timedelta(days=1)
-        # Days between the start and the first counted day were only "skipped" if non-working.
         steps.append(
             Step(cursor.date(), "due", _("Hạn: %(moment)s (%(days)s ngày làm việc)") % {"moment": fmt_moment(cursor), "days": _fmt_number(days)})
         )

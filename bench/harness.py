@@ -1,0 +1,111 @@
+"""Shared pieces of the benchmarks: a prepared database, a server on 127.0.0.1, wrk load."""
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+
+
+def bench_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.setdefault("SQLITE_PATH", str(OUT / "bench.sqlite3"))
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def manage(*args, env=None) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or bench_env(), check=True)
+
+
+def prepare_database(env=None) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("load_demo", "--quiet-accounts", env=env)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(kind: str = "granian", workers: int = 2, env=None):
+    """Serve cchc on 127.0.0.1 with granian (WSGI, --blocking-threads 1) or gunicorn."""
+    port = free_port()
+    if kind == "granian":
+        cmd = [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
+            "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port),
+            "--no-ws", "--log-level", "warning", "cchc.wsgi:application",
+        ]
+    else:
+        cmd = [
+            sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "cchc.wsgi:application",
+        ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env or bench_env(), stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                break
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"{kind} did not start") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wrk(url: str, seconds: int = 10, connections: int = 32, threads: int = 2) -> dict:
+    """Run wrk against url (bounded in time); return req/s, latency figures and errors."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is missing: run `make bench` (it installs it) or apt-get install wrk")
+    # Warm up the workers first so start-up is not measured.
+    subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], capture_output=True, check=True)
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    return {
+        "rps": rps,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "p50_ms": _ms(p50),
+        "p99_ms": _ms(p99),
+    }
+
+
+def _ms(match) -> float | None:
+    if not match:
+        return None
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def report(name: str, figures: list[tuple[str, str]]) -> None:
+    print(f"\n== {name}")
+    for label, value in figures:
+        print(f"  {label:<52} {value}")

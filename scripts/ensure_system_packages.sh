@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# System packages CCHC needs: Chromium (browser tests), Liberation fonts (Vietnamese PDFs),
+# Pango (WeasyPrint) and wrk (benchmarks). Installs what is missing when it can (root + apt);
+# otherwise says how and fails: browser tests are never silently skipped.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation)
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need+=(libpangoft2-1.0-0)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Cài gói hệ thống còn thiếu: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  exit 0
+fi
+echo "Thiếu gói hệ thống: ${need[*]}" >&2
+echo "Hãy cài bằng: sudo apt-get install ${need[*]}" >&2
+exit 1
