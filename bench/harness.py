@@ -25,7 +25,9 @@ def bench_env(**extra) -> dict:
 
 
 def manage(*args, env=None) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env or bench_env(), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env or bench_env(), check=True
+    )
 
 
 def prepare_database(env=None) -> None:
@@ -46,14 +48,36 @@ def server(kind: str = "granian", workers: int = 2, env=None):
     port = free_port()
     if kind == "granian":
         cmd = [
-            sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
-            "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port),
-            "--no-ws", "--log-level", "warning", "cchc.wsgi:application",
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "cchc.wsgi:application",
         ]
     else:
         cmd = [
-            sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning", "cchc.wsgi:application",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "cchc.wsgi:application",
         ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or bench_env(), stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -79,12 +103,16 @@ def server(kind: str = "granian", workers: int = 2, env=None):
 def wrk(url: str, seconds: int = 10, connections: int = 32, threads: int = 2) -> dict:
     """Run wrk against url (bounded in time); return req/s, latency figures and errors."""
     if not shutil.which("wrk"):
-        raise RuntimeError("wrk is missing: run `make bench` (it installs it) or apt-get install wrk")
+        raise RuntimeError(
+            "wrk is missing: run `make bench` (it installs it) or apt-get install wrk"
+        )
     # Warm up the workers first so start-up is not measured.
     subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], capture_output=True, check=True)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)

@@ -1,7 +1,7 @@
 """`make bench`: run every bench/bench_*.py (or those named) and print their figures.
 
-    make bench                      # all
-    make bench BENCH_ARGS=foundation
+make bench                      # all
+make bench BENCH_ARGS=foundation
 """
 
 import importlib

@@ -141,6 +141,7 @@ LOCALE_PATHS = [BASE_DIR / "cchc" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "cchc" / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # no collectstatic step needed to serve the packages' files
 MEDIA_URL = "/media/"

@@ -55,7 +55,8 @@ def expand(html: str, terms: dict[str, str] | None = None) -> str:
         else:
             out.append(
                 pattern.sub(
-                    lambda m: f'<abbr title="{escape(by_escaped[m.group(1)])}">{m.group(1)}</abbr>', part
+                    lambda m: f'<abbr title="{escape(by_escaped[m.group(1)])}">{m.group(1)}</abbr>',
+                    part,
                 )
             )
     return "".join(out)

@@ -34,7 +34,16 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "content_type", "object_repr", "action", "from_state", "to_state", "request_id"]
+    list_display = [
+        "at",
+        "actor",
+        "content_type",
+        "object_repr",
+        "action",
+        "from_state",
+        "to_state",
+        "request_id",
+    ]
     list_filter = ["content_type", "action", "agency", ("at", admin.DateFieldListFilter)]
     list_select_related = ["actor", "content_type"]
     search_fields = ["object_repr", "object_id", "reason", "request_id", "actor__username"]

@@ -19,7 +19,11 @@ from cchc.core.workcalendar import CalendarError, calendar
 def _flatten(detail, field=None):
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "__all__") else (key if field is None else f"{field}.{key}")
+            name = (
+                None
+                if key in ("non_field_errors", "__all__")
+                else (key if field is None else f"{field}.{key}")
+            )
             yield from _flatten(value, name)
     elif isinstance(detail, list):
         for item in detail:
@@ -46,7 +50,11 @@ ERROR_SCHEMA = inline_serializer(
     {
         "errors": serializers.ListField(
             child=inline_serializer(
-                "Error", {"field": serializers.CharField(allow_null=True), "message": serializers.CharField()}
+                "Error",
+                {
+                    "field": serializers.CharField(allow_null=True),
+                    "message": serializers.CharField(),
+                },
             )
         )
     },
@@ -56,7 +64,9 @@ ERROR_SCHEMA = inline_serializer(
 class DueQuerySerializer(serializers.Serializer):
     start = serializers.DateTimeField(
         error_messages={
-            "invalid": gettext_lazy("Thời điểm bắt đầu không đúng định dạng ISO 8601 (ví dụ 2026-01-05T08:00)."),
+            "invalid": gettext_lazy(
+                "Thời điểm bắt đầu không đúng định dạng ISO 8601 (ví dụ 2026-01-05T08:00)."
+            ),
             "required": gettext_lazy("Thiếu thời điểm bắt đầu."),
         }
     )
@@ -88,8 +98,12 @@ class CalendarDueView(APIView):
     @extend_schema(
         summary="Tính hạn theo lịch làm việc",
         parameters=[
-            OpenApiParameter("start", str, required=True, description="Thời điểm bắt đầu, ISO 8601"),
-            OpenApiParameter("days", float, required=True, description="Số ngày (0 đến 3650, lẻ nửa ngày)"),
+            OpenApiParameter(
+                "start", str, required=True, description="Thời điểm bắt đầu, ISO 8601"
+            ),
+            OpenApiParameter(
+                "days", float, required=True, description="Số ngày (0 đến 3650, lẻ nửa ngày)"
+            ),
             OpenApiParameter("unit", str, enum=["working_days", "days"], description="Đơn vị"),
         ],
         responses={
@@ -121,5 +135,8 @@ class CalendarDueView(APIView):
         except CalendarError as exc:
             raise exceptions.ValidationError({"days": [str(exc)]}) from None
         return Response(
-            {"due": result.due.isoformat(), "explanation": [s.as_dict() for s in result.explanation]}
+            {
+                "due": result.due.isoformat(),
+                "explanation": [s.as_dict() for s in result.explanation],
+            }
         )

@@ -4,7 +4,11 @@ dashboard and the reports all use, so the same numbers give the same picture eve
 import io
 import math
 
-_STYLE = {"font.family": ["Liberation Sans", "DejaVu Sans"], "font.size": 10, "svg.fonttype": "none"}
+_STYLE = {
+    "font.family": ["Liberation Sans", "DejaVu Sans"],
+    "font.size": 10,
+    "svg.fonttype": "none",
+}
 
 
 def _svg(fig) -> str:
@@ -14,7 +18,7 @@ def _svg(fig) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def _png(fig, dpi=150) -> bytes:
@@ -57,7 +61,9 @@ def radar_figure(labels: list[str], percents: list[float], title: str = "", seri
     return fig
 
 
-def bar_figure(labels: list[str], values: list[float], title: str = "", unit: str = "", horizontal=False):
+def bar_figure(
+    labels: list[str], values: list[float], title: str = "", unit: str = "", horizontal=False
+):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     if horizontal:

@@ -70,7 +70,9 @@ OVERRIDES = [
 
 
 def reference_data_dir() -> Path:
-    return Path(getattr(settings, "REFERENCE_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data"))
+    return Path(
+        getattr(settings, "REFERENCE_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data")
+    )
 
 
 def load(stdout=None) -> dict:
@@ -97,7 +99,9 @@ def load(stdout=None) -> dict:
             user.save()
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
     for date, working, reason in OVERRIDES:
-        CalendarOverride.objects.update_or_create(date=date, defaults={"is_working_day": working, "reason": reason})
+        CalendarOverride.objects.update_or_create(
+            date=date, defaults={"is_working_day": working, "reason": reason}
+        )
     glossary = reference_data_dir() / "abbreviations.csv"
     count = abbreviations_load_csv(path=glossary) if glossary.exists() else 0
     if stdout is not None and not glossary.exists():

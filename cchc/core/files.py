@@ -41,7 +41,11 @@ EXTENSIONS = {
     "application/vnd.ms-excel": "xls",
     "application/x-ole-storage": "doc",
 }
-KIND_LABELS = {"pdf": "PDF", "image": "ảnh (JPG, PNG, GIF, WebP)", "office": "Word, Excel, PowerPoint"}
+KIND_LABELS = {
+    "pdf": "PDF",
+    "image": "ảnh (JPG, PNG, GIF, WebP)",
+    "office": "Word, Excel, PowerPoint",
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,9 @@ class CheckedUpload:
     sha256: str
 
 
-def check_upload(upload, *, kinds=("pdf", "image", "office"), max_bytes: int = 20 * MB) -> CheckedUpload:
+def check_upload(
+    upload, *, kinds=("pdf", "image", "office"), max_bytes: int = 20 * MB
+) -> CheckedUpload:
     """Validate an uploaded file by its content; raise ValidationError with a Vietnamese message."""
     size = upload.size or 0
     name = (getattr(upload, "name", "") or "tep").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]

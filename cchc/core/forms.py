@@ -27,7 +27,10 @@ class DueDateForm(forms.Form):
     start = forms.DateTimeField(
         label=_("Thời điểm bắt đầu"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": _("Thời điểm không hợp lệ."), "required": _("Hãy nhập thời điểm bắt đầu.")},
+        error_messages={
+            "invalid": _("Thời điểm không hợp lệ."),
+            "required": _("Hãy nhập thời điểm bắt đầu."),
+        },
     )
     days = forms.DecimalField(
         label=_("Số ngày"),

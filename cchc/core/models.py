@@ -19,9 +19,13 @@ class Agency(models.Model):
         validators=[RegexValidator(r"^[A-Z0-9.]+$", _("Chỉ dùng chữ in hoa, chữ số và dấu chấm."))],
     )
     name = models.CharField(_("tên cơ quan"), max_length=255)
-    short_name = models.CharField(_("tên viết tắt"), max_length=30, help_text=_("Dùng trong số văn bản, ví dụ SKHCN."))
+    short_name = models.CharField(
+        _("tên viết tắt"), max_length=30, help_text=_("Dùng trong số văn bản, ví dụ SKHCN.")
+    )
     superior_body = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
-    place_name = models.CharField(_("địa danh"), max_length=100, help_text=_("Dùng ở dòng địa danh, ngày tháng của văn bản."))
+    place_name = models.CharField(
+        _("địa danh"), max_length=100, help_text=_("Dùng ở dòng địa danh, ngày tháng của văn bản.")
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
@@ -50,20 +54,31 @@ class Unit(models.Model):
         APPLICATION_CENTRE = "application_centre", _("Trung tâm ứng dụng")
         OTHER = "other", _("Khác")
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="units", verbose_name=_("cơ quan"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="units", verbose_name=_("cơ quan")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("đơn vị cấp trên")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
     )
     code = models.CharField(_("mã đơn vị"), max_length=30)
     name = models.CharField(_("tên đơn vị"), max_length=255)
-    kind = models.CharField(_("loại đơn vị"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    kind = models.CharField(
+        _("loại đơn vị"), max_length=30, choices=Kind.choices, default=Kind.OTHER
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["agency", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="unit_code_unique_in_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="unit_code_unique_in_agency")
+        ]
 
     def __str__(self):
         return self.name
@@ -73,7 +88,12 @@ class User(AbstractUser):
     """A person: staff belong to a unit; citizens have none."""
 
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name=_("đơn vị")
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("đơn vị"),
     )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
 
@@ -114,10 +134,18 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("người thực hiện")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("người thực hiện"),
     )
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("cơ quan"))
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("loại đối tượng"))
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("cơ quan")
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("loại đối tượng")
+    )
     object_id = models.CharField(_("mã đối tượng"), max_length=64)
     object_repr = models.CharField(_("đối tượng"), max_length=255)
     action = models.CharField(_("thao tác"), max_length=64)
@@ -139,9 +167,12 @@ class AuditEntry(models.Model):
 class CalendarOverride(models.Model):
     """An administrator's correction of the legal holiday calendar for one date."""
 
-    date = models.DateField(_("ngày"), unique=True, error_messages={"unique": _("Ngày này đã có điều chỉnh lịch.")})
+    date = models.DateField(
+        _("ngày"), unique=True, error_messages={"unique": _("Ngày này đã có điều chỉnh lịch.")}
+    )
     is_working_day = models.BooleanField(
-        _("là ngày làm việc"), help_text=_("Bật: ngày làm việc (ví dụ thứ Bảy làm bù). Tắt: ngày nghỉ.")
+        _("là ngày làm việc"),
+        help_text=_("Bật: ngày làm việc (ví dụ thứ Bảy làm bù). Tắt: ngày nghỉ."),
     )
     reason = models.CharField(_("lý do"), max_length=255)
 

@@ -39,7 +39,9 @@ def visible_to(queryset: models.QuerySet, user, *, unit_field: str, owner_field:
     return queryset.none() if q is None else queryset.filter(q)
 
 
-def get_object_for_user(queryset: models.QuerySet, user, *, unit_field: str, owner_field=None, **lookup):
+def get_object_for_user(
+    queryset: models.QuerySet, user, *, unit_field: str, owner_field=None, **lookup
+):
     """The object, or 404 when it does not exist *or* the user may not see it."""
     return get_object_or_404(
         visible_to(queryset, user, unit_field=unit_field, owner_field=owner_field), **lookup

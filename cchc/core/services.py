@@ -22,7 +22,11 @@ def audit_record(
 ) -> AuditEntry:
     """Record one state change of `obj`. Call it inside the transaction that makes the change."""
     if agency is None:
-        agency = getattr(obj, "agency", None) if isinstance(getattr(obj, "agency", None), Agency) else None
+        agency = (
+            getattr(obj, "agency", None)
+            if isinstance(getattr(obj, "agency", None), Agency)
+            else None
+        )
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         agency=agency,
@@ -46,6 +50,8 @@ def abbreviations_load_csv(*, path: Path) -> int:
             abbr = (row.get("abbreviation") or "").strip()
             expansion = (row.get("expansion") or "").strip()
             if abbr and expansion:
-                Abbreviation.objects.update_or_create(abbreviation=abbr, defaults={"expansion": expansion})
+                Abbreviation.objects.update_or_create(
+                    abbreviation=abbr, defaults={"expansion": expansion}
+                )
                 count += 1
     return count

@@ -6,17 +6,33 @@ from django.test import TestCase
 from cchc.core.models import Agency, Unit, User
 from cchc.core.roles import Role
 
-PERSONAS = ("officer_a", "leader_a", "officer_b", "agency_leader", "outsider", "citizen", "anonymous")
+PERSONAS = (
+    "officer_a",
+    "leader_a",
+    "officer_b",
+    "agency_leader",
+    "outsider",
+    "citizen",
+    "anonymous",
+)
 
 
-def make_agency(code: str = "TEST", name: str = "Sở Khoa học và Công nghệ tỉnh Thử Nghiệm") -> Agency:
+def make_agency(
+    code: str = "TEST", name: str = "Sở Khoa học và Công nghệ tỉnh Thử Nghiệm"
+) -> Agency:
     return Agency.objects.create(
-        code=code, name=name, short_name="SKHCN", superior_body="UBND tỉnh Thử Nghiệm", place_name="Thử Nghiệm"
+        code=code,
+        name=name,
+        short_name="SKHCN",
+        superior_body="UBND tỉnh Thử Nghiệm",
+        place_name="Thử Nghiệm",
     )
 
 
 def make_user(username: str, unit: Unit | None, roles=(), **extra) -> User:
-    user = User.objects.create_user(username=username, password="pw-" + username, unit=unit, **extra)
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, unit=unit, **extra
+    )
     if roles:
         user.groups.set([Group.objects.get_or_create(name=str(role))[0] for role in roles])
     return user
@@ -33,11 +49,19 @@ class PersonaTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.agency = make_agency()
-        cls.leadership = Unit.objects.create(agency=cls.agency, code="BGD", name="Ban Giám đốc", kind=Unit.Kind.LEADERSHIP)
-        cls.unit_a = Unit.objects.create(agency=cls.agency, code="A", name="Phòng A", kind=Unit.Kind.TECHNOLOGY_MANAGEMENT)
-        cls.unit_b = Unit.objects.create(agency=cls.agency, code="B", name="Phòng B", kind=Unit.Kind.SCIENCE_MANAGEMENT)
+        cls.leadership = Unit.objects.create(
+            agency=cls.agency, code="BGD", name="Ban Giám đốc", kind=Unit.Kind.LEADERSHIP
+        )
+        cls.unit_a = Unit.objects.create(
+            agency=cls.agency, code="A", name="Phòng A", kind=Unit.Kind.TECHNOLOGY_MANAGEMENT
+        )
+        cls.unit_b = Unit.objects.create(
+            agency=cls.agency, code="B", name="Phòng B", kind=Unit.Kind.SCIENCE_MANAGEMENT
+        )
         cls.other_agency = make_agency("OTHER", "Sở Khoa học và Công nghệ tỉnh Khác")
-        cls.other_unit = Unit.objects.create(agency=cls.other_agency, code="A", name="Phòng A (cơ quan khác)")
+        cls.other_unit = Unit.objects.create(
+            agency=cls.other_agency, code="A", name="Phòng A (cơ quan khác)"
+        )
         cls.officer_a = make_user("officer_a", cls.unit_a, [Role.SPECIALIST])
         cls.leader_a = make_user("leader_a", cls.unit_a, [Role.UNIT_LEADER])
         cls.officer_b = make_user("officer_b", cls.unit_b, [Role.SPECIALIST])

@@ -28,7 +28,9 @@ def due_calculator(request):
     result, error = None, None
     if form.is_bound and form.is_valid():
         try:
-            result = calendar().add(form.cleaned_data["start"], form.cleaned_data["days"], form.cleaned_data["unit"])
+            result = calendar().add(
+                form.cleaned_data["start"], form.cleaned_data["days"], form.cleaned_data["unit"]
+            )
         except CalendarError as exc:
             error = str(exc)
     template = "core/calendar.html#result" if request.htmx else "core/calendar.html"

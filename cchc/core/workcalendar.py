@@ -37,7 +37,11 @@ class Step:
     text: str
 
     def as_dict(self) -> dict:
-        return {"date": self.date.isoformat() if self.date else None, "kind": self.kind, "text": self.text}
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "kind": self.kind,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -76,7 +80,9 @@ def fmt_moment(moment: dt.datetime) -> str:
 class WorkingCalendar:
     """Answers "is this a working day, and if not why" for a range of dates."""
 
-    def __init__(self, overrides: dict[dt.date, tuple[bool, str]] | None = None, office_hours=OFFICE_HOURS):
+    def __init__(
+        self, overrides: dict[dt.date, tuple[bool, str]] | None = None, office_hours=OFFICE_HOURS
+    ):
         self._overrides = overrides
         self.office_hours = office_hours
         self.day_minutes = sum(_minutes(b) - _minutes(a) for a, b in office_hours)
@@ -110,15 +116,29 @@ class WorkingCalendar:
         """Record why `day` is skipped or worked exceptionally; return whether it is worked."""
         working, kind, reason = self.day_status(day)
         if not working:
-            steps.append(Step(day, "skip", _("Không tính %(day)s: %(reason)s") % {"day": fmt_day(day), "reason": reason}))
+            steps.append(
+                Step(
+                    day,
+                    "skip",
+                    _("Không tính %(day)s: %(reason)s") % {"day": fmt_day(day), "reason": reason},
+                )
+            )
         elif kind == "override":
             steps.append(
-                Step(day, "working_override", _("Tính %(day)s là ngày làm việc: %(reason)s") % {"day": fmt_day(day), "reason": reason})
+                Step(
+                    day,
+                    "working_override",
+                    _("Tính %(day)s là ngày làm việc: %(reason)s")
+                    % {"day": fmt_day(day), "reason": reason},
+                )
             )
         return working
 
     def _intervals(self, day: dt.date, tz) -> list[tuple[dt.datetime, dt.datetime]]:
-        return [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in self.office_hours]
+        return [
+            (dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz))
+            for a, b in self.office_hours
+        ]
 
     def next_opening(self, moment: dt.datetime) -> dt.datetime:
         """The moment itself when inside office hours, else the next opening of a working day."""
@@ -137,10 +157,17 @@ class WorkingCalendar:
         start = _aware(start).astimezone(tz)
         steps: list[Step] = []
         counted_from = self.next_opening(start) if days else start
-        steps.append(Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)}))
+        steps.append(
+            Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)})
+        )
         if counted_from != start:
             steps.append(
-                Step(counted_from.date(), "start", _("Ngoài giờ làm việc: tính từ %(moment)s") % {"moment": fmt_moment(counted_from)})
+                Step(
+                    counted_from.date(),
+                    "start",
+                    _("Ngoài giờ làm việc: tính từ %(moment)s")
+                    % {"moment": fmt_moment(counted_from)},
+                )
             )
         remaining = int(days * self.day_minutes)
         cursor, day = counted_from, start.date()
@@ -165,7 +192,12 @@ class WorkingCalendar:
             if remaining:
                 day += dt.timedelta(days=1)
         steps.append(
-            Step(cursor.date(), "due", _("Hạn: %(moment)s (%(days)s ngày làm việc)") % {"moment": fmt_moment(cursor), "days": _fmt_number(days)})
+            Step(
+                cursor.date(),
+                "due",
+                _("Hạn: %(moment)s (%(days)s ngày làm việc)")
+                % {"moment": fmt_moment(cursor), "days": _fmt_number(days)},
+            )
         )
         return DueDate(cursor, _dedupe(steps))
 
@@ -173,9 +205,18 @@ class WorkingCalendar:
         days = _check_days(days, half_days=False)
         tz = local_tz()
         start = _aware(start).astimezone(tz)
-        steps = [Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)})]
+        steps = [
+            Step(start.date(), "start", _("Bắt đầu: %(moment)s") % {"moment": fmt_moment(start)})
+        ]
         last = start.date() + dt.timedelta(days=int(days))
-        steps.append(Step(last, "last_day", _("Ngày cuối của thời hạn %(days)s ngày: %(day)s") % {"days": int(days), "day": fmt_day(last)}))
+        steps.append(
+            Step(
+                last,
+                "last_day",
+                _("Ngày cuối của thời hạn %(days)s ngày: %(day)s")
+                % {"days": int(days), "day": fmt_day(last)},
+            )
+        )
         while not self._note_day(last, steps):
             last += dt.timedelta(days=1)
         due = dt.datetime.combine(last, dt.time(23, 59, 59), tz)
@@ -207,7 +248,9 @@ class WorkingCalendar:
                         minutes += int((end - begin).total_seconds() // 60)
             day += dt.timedelta(days=1)
         value = (Decimal(minutes) / Decimal(self.day_minutes)).quantize(Decimal("0.01")) * sign
-        steps.append(Step(None, "total", _("Tổng: %(days)s ngày làm việc") % {"days": _fmt_number(value)}))
+        steps.append(
+            Step(None, "total", _("Tổng: %(days)s ngày làm việc") % {"days": _fmt_number(value)})
+        )
         return Span(value, steps)
 
 

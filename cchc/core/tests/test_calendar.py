@@ -5,7 +5,12 @@ from zoneinfo import ZoneInfo
 from django.test import TestCase
 
 from cchc.core.models import CalendarOverride
-from cchc.core.workcalendar import CalendarError, add_calendar_days, add_working_days, working_days_between
+from cchc.core.workcalendar import (
+    CalendarError,
+    add_calendar_days,
+    add_working_days,
+    working_days_between,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -55,13 +60,19 @@ class WorkingDaysTests(TestCase):
         self.assertIn(dt.date(2026, 4, 27), skipped_dates(result))
 
     def test_an_override_can_add_a_day_off(self):
-        CalendarOverride.objects.create(date=dt.date(2026, 3, 10), is_working_day=False, reason="Nghỉ theo quyết định của UBND tỉnh")
+        CalendarOverride.objects.create(
+            date=dt.date(2026, 3, 10),
+            is_working_day=False,
+            reason="Nghỉ theo quyết định của UBND tỉnh",
+        )
         result = add_working_days(at(2026, 3, 9, 10), 1)
         self.assertEqual(result.due, at(2026, 3, 11, 10))
         self.assertIn("Nghỉ theo quyết định của UBND tỉnh", result.skipped[0].text)
 
     def test_an_override_can_make_a_saturday_a_working_day(self):
-        CalendarOverride.objects.create(date=dt.date(2025, 4, 26), is_working_day=True, reason="Làm bù")
+        CalendarOverride.objects.create(
+            date=dt.date(2025, 4, 26), is_working_day=True, reason="Làm bù"
+        )
         result = add_working_days(at(2025, 4, 25, 10), 1)
         self.assertEqual(result.due, at(2025, 4, 26, 10))
         self.assertEqual([s.kind for s in result.explanation].count("working_override"), 1)
@@ -70,13 +81,19 @@ class WorkingDaysTests(TestCase):
         self.assertEqual(add_working_days(at(2025, 4, 25, 10), 1).due, at(2025, 4, 28, 10))
 
     def test_half_a_day_is_half_of_the_office_hours(self):
-        self.assertEqual(add_working_days(at(2026, 3, 2, 9), Decimal("0.5")).due, at(2026, 3, 2, 14, 30))
-        self.assertEqual(add_working_days(at(2026, 3, 2, 9), Decimal("2.5")).due, at(2026, 3, 4, 14, 30))
+        self.assertEqual(
+            add_working_days(at(2026, 3, 2, 9), Decimal("0.5")).due, at(2026, 3, 2, 14, 30)
+        )
+        self.assertEqual(
+            add_working_days(at(2026, 3, 2, 9), Decimal("2.5")).due, at(2026, 3, 4, 14, 30)
+        )
 
     def test_a_start_after_hours_counts_from_the_next_opening(self):
         result = add_working_days(at(2026, 3, 6, 18), 1)  # Friday evening
         self.assertEqual(result.due, at(2026, 3, 9, 17))  # all of Monday's office hours
-        self.assertIn("tính từ 07:30 thứ Hai 09/03/2026", " ".join(s.text for s in result.explanation))
+        self.assertIn(
+            "tính từ 07:30 thứ Hai 09/03/2026", " ".join(s.text for s in result.explanation)
+        )
 
     def test_a_start_at_lunch_counts_from_the_afternoon(self):
         self.assertEqual(add_working_days(at(2026, 3, 2, 12), 1).due, at(2026, 3, 3, 13))
@@ -112,13 +129,19 @@ class CalendarDaysTests(TestCase):
 
 class BetweenTests(TestCase):
     def test_it_counts_office_time_in_days(self):
-        self.assertEqual(working_days_between(at(2026, 3, 2, 8), at(2026, 3, 4, 8)).days, Decimal("2.00"))
+        self.assertEqual(
+            working_days_between(at(2026, 3, 2, 8), at(2026, 3, 4, 8)).days, Decimal("2.00")
+        )
 
     def test_it_skips_weekends(self):
-        self.assertEqual(working_days_between(at(2026, 3, 6, 8), at(2026, 3, 9, 8)).days, Decimal("1.00"))
+        self.assertEqual(
+            working_days_between(at(2026, 3, 6, 8), at(2026, 3, 9, 8)).days, Decimal("1.00")
+        )
 
     def test_it_is_negative_backwards(self):
-        self.assertEqual(working_days_between(at(2026, 3, 4, 8), at(2026, 3, 2, 8)).days, Decimal("-2.00"))
+        self.assertEqual(
+            working_days_between(at(2026, 3, 4, 8), at(2026, 3, 2, 8)).days, Decimal("-2.00")
+        )
 
     def test_it_agrees_with_add_working_days(self):
         start = at(2025, 1, 22, 9, 15)

@@ -5,7 +5,9 @@ class CalendarDueApiTests(TestCase):
     url = "/api/v1/calendar/due"
 
     def test_it_returns_the_due_time_and_its_explanation(self):
-        response = self.client.get(self.url, {"start": "2025-01-24T10:00:00+07:00", "days": "5", "unit": "working_days"})
+        response = self.client.get(
+            self.url, {"start": "2025-01-24T10:00:00+07:00", "days": "5", "unit": "working_days"}
+        )
         self.assertEqual(response.status_code, 200)
         body = response.json()
         self.assertEqual(body["due"], "2025-02-07T10:00:00+07:00")
@@ -13,7 +15,9 @@ class CalendarDueApiTests(TestCase):
         self.assertTrue(any("Tết" in step["text"] for step in body["explanation"]))
 
     def test_it_counts_calendar_days(self):
-        response = self.client.get(self.url, {"start": "2026-03-02T09:00", "days": "6", "unit": "days"})
+        response = self.client.get(
+            self.url, {"start": "2026-03-02T09:00", "days": "6", "unit": "days"}
+        )
         self.assertEqual(response.json()["due"], "2026-03-09T23:59:59+07:00")
 
     def test_half_days_are_accepted(self):

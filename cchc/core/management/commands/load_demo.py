@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu minh họa (cơ quan, đơn vị, tài khoản, lịch, ...). Chạy lại nhiều lần vẫn an toàn."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-accounts", action="store_true", help="Không in bảng tài khoản.")
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="Không in bảng tài khoản."
+        )
 
     def handle(self, *args, **options):
         for config in apps.get_app_configs():
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         if not options["quiet_accounts"]:
             from cchc.core.demo import accounts_table
 
-            self.stdout.write(self.style.SUCCESS("\nTài khoản minh họa (tên đăng nhập / mật khẩu / vai trò):"))
+            self.stdout.write(
+                self.style.SUCCESS("\nTài khoản minh họa (tên đăng nhập / mật khẩu / vai trò):")
+            )
             for username, password, role in accounts_table():
                 self.stdout.write(f"  {username:<12} {password:<10} {role}")
