@@ -111,7 +111,7 @@ def load(stdout=None) -> dict:
 
 def accounts_table() -> list[tuple[str, str, str]]:
     rows = []
-    for username, full_name, _unit, roles, agency_code in ACCOUNTS:
+    for username, _name, _unit, roles, agency_code in ACCOUNTS:
         role_text = ", ".join(str(r.label) for r in roles) or "Công dân"
         if agency_code and agency_code != "SKHCN":
             role_text += f" ({agency_code})"
