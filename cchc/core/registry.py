@@ -1,6 +1,7 @@
 """Registries that let apps plug into shared pages without core importing them.
 
 - metrics: named functions over an app's selectors, read by the PAR Index (`parindex`);
+- figures: richer numbers (dicts) an app offers to the dashboard and the annual report;
 - search: what each app makes searchable, read by the portal's search page;
 - nav: the main navigation entries of the page shell.
 """
@@ -24,6 +25,13 @@ class SearchSource:
 
 
 @dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    compute: Callable  # (agency, period_start, period_end) -> dict of plain numbers/lists, or None
+
+
+@dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
@@ -31,12 +39,18 @@ class NavItem:
 
 
 metrics: dict[str, Metric] = {}
+figures: dict[str, Figure] = {}
 search_sources: dict[str, SearchSource] = {}
 nav_items: dict[str, NavItem] = {}
 
 
 def register_metric(name: str, label: str, compute: Callable) -> None:
     metrics[name] = Metric(name, label, compute)
+
+
+def register_figure(name: str, label: str, compute: Callable) -> None:
+    """Richer read-only figures for dashboards and reports (e.g. "dossiers.summary")."""
+    figures[name] = Figure(name, label, compute)
 
 
 def register_search(name: str, label: str, search: Callable) -> None:
