@@ -10,13 +10,11 @@ SITE_AGENCY_KEY = "core:site-agency:v1"
 
 def site_agency() -> Agency | None:
     """The agency that owns this portal (settings.SITE_AGENCY_CODE), cached briefly."""
-    agency = cache.get(SITE_AGENCY_KEY)
-    if agency is None:
-        agency = (
-            Agency.objects.filter(code=settings.SITE_AGENCY_CODE).first() or Agency.objects.first()
-        )
-        if agency is not None:
-            cache.set(SITE_AGENCY_KEY, agency, 60)
+    cached = cache.get(SITE_AGENCY_KEY)
+    if cached is not None:
+        return cached or None
+    agency = Agency.objects.filter(code=settings.SITE_AGENCY_CODE).first() or Agency.objects.first()
+    cache.set(SITE_AGENCY_KEY, agency or False, 300)
     return agency
 
 

@@ -1,0 +1,104 @@
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from cchc.core.models import AuditEntry, Unit
+from cchc.core.services import audit_record
+from cchc.core.testing import PersonaTestCase, make_user
+
+
+class AuditRecordTests(PersonaTestCase):
+    def test_it_records_actor_object_states_and_reason(self):
+        entry = audit_record(
+            actor=self.leader_a,
+            obj=self.unit_a,
+            action="status",
+            from_state="2",
+            to_state="4",
+            reason="Chuyển xử lý",
+            agency=self.agency,
+        )
+        entry.refresh_from_db()
+        self.assertEqual(entry.actor, self.leader_a)
+        self.assertEqual(entry.content_type, ContentType.objects.get_for_model(Unit))
+        self.assertEqual(entry.object_id, str(self.unit_a.pk))
+        self.assertEqual(
+            (entry.from_state, entry.to_state, entry.reason), ("2", "4", "Chuyển xử lý")
+        )
+        self.assertIsNotNone(entry.at)
+
+    def test_an_anonymous_actor_is_stored_as_none(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        entry = audit_record(actor=AnonymousUser(), obj=self.unit_a, action="view")
+        self.assertIsNone(entry.actor)
+
+    def test_it_keeps_the_request_id_of_the_request_that_made_the_change(self):
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from cchc.core.middleware import RequestIdMiddleware
+
+        def view(request):
+            audit_record(actor=self.leader_a, obj=self.unit_a, action="touch")
+            return HttpResponse("ok")
+
+        request = RequestFactory().get("/", HTTP_X_REQUEST_ID="req-123")
+        response = RequestIdMiddleware(view)(request)
+        self.assertEqual(response["X-Request-ID"], "req-123")
+        self.assertEqual(AuditEntry.objects.get(action="touch").request_id, "req-123")
+
+    def test_a_bogus_request_id_is_replaced(self):
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from cchc.core.middleware import RequestIdMiddleware
+
+        request = RequestFactory().get("/", HTTP_X_REQUEST_ID="<script>")
+        response = RequestIdMiddleware(lambda r: HttpResponse())(request)
+        self.assertRegex(response["X-Request-ID"], r"^[0-9a-f]{32}$")
+
+
+class AuditAdminTests(PersonaTestCase):
+    def setUp(self):
+        audit_record(
+            actor=self.leader_a,
+            obj=self.unit_a,
+            action="status",
+            from_state="1",
+            to_state="2",
+            agency=self.agency,
+        )
+        audit_record(actor=self.leader_a, obj=self.unit_b, action="rename", agency=self.agency)
+
+    def test_admins_list_and_filter_the_log(self):
+        admin = make_user("root", self.unit_a, is_staff=True, is_superuser=True)
+        client = Client()
+        client.force_login(admin)
+        response = client.get("/quan-tri/core/auditentry/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Phòng A")
+        self.assertContains(response, "Phòng B")
+        filtered = client.get("/quan-tri/core/auditentry/", {"action": "rename"})
+        self.assertEqual(filtered.status_code, 200)
+        self.assertContains(filtered, "Phòng B")
+        self.assertNotContains(filtered, ">Phòng A<")
+
+    def test_the_log_cannot_be_edited_even_by_admins(self):
+        admin = make_user("root", self.unit_a, is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        entry = AuditEntry.objects.first()
+        response = self.client.post(
+            f"/quan-tri/core/auditentry/{entry.pk}/change/", {"reason": "sửa"}
+        )
+        self.assertIn(response.status_code, (403, 200))
+        entry.refresh_from_db()
+        self.assertEqual(entry.reason, "")
+        self.assertEqual(self.client.get("/quan-tri/core/auditentry/add/").status_code, 403)
+
+    def test_non_staff_personas_cannot_open_the_admin_log(self):
+        for persona in ("officer_a", "agency_leader", "citizen", "anonymous"):
+            with self.subTest(persona=persona):
+                self.login_as(persona)
+                response = self.client.get("/quan-tri/core/auditentry/")
+                self.assertEqual(response.status_code, 302)
+                self.assertIn("/quan-tri/login/", response["Location"])
