@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= cchc.settings
 
 .PHONY: run test lint format bench install system-deps migrate demo prod clean
 
