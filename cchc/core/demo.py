@@ -70,9 +70,7 @@ OVERRIDES = [
 
 
 def reference_data_dir() -> Path:
-    return Path(
-        getattr(settings, "REFERENCE_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data")
-    )
+    return Path(settings.REFERENCE_DATA_DIR)
 
 
 def load(stdout=None) -> dict:
