@@ -17,7 +17,11 @@ def _search_url() -> str:
 
 def site(request):
     nav = []
+    user = getattr(request, "user", None)
+    is_staff = bool(user and user.is_authenticated and (user.is_superuser or user.is_staff_member))
     for item in sorted(registry.nav_items.values(), key=lambda i: (i.order, str(i.label))):
+        if item.staff_only and not is_staff:
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

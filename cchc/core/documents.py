@@ -14,7 +14,7 @@ def render_pdf(template_name: str, context: dict, *, base_url: str | None = None
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
-def render_pdf_string(html: str) -> bytes:
+def render_pdf_string(html: str, *, uncompressed: bool = False) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(uncompressed_pdf=uncompressed)

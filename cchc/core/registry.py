@@ -36,6 +36,7 @@ class NavItem:
     url_name: str
     label: str
     order: int = 50
+    staff_only: bool = False
 
 
 metrics: dict[str, Metric] = {}
@@ -57,5 +58,6 @@ def register_search(name: str, label: str, search: Callable) -> None:
     search_sources[name] = SearchSource(name, label, search)
 
 
-def register_nav(url_name: str, label: str, order: int = 50) -> None:
-    nav_items[url_name] = NavItem(url_name, label, order)
+def register_nav(url_name: str, label: str, order: int = 50, *, staff_only: bool = False) -> None:
+    """A main-navigation entry; staff_only entries are shown to civil servants only."""
+    nav_items[url_name] = NavItem(url_name, label, order, staff_only)

@@ -169,3 +169,19 @@ class PageShellTests(TestCase):
         self.assertContains(response, 'role="search"')
         self.assertContains(response, "skhcn@demo.cchc.vn")
         self.assertContains(response, "/static/django_htmx/htmx")
+
+
+class NavigationTests(TestCase):
+    def test_staff_only_entries_are_hidden_from_the_public(self):
+        from cchc.core import registry
+        from cchc.core.testing import make_agency, make_user
+
+        registry.register_nav("core:calendar", "Mục nội bộ", order=81, staff_only=True)
+        try:
+            self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục nội bộ")
+            agency = make_agency()
+            unit = Unit.objects.create(agency=agency, code="A", name="Phòng A")
+            self.client.force_login(make_user("staff", unit))
+            self.assertContains(self.client.get("/tu-viet-tat/"), "Mục nội bộ")
+        finally:
+            registry.register_nav("core:calendar", "Tính hạn xử lý", order=80)
