@@ -229,7 +229,8 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
         if status == PlanTask.Status.DONE and completed_on is None and not problems:
             problems.append(_("nhiệm vụ hoàn thành cần ngày hoàn thành"))
         if problems:
-            result.errors.append((number, "; ".join(problems).capitalize() + "."))
+            text = "; ".join(problems)
+            result.errors.append((number, text[0].upper() + text[1:] + "."))
             continue
         result.rows.append(
             ParsedRow(

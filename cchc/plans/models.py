@@ -82,7 +82,7 @@ class PlanTask(models.Model):
     class Meta:
         verbose_name = _("nhiệm vụ")
         verbose_name_plural = _("nhiệm vụ")
-        ordering = ["plan", "order", "id"]
+        ordering = ["plan_id", "order", "id"]
         indexes = [
             models.Index(fields=["plan", "field"], name="plantask_plan_field_idx"),
             models.Index(fields=["plan", "status", "deadline"], name="plantask_status_idx"),
