@@ -24,8 +24,11 @@ CONTENT_TYPES = {
 
 
 def _form_errors(form, exc):
-    for name, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-        form.add_error(name if name in form.fields else None, errors)
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
@@ -53,6 +56,9 @@ def dashboard(request):
             "end": end,
             "plan": plan,
             "par": figures.get("parindex.latest"),
+            "par_index": selectors.fmt_number(
+                (figures.get("parindex.latest") or {}).get("index"), 3
+            ),
             "tasks": (figures.get("plans.summary") or {}).get("tasks"),
             "dossiers": figures.get("dossiers.summary"),
             "feedback": figures.get("feedback.summary"),
