@@ -134,6 +134,19 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     return locked
 
 
+def task_delete(*, actor, task: PlanTask) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            obj=task,
+            action="task_delete",
+            from_state=task.status,
+            to_state="deleted",
+            agency=task.plan.agency,
+        )
+        task.delete()
+
+
 def task_note_add(*, actor, task: PlanTask, text: str, on: dt.date | None = None, progress=None):
     with transaction.atomic():
         note = TaskNote.objects.create(
