@@ -1,7 +1,6 @@
 """In real Chromium: edit a plan task, take the report snapshot, generate it, download the Word."""
 
 import datetime as dt
-import io
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -81,7 +80,7 @@ def test_a_leader_edits_a_task_generates_the_report_and_downloads_it(page, leade
         link.click()
     download = info.value
     assert download.suggested_filename == "bao-cao-cchc-2025-so-03.docx"
-    doc = Document(io.BytesIO(open(download.path(), "rb").read()))
+    doc = Document(str(download.path()))
     header = doc.tables[0].rows[0].cells
     assert "Số: 03/BC-SKHCN" in [p.text for p in header[0].paragraphs]
     assert "Thử Nghiệm, ngày 05 tháng 01 năm 2026" in [p.text for p in header[1].paragraphs]
