@@ -188,20 +188,24 @@ def _plan(agency, year, units, today, *, all_done: bool) -> Plan:
         },
     )
     for order, (field, content, lead, co, (month, day), output) in enumerate(TASKS, start=1):
-        deadline = dt.date(year, month, day)
+        if all_done:
+            deadline = dt.date(year, month, day)
+        else:
+            # This year's deadlines are spread around today, so that whatever the date the
+            # demo shows tasks done, overdue, in progress and not started.
+            deadline = today + dt.timedelta(days=(order - 9) * 12)
         if deadline < today:
-            # Most tasks finish on time; every fifth finishes late; in the current year two
-            # past tasks stay open and so show as overdue.
-            if not all_done and order in (5, 10):
+            # Most tasks finish on time and every fifth late; this year two stay open (overdue).
+            if not all_done and order == 5:
                 status, completed, progress = PlanTask.Status.IN_PROGRESS, None, 60
-            elif not all_done and order == 13:
+            elif not all_done and order == 7:
                 status, completed, progress = PlanTask.Status.NOT_STARTED, None, 0
             else:
                 late = order % 5 == 0
-                completed = deadline + dt.timedelta(days=12 if late else -3)
+                completed = deadline + dt.timedelta(days=5 if late else -3)
                 status, progress = PlanTask.Status.DONE, 100
         else:
-            soon = (deadline - today).days < 45
+            soon = (deadline - today).days <= 36
             status = PlanTask.Status.IN_PROGRESS if soon else PlanTask.Status.NOT_STARTED
             completed, progress = None, (40 if soon else 0)
         task, _created = PlanTask.objects.update_or_create(

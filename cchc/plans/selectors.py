@@ -184,6 +184,7 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         s: [] for s in (*PlanTask.Status.values, PlanTask.OVERDUE, "due", "done_on_time")
     }
     by_field = {code: Counter() for code in ParField.values}
+    by_month = {m: Counter() for m in range(1, end.month + 1)} if end.year == start.year else {}
     for task in tasks:
         # A task finished after the reporting date was not yet done at that date.
         snapshot_task = task
@@ -197,12 +198,17 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         counts = by_field[task.field]
         counts["total"] += 1
         counts[status] += 1
+        month = by_month.get(task.deadline.month) if task.deadline.year == end.year else None
         if due:
             by_status["due"].append(task.pk)
             counts["due"] += 1
+            if month is not None:
+                month["due"] += 1
             if done_on_time(snapshot_task, cal):
                 by_status["done_on_time"].append(task.pk)
                 counts["done_on_time"] += 1
+                if month is not None:
+                    month["done_on_time"] += 1
     due = len(by_status["due"])
     on_time = len(by_status["done_on_time"])
     return {
@@ -225,6 +231,10 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
                 "done_on_time": by_field[code]["done_on_time"],
             }
             for code in ParField.values
+        ],
+        "by_month": [
+            {"month": m, "due": c["due"], "done_on_time": c["done_on_time"]}
+            for m, c in by_month.items()
         ],
         "ids": dict(by_status),
     }

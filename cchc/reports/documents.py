@@ -14,7 +14,12 @@ FONT = "Times New Roman"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-CHART_SECTION = {"par_radar": "overview", "plan_fields": "1", "dossier_months": "3"}
+CHART_SECTION = {
+    "par_radar": "overview",
+    "plan_fields": "1",
+    "plan_months": "1",
+    "dossier_months": "3",
+}
 # Decree 30/2020, Annex I: A4; margins top/bottom 20-25, left 30-35, right 15-20 mm.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 

@@ -434,6 +434,20 @@ def chart_specs(data: dict) -> list[dict]:
                 "unit": "nhiệm vụ",
             }
         )
+    if tasks and tasks.get("by_month"):
+        specs.append(
+            {
+                "key": "plan_months",
+                "kind": "line",
+                "title": "Nhiệm vụ kế hoạch đến hạn và hoàn thành đúng hạn theo tháng",
+                "labels": [f"T{m['month']}" for m in tasks["by_month"]],
+                "series": {
+                    "Đến hạn": [m["due"] for m in tasks["by_month"]],
+                    "Hoàn thành đúng hạn": [m["done_on_time"] for m in tasks["by_month"]],
+                },
+                "unit": "nhiệm vụ",
+            }
+        )
     dossiers = figures.get("dossiers.summary")
     if dossiers and dossiers.get("by_month"):
         specs.append(
@@ -441,7 +455,7 @@ def chart_specs(data: dict) -> list[dict]:
                 "key": "dossier_months",
                 "kind": "line",
                 "title": "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng (%)",
-                "labels": [str(m["month"]) for m in dossiers["by_month"]],
+                "labels": [f"T{m['month']}" for m in dossiers["by_month"]],
                 "series": {
                     "Đúng hạn (%)": [
                         round(float(m["on_time_rate"] or 0) * 100, 1) for m in dossiers["by_month"]

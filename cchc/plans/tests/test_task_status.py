@@ -58,6 +58,9 @@ class TaskStatusTests(PersonaTestCase):
         self.assertAlmostEqual(rate, 1 / 3)
         summary = selectors.plan_summary(self.agency, d(2024, 1, 1), d(2024, 6, 30))
         self.assertEqual((summary["due"], summary["done_on_time"], summary["overdue"]), (3, 1, 1))
+        march = summary["by_month"][2]
+        self.assertEqual((march["month"], march["due"], march["done_on_time"]), (3, 2, 1))
+        self.assertEqual(len(summary["by_month"]), 6)
 
     def test_a_task_finished_after_the_reporting_date_counts_as_not_done_at_that_date(self):
         make_task(

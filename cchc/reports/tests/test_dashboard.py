@@ -31,7 +31,7 @@ class DashboardTests(ReportTestCase):
         self.assertContains(response, '<a href="/ho-so/"><strong>6</strong></a>', html=True)
         self.assertContains(response, '<a href="/pakn/"><strong>3</strong></a>', html=True)
         self.assertContains(response, "99,2%")
-        self.assertEqual(len(response.context["charts"]), 3)
+        self.assertEqual(len(response.context["charts"]), 4)
         self.assertContains(response, "<svg")
 
     def test_dashboard_and_report_charts_are_drawn_from_the_same_numbers(self):

@@ -112,7 +112,7 @@ class WordReportTests(ReportTestCase):
         self.assertEqual(PAR["fields"][0]["points"], 9.5)
 
     def test_the_charts_are_pictures_and_the_signature_block_closes_the_report(self):
-        self.assertEqual(len(self.doc.inline_shapes), 3)
+        self.assertEqual(len(self.doc.inline_shapes), 4)
         left, right = self.doc.tables[-1].rows[0].cells
         heading = left.paragraphs[0].runs[0]
         self.assertEqual(heading.text, "Nơi nhận:")
