@@ -76,7 +76,9 @@ def plan_detail(request, pk):
     if ids:
         wanted = {int(i) for i in ids.split(",") if i.isdigit()}
         tasks = [t for t in tasks if t.pk in wanted]
-    summary = selectors.plan_summary(plan.agency, *_year(plan.year))
+    start, end = _year(plan.year)
+    # Counted as of today for the running year, so the numbers match the dashboard.
+    summary = selectors.plan_summary(plan.agency, start, min(end, today))
     return render(
         request,
         "plans/plan_detail.html",

@@ -39,13 +39,16 @@ def sections(report: ReportSnapshot) -> list[dict]:
     all_tables = [] if report.is_empty else tables(data, data.get("plan_id"))
     specs = [] if report.is_empty else chart_specs(data)
     out = []
-    number = 0
+    number = table_number = 0
     for code, label in NARRATIVE_SECTIONS:
         text = (report.narrative or {}).get(code, "").strip()
         section_tables = [t for t in all_tables if t.section == code]
         section_charts = [s for s in specs if CHART_SECTION.get(s["key"]) == code]
         if report.is_empty and not text:
             continue
+        for table in section_tables:
+            table_number += 1
+            table.number = table_number
         heading = f"{ROMAN[number]}. {str(label).upper()}"
         number += 1
         out.append(
@@ -163,15 +166,13 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
         _para(doc, empty_statement(report), 14, align="justify", space_after=6)
     if progress:
         progress(40, _("Đang viết các phần của báo cáo"))
-    table_number = 0
     for part in sections(report):
         _para(doc, part["heading"], 14, bold=True, align="justify", space_after=6)
         for text in part["paragraphs"]:
             paragraph = _para(doc, text, 14, align="justify", space_after=6)
             paragraph.paragraph_format.first_line_indent = Mm(10)
         for table in part["tables"]:
-            table_number += 1
-            _para(doc, f"Bảng {table_number}. {table.title}", 13, bold=True, align="center")
+            _para(doc, f"Bảng {table.number}. {table.title}", 13, bold=True, align="center")
             if table.empty:
                 _para(doc, "Chưa có dữ liệu.", 13, italic=True, align="center", space_after=6)
                 continue
@@ -259,9 +260,10 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
-    for number, table in enumerate(tables(report.data, report.data.get("plan_id")), start=1):
-        sheet = book.create_sheet(f"Bang {number}")
-        sheet.append([f"Bảng {number}. {table.title}"])
+    # The appendix numbers its tables as the report does.
+    for table in [t for part in sections(report) for t in part["tables"]]:
+        sheet = book.create_sheet(f"Bang {table.number}")
+        sheet.append([f"Bảng {table.number}. {table.title}"])
         sheet["A1"].font = Font(bold=True)
         if table.empty:
             sheet.append(["Chưa có dữ liệu."])

@@ -124,6 +124,7 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     source: str = ""
     empty: bool = False
+    number: int = 0  # "Bảng n." in the documents, set in reading order
 
 
 def _url(name, query="", **kwargs):
@@ -134,8 +135,9 @@ def _url(name, query="", **kwargs):
     return f"{base}?{query}" if query else base
 
 
-def _ids(ids) -> str:
-    return "ids=" + ",".join(str(i) for i in ids) if ids else "ids=0"
+def _records(name, ids, **kwargs) -> str:
+    """A link to the records a count was made of; none for a count of zero."""
+    return _url(name, "ids=" + ",".join(str(i) for i in ids), **kwargs) if ids else ""
 
 
 def tables(data: dict, plan_id: int | None = None) -> list[Table]:
@@ -145,11 +147,10 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     out = []
 
     tasks = plans.get("tasks")
-    plan_link = (
-        (lambda ids: _url("plans:plan-detail", _ids(ids), pk=plan_id))
-        if plan_id
-        else lambda ids: ""
-    )
+
+    def plan_link(ids):
+        return _records("plans:plan-detail", ids, pk=plan_id) if plan_id else ""
+
     table = Table(
         "plan",
         "1",
@@ -214,7 +215,7 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     )
     if legal:
         for row in legal["by_result"]:
-            link = _url("plans:legal-review-list", _ids(row["ids"]))
+            link = _records("plans:legal-review-list", row["ids"])
             table.rows.append(
                 [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
             )
@@ -257,7 +258,7 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     )
     if procedures:
         for row in procedures["by_proposal"]:
-            link = _url("plans:procedure-review-list", _ids(row["ids"]))
+            link = _records("plans:procedure-review-list", row["ids"])
             table.rows.append(
                 [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
             )

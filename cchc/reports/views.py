@@ -62,7 +62,10 @@ def dashboard(request):
             "tasks": (figures.get("plans.summary") or {}).get("tasks"),
             "dossiers": figures.get("dossiers.summary"),
             "feedback": figures.get("feedback.summary"),
-            "rates": {name: selectors.fmt_rate(value) for name, value in data["metrics"].items()},
+            "rates": {
+                name.replace(".", "_"): selectors.fmt_rate(value)
+                for name, value in data["metrics"].items()
+            },
             "charts": charts,
             "tables": selectors.tables(data, plan.pk if plan else None),
             "no_data": selectors.NO_DATA,

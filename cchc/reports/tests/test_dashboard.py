@@ -31,6 +31,7 @@ class DashboardTests(ReportTestCase):
         self.assertContains(response, '<a href="/ho-so/"><strong>6</strong></a>', html=True)
         self.assertContains(response, '<a href="/pakn/"><strong>3</strong></a>', html=True)
         self.assertContains(response, "99,2%")
+        self.assertContains(response, "<strong>25,0%</strong>", html=False)
         self.assertEqual(len(response.context["charts"]), 4)
         self.assertContains(response, "<svg")
 

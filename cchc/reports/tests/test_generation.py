@@ -57,7 +57,9 @@ class GenerationTests(ReportTestCase):
         book = load_workbook(io.BytesIO(xlsx))
         expected = tables(report.data, report.data["plan_id"])
         self.assertEqual(len(book.sheetnames), 1 + len(expected))
-        plan_sheet = book[f"Bang {[t.key for t in expected].index('plan') + 1}"]
+        in_order = [t.key for part in documents.sections(report) for t in part["tables"]]
+        plan_sheet = book[f"Bang {in_order.index('plan') + 1}"]
+        self.assertTrue(plan_sheet["A1"].value.startswith(f"Bảng {in_order.index('plan') + 1}. "))
         self.assertEqual(
             plan_sheet["B3"].value, report.data["figures"]["plans.summary"]["tasks"]["total"]
         )

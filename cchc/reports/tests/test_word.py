@@ -92,6 +92,8 @@ class WordReportTests(ReportTestCase):
         expected = [t for t in in_order if not t.empty]
         grids = self.doc.tables[1:-1]
         self.assertEqual(len(grids), len(expected))
+        captions = [p.text for p in self.doc.paragraphs if p.text.startswith("Bảng ")]
+        self.assertEqual(captions, [f"Bảng {t.number}. {t.title}" for t in in_order])
         for grid, table in zip(grids, expected, strict=True):
             self.assertEqual([c.text for c in grid.rows[0].cells], table.headers)
             for row, cells in zip(grid.rows[1:], table.rows, strict=True):
