@@ -71,11 +71,6 @@ class ProgressForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
-    on = forms.DateField(label=_("Ngày"), widget=DATE)
-    text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Tài liệu kiểm chứng (PDF, ảnh, Word, Excel; tối đa 20 MB)"))
 

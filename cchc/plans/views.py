@@ -14,7 +14,6 @@ from cchc.plans.forms import (
     EvidenceForm,
     ImportForm,
     LegalReviewForm,
-    NoteForm,
     PlanForm,
     ProcedureReviewForm,
     ProgressForm,
@@ -213,7 +212,6 @@ def task_detail(request, pk):
             "may_update": may_update,
             "edit_form": edit_form,
             "progress_form": progress_form,
-            "note_form": NoteForm(initial={"on": timezone.localdate()}),
             "evidence_form": EvidenceForm(),
         },
     )

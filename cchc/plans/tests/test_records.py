@@ -1,6 +1,8 @@
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.core.testing import PersonaTestCase
@@ -148,3 +150,23 @@ class RecordTests(PersonaTestCase):
         self.assertNotContains(self.client.get(url), "12/QĐ-SKHCN")
         self.login_as("citizen")
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class RecordListQueryTests(PersonaTestCase):
+    def test_list_pages_use_a_fixed_number_of_queries(self):
+        for i in range(3):
+            quality(self.agency, f"Cơ quan {i}")
+            legal(self.agency, 2024, "keep", title=f"Văn bản {i}")
+        self.login_as("agency_leader")
+        self.client.get(reverse("plans:plan-list"))  # warm the per-process caches
+        counts = {}
+        for name in ("plans:quality-list", "plans:legal-review-list", "plans:regulation-list"):
+            with CaptureQueriesContext(connection) as context:
+                self.client.get(reverse(name))
+            counts[name] = len(context.captured_queries)
+        for i in range(3, 10):
+            quality(self.agency, f"Cơ quan {i}")
+            legal(self.agency, 2024, "keep", title=f"Văn bản {i}")
+        for name, count in counts.items():
+            with self.assertNumQueries(count):
+                self.client.get(reverse(name))

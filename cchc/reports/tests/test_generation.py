@@ -177,3 +177,25 @@ class GenerationTests(ReportTestCase):
         report = report_generate(report_id=report.pk)
         for path in (report.docx_path, report.pdf_path, report.xlsx_path):
             self.assertTrue(default_storage.exists(path))
+
+
+class GenerationFailureTests(ReportTestCase):
+    def test_a_failed_generation_is_shown_on_the_page_not_as_a_server_error(self):
+        report = self.snapshot()
+        self.login_as("agency_leader")
+        broken = {
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": "/proc/cchc-not-writable"},
+            },
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        with self.settings(STORAGES=broken), self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("reports:report-generate", args=[report.pk]))
+        self.assertEqual(response.status_code, 302)
+        report.refresh_from_db()
+        self.assertEqual(report.status, "failed")
+        self.assertNotEqual(report.error, "")
+        response = self.client.get(reverse("reports:report-detail", args=[report.pk]))
+        self.assertContains(response, "Lỗi khi tạo tệp")
+        self.assertNotContains(response, "Tải Word")
