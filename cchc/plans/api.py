@@ -87,12 +87,43 @@ class PlanListApi(APIView):
         return Response(PlanOutput(plan).data, status=201)
 
 
+class PlanUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False)
+    decision = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
 class PlanDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="Một kế hoạch CCHC", responses={200: PlanOutput, 404: ERROR_SCHEMA})
     def get(self, request, pk):
         return Response(PlanOutput(selectors.get_plan_for_user(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Sửa tên, văn bản ban hành kế hoạch",
+        request=PlanUpdateInput,
+        responses={200: PlanOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def patch(self, request, pk):
+        plan = selectors.get_plan_for_user(request.user, pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        data = PlanUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
+        return Response(PlanOutput(plan).data)
+
+    @extend_schema(
+        summary="Xóa kế hoạch chưa có nhiệm vụ",
+        responses={204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def delete(self, request, pk):
+        plan = selectors.get_plan_for_user(request.user, pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        try:
+            services.plan_delete(actor=request.user, plan=plan)
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response(status=204)
 
 
 # --- tasks -----------------------------------------------------------------------------------

@@ -43,6 +43,28 @@ def plan_create(*, actor, agency: Agency, year: int, title: str, decision: str =
     return plan
 
 
+def plan_update(*, actor, plan: Plan, title: str | None = None, decision: str | None = None):
+    fields = []
+    for name, value in (("title", title), ("decision", decision)):
+        if value is not None and getattr(plan, name) != value:
+            setattr(plan, name, value)
+            fields.append(name)
+    if fields:
+        plan.save(update_fields=fields)
+    return plan
+
+
+def plan_delete(*, actor, plan: Plan) -> None:
+    """Only an empty plan may be deleted: tasks carry the year's history."""
+    if plan.tasks.exists():
+        raise ValidationError(_("Kế hoạch đã có nhiệm vụ; xóa các nhiệm vụ trước."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor, obj=plan, action="plan_delete", to_state="deleted", agency=plan.agency
+        )
+        plan.delete()
+
+
 def _check_units(agency: Agency, lead_unit: Unit, co_units) -> None:
     if lead_unit.agency_id != agency.pk or any(u.agency_id != agency.pk for u in co_units):
         raise ValidationError({"lead_unit": _("Đơn vị phải thuộc cơ quan của kế hoạch.")})

@@ -122,3 +122,21 @@ class PlanApiTests(PersonaTestCase):
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(len(self.client.get(legal, {"year": 2024}).json()), 1)
         self.assertEqual(self.client.get(legal, {"year": 2023}).json(), [])
+
+    def test_the_agency_leader_renames_a_plan_and_deletes_only_an_empty_one(self):
+        url = reverse("api:plans-plan-detail", args=[self.plan.pk])
+        self.login_as("officer_a")
+        self.assertEqual(
+            self.client.patch(url, {"title": "X"}, content_type="application/json").status_code, 404
+        )
+        self.login_as("agency_leader")
+        response = self.client.patch(
+            url, {"title": "Kế hoạch CCHC 2024 (sửa)"}, content_type="application/json"
+        )
+        self.assertEqual(response.json()["title"], "Kế hoạch CCHC 2024 (sửa)")
+        response = self.client.delete(url)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("nhiệm vụ", response.json()["errors"][0]["message"])
+        self.task.delete()
+        self.assertEqual(self.client.delete(url).status_code, 204)
+        self.assertTrue(AuditEntry.objects.filter(action="plan_delete").exists())

@@ -179,6 +179,20 @@ class GenerationTests(ReportTestCase):
             self.assertTrue(default_storage.exists(path))
 
 
+class HtmxGenerationTests(ReportTestCase):
+    def test_the_htmx_button_gets_the_progress_partial_back(self):
+        report = self.snapshot()
+        self.login_as("agency_leader")
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("reports:report-generate", args=[report.pk]), headers={"HX-Request": "true"}
+            )
+        self.assertContains(response, 'id="report-progress"')
+        self.assertNotContains(response, "<html")
+        response = self.client.get(reverse("reports:report-progress", args=[report.pk]))
+        self.assertContains(response, "Tải PDF")
+
+
 class GenerationFailureTests(ReportTestCase):
     def test_a_failed_generation_is_shown_on_the_page_not_as_a_server_error(self):
         report = self.snapshot()
