@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "cchc.reports"
     label = "reports"
     verbose_name = _("Báo cáo CCHC")
+
+    def ready(self):
+        from cchc.core import registry
+
+        registry.register_nav("reports:dashboard", _("Tổng quan CCHC"), 61)

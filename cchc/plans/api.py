@@ -1,0 +1,334 @@
+"""REST API of the plans app: one input and one output serializer per endpoint, then a service."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cchc.core.api import ERROR_SCHEMA
+from cchc.core.models import Unit
+from cchc.plans import selectors, services
+from cchc.plans.models import (
+    LegalReview,
+    ParField,
+    Plan,
+    PlanTask,
+    ProcedureReview,
+    QualityRecord,
+    Regulation,
+)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StatusField(serializers.ChoiceField):
+    """A status documented as text with its values in the description: every app has a
+    "status", and named enum components would collide in the schema."""
+
+
+def status_field(choices, **kwargs):
+    values = ", ".join(f"{c} ({label})" for c, label in choices)
+    return StatusField(choices=choices, help_text=values, **kwargs)
+
+
+def _raise(exc: DjangoValidationError):
+    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+def _agency_of(request):
+    agency = request.user.agency
+    if agency is None or not selectors.may_manage_agency(request.user, agency.pk):
+        raise Http404
+    return agency
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+class PlanOutput(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code")
+
+    class Meta:
+        model = Plan
+        fields = ["id", "agency", "year", "title", "decision"]
+
+
+class PlanInput(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    title = serializers.CharField(max_length=255)
+    decision = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class PlanListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Danh sách kế hoạch CCHC", responses={200: PlanOutput(many=True)})
+    def get(self, request):
+        return Response(PlanOutput(selectors.plans_for_user(request.user), many=True).data)
+
+    @extend_schema(
+        summary="Lập kế hoạch CCHC năm",
+        request=PlanInput,
+        responses={201: PlanOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request):
+        agency = _agency_of(request)
+        data = PlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            plan = services.plan_create(actor=request.user, agency=agency, **data.validated_data)
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response(PlanOutput(plan).data, status=201)
+
+
+class PlanUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False)
+    decision = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class PlanDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Một kế hoạch CCHC", responses={200: PlanOutput, 404: ERROR_SCHEMA})
+    def get(self, request, pk):
+        return Response(PlanOutput(selectors.get_plan_for_user(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Sửa tên, văn bản ban hành kế hoạch",
+        request=PlanUpdateInput,
+        responses={200: PlanOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def patch(self, request, pk):
+        plan = selectors.get_plan_for_user(request.user, pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        data = PlanUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
+        return Response(PlanOutput(plan).data)
+
+    @extend_schema(
+        summary="Xóa kế hoạch chưa có nhiệm vụ",
+        responses={204: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def delete(self, request, pk):
+        plan = selectors.get_plan_for_user(request.user, pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        try:
+            services.plan_delete(actor=request.user, plan=plan)
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response(status=204)
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+class TaskOutput(serializers.ModelSerializer):
+    lead_unit = serializers.CharField(source="lead_unit.code")
+    co_units = serializers.SerializerMethodField()
+    effective_status = serializers.SerializerMethodField()
+    status = status_field(PlanTask.Status.choices)
+
+    class Meta:
+        model = PlanTask
+        fields = [
+            "id",
+            "plan",
+            "order",
+            "field",
+            "content",
+            "lead_unit",
+            "co_units",
+            "deadline",
+            "expected_output",
+            "status",
+            "effective_status",
+            "progress",
+            "completed_on",
+        ]
+
+    def get_co_units(self, task) -> list[str]:
+        return [u.code for u in task.co_units.all()]
+
+    def get_effective_status(self, task) -> str:
+        return selectors.task_status(task)
+
+
+class UnitCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Unit.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return Unit.objects.filter(agency=self.context["agency"])
+
+
+class TaskInput(serializers.Serializer):
+    field = serializers.ChoiceField(choices=ParField.choices)
+    content = serializers.CharField()
+    lead_unit = UnitCodeField(
+        error_messages={"does_not_exist": _("Không có đơn vị mã “{value}” trong cơ quan.")}
+    )
+    co_units = UnitCodeField(many=True, required=False, default=list)
+    deadline = serializers.DateField()
+    expected_output = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True
+    )
+    status = status_field(PlanTask.Status.choices, default="not_started")
+    progress = serializers.IntegerField(min_value=0, max_value=100, default=0)
+    completed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ProgressInput(serializers.Serializer):
+    """What the lead unit may change through PATCH."""
+
+    status = status_field(PlanTask.Status.choices, required=False)
+    progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TaskListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Nhiệm vụ của một kế hoạch",
+        parameters=[OpenApiParameter("status", str, description="Trạng thái (gồm overdue)")],
+        responses={200: TaskOutput(many=True), 404: ERROR_SCHEMA},
+    )
+    def get(self, request, plan_pk):
+        plan = selectors.get_plan_for_user(request.user, plan_pk)
+        tasks = list(selectors.plan_tasks(plan))
+        status = request.query_params.get("status")
+        if status:
+            tasks = selectors.filter_tasks_by_status(tasks, status)
+        return Response(TaskOutput(tasks, many=True).data)
+
+    @extend_schema(
+        summary="Thêm nhiệm vụ",
+        request=TaskInput,
+        responses={201: TaskOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request, plan_pk):
+        plan = selectors.get_plan_for_user(request.user, plan_pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        data = TaskInput(data=request.data, context={"agency": plan.agency})
+        data.is_valid(raise_exception=True)
+        try:
+            task = services.task_create(actor=request.user, plan=plan, **data.validated_data)
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response(TaskOutput(task).data, status=201)
+
+
+class TaskDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Một nhiệm vụ", responses={200: TaskOutput, 404: ERROR_SCHEMA})
+    def get(self, request, pk):
+        return Response(TaskOutput(selectors.get_task_for_user(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Sửa nhiệm vụ (đầu mối: mọi trường; đơn vị chủ trì: trạng thái, tiến độ)",
+        request=TaskInput(partial=True),
+        responses={200: TaskOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def patch(self, request, pk):
+        task = selectors.get_task_for_user(request.user, pk)
+        if selectors.may_manage_agency(request.user, task.plan.agency_id):
+            data = TaskInput(data=request.data, partial=True, context={"agency": task.plan.agency})
+        elif selectors.may_update_task(request.user, task):
+            data = ProgressInput(data=request.data)
+        else:
+            raise Http404
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        co_units = changes.pop("co_units", None)
+        try:
+            task = services.task_update(actor=request.user, task=task, co_units=co_units, **changes)
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response(TaskOutput(task).data)
+
+    @extend_schema(summary="Xóa nhiệm vụ", responses={204: None, 404: ERROR_SCHEMA})
+    def delete(self, request, pk):
+        task = selectors.get_task_for_user(request.user, pk)
+        selectors.require_manager(request.user, task.plan.agency_id)
+        services.task_delete(actor=request.user, task=task)
+        return Response(status=204)
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def _record_api(model, create, summary):
+    """GET (list within the agency) and POST (agency-wide roles) for one kind of record."""
+
+    status_choices = getattr(getattr(model, "Status", None), "choices", None)
+
+    class Output(serializers.ModelSerializer):
+        if status_choices:
+            status = status_field(status_choices)
+
+        class Meta:
+            exclude = ["agency"] + (["file_path"] if model is Regulation else [])
+
+    Output.Meta.model = model
+    Output.__name__ = f"{model.__name__}Output"
+
+    class Input(serializers.ModelSerializer):
+        if status_choices:
+            status = status_field(status_choices)
+
+        class Meta:
+            exclude = ["id", "agency"] + (["file_path", "file_name"] if model is Regulation else [])
+
+    Input.Meta.model = model
+    Input.__name__ = f"{model.__name__}Input"
+    listing = {
+        LegalReview: selectors.legal_reviews_for_user,
+        ProcedureReview: selectors.procedure_reviews_for_user,
+        QualityRecord: selectors.quality_records_for_user,
+        Regulation: selectors.regulations_for_user,
+    }[model]
+
+    class Api(APIView):
+        permission_classes = [IsAuthenticated]
+
+        @extend_schema(summary=summary, responses={200: Output(many=True)})
+        def get(self, request):
+            items = listing(request.user)
+            year = request.query_params.get("year", "")
+            if year.isdigit() and hasattr(model, "review_year"):
+                items = items.filter(review_year=int(year))
+            return Response(Output(items, many=True).data)
+
+        @extend_schema(
+            summary=summary + " — thêm",
+            request=Input,
+            responses={201: Output, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        )
+        def post(self, request):
+            agency = _agency_of(request)
+            data = Input(data=request.data)
+            data.is_valid(raise_exception=True)
+            try:
+                item = create(actor=request.user, agency=agency, **data.validated_data)
+            except DjangoValidationError as exc:
+                _raise(exc)
+            return Response(Output(item).data, status=201)
+
+    Api.__name__ = f"{model.__name__}Api"
+    return Api
+
+
+LegalReviewApi = _record_api(LegalReview, services.legal_review_create, "Rà soát văn bản QPPL")
+ProcedureReviewApi = _record_api(ProcedureReview, services.procedure_review_create, "Rà soát TTHC")
+QualityRecordApi = _record_api(
+    QualityRecord, services.quality_record_create, "Hệ thống quản lý chất lượng ISO 9001"
+)
+RegulationApi = _record_api(Regulation, services.regulation_create, "Quy chế nội bộ")

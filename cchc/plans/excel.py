@@ -1,0 +1,251 @@
+"""The plan as an Excel workbook, one row per task, in the column layout offices already use."""
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from cchc.core.text import normalise
+from cchc.plans.models import ParField, Plan, PlanTask
+
+# (key, header, width)
+COLUMNS = [
+    ("order", "STT", 6),
+    ("field", "Lĩnh vực", 12),
+    ("content", "Nội dung nhiệm vụ", 60),
+    ("lead_unit", "Đơn vị chủ trì", 22),
+    ("co_units", "Đơn vị phối hợp", 22),
+    ("deadline", "Thời hạn", 14),
+    ("expected_output", "Sản phẩm", 40),
+    ("status", "Trạng thái", 16),
+    ("progress", "Tiến độ (%)", 10),
+    ("completed_on", "Ngày hoàn thành", 14),
+]
+REQUIRED = {"field", "content", "lead_unit", "deadline"}
+HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
+MAX_ROWS = 2000
+
+
+def export_plan(plan: Plan, tasks) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Ke hoach"
+    sheet["A1"] = f"KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {plan.year}"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = plan.agency.name
+    for col, (_key, header, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=3, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for number, task in enumerate(tasks, start=1):
+        row = 3 + number
+        values = [
+            number,
+            task.field,
+            task.content,
+            task.lead_unit.code,
+            ", ".join(u.code for u in task.co_units.all()),
+            task.deadline,
+            task.expected_output,
+            str(PlanTask.Status(task.status).label),
+            task.progress,
+            task.completed_on,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            if isinstance(value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    legend = book.create_sheet("Linh vuc")
+    legend.append(["Mã", "Lĩnh vực CCHC"])
+    for code, label in ParField.choices:
+        legend.append([code, str(label)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    field: str
+    content: str
+    lead_unit: object
+    co_units: list
+    deadline: dt.date
+    expected_output: str
+    status: str
+    progress: int
+    completed_on: dt.date | None
+
+
+@dataclass
+class ParseResult:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _field(value) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    head = text.split(".")[0].strip()
+    if head in ParField.values:
+        return head
+    wanted = normalise(text)
+    for code, label in ParField.choices:
+        if normalise(str(label)) == wanted:
+            return code
+    return None
+
+
+def _status(value) -> str | None:
+    text = normalise(_text(value))
+    if not text:
+        return PlanTask.Status.NOT_STARTED
+    for code, label in PlanTask.Status.choices:
+        if text in (code, normalise(str(label))):
+            return code
+    return None
+
+
+def parse_workbook(data: bytes, *, units) -> ParseResult:
+    """Read every row and report every problem; the caller imports only when there is none."""
+    result = ParseResult()
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        result.errors.append((None, _("Tệp không phải bảng tính Excel (.xlsx) đọc được.")))
+        return result
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header_map: dict[int, str] = {}
+    header_row = 0
+    for number, values in enumerate(rows, start=1):
+        if number > 10:
+            break
+        found = {i: HEADER_KEYS.get(normalise(_text(v))) for i, v in enumerate(values or ())}
+        found = {i: k for i, k in found.items() if k}
+        if "content" in found.values():
+            header_map, header_row = found, number
+            break
+    if not header_map:
+        result.errors.append(
+            (None, _("Không tìm thấy dòng tiêu đề có cột “Nội dung nhiệm vụ” trong 10 dòng đầu."))
+        )
+        return result
+    missing = REQUIRED - set(header_map.values())
+    if missing:
+        names = ", ".join(f"“{h}”" for k, h, _w in COLUMNS if k in missing)
+        result.errors.append((header_row, _("Thiếu cột bắt buộc: %(names)s.") % {"names": names}))
+        return result
+    by_code = {normalise(u.code): u for u in units}
+    by_name = {normalise(u.name): u for u in units}
+
+    def unit(text):
+        key = normalise(text)
+        return by_code.get(key) or by_name.get(key)
+
+    for number, values in enumerate(rows, start=header_row + 1):
+        cells = {key: (values[i] if i < len(values) else None) for i, key in header_map.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        if len(result.rows) + len(result.errors) >= MAX_ROWS:
+            result.errors.append((number, _("Quá %(n)d dòng nhiệm vụ.") % {"n": MAX_ROWS}))
+            break
+        problems = []
+        content = _text(cells.get("content"))
+        if not content:
+            problems.append(_("thiếu nội dung nhiệm vụ"))
+        field_code = _field(cells.get("field"))
+        if field_code is None:
+            problems.append(
+                _("lĩnh vực “%(v)s” không có (dùng mã 1 đến 7)") % {"v": _text(cells.get("field"))}
+            )
+        lead = unit(_text(cells.get("lead_unit")))
+        if lead is None:
+            problems.append(
+                _("không có đơn vị chủ trì “%(v)s”") % {"v": _text(cells.get("lead_unit"))}
+            )
+        co_units = []
+        for part in _text(cells.get("co_units")).replace(";", ",").split(","):
+            if part.strip():
+                found = unit(part)
+                if found is None:
+                    problems.append(_("không có đơn vị phối hợp “%(v)s”") % {"v": part.strip()})
+                else:
+                    co_units.append(found)
+        deadline = completed_on = None
+        try:
+            deadline = _date(cells.get("deadline"))
+            if deadline is None:
+                problems.append(_("thiếu thời hạn"))
+        except ValueError as exc:
+            problems.append(_("thời hạn “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
+        try:
+            completed_on = _date(cells.get("completed_on"))
+        except ValueError as exc:
+            problems.append(_("ngày hoàn thành “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
+        status = _status(cells.get("status"))
+        if status is None:
+            problems.append(_("trạng thái “%(v)s” không có") % {"v": _text(cells.get("status"))})
+        progress_text = _text(cells.get("progress")) or "0"
+        try:
+            progress = int(float(progress_text.rstrip("%")))
+            if not 0 <= progress <= 100:
+                raise ValueError
+        except ValueError:
+            progress = 0
+            problems.append(_("tiến độ “%(v)s” phải từ 0 đến 100") % {"v": progress_text})
+        if status == PlanTask.Status.DONE and completed_on is None and not problems:
+            problems.append(_("nhiệm vụ hoàn thành cần ngày hoàn thành"))
+        if problems:
+            text = "; ".join(problems)
+            result.errors.append((number, text[0].upper() + text[1:] + "."))
+            continue
+        result.rows.append(
+            ParsedRow(
+                row=number,
+                field=field_code,
+                content=content,
+                lead_unit=lead,
+                co_units=co_units,
+                deadline=deadline,
+                expected_output=_text(cells.get("expected_output"))[:500],
+                status=status,
+                progress=100 if status == PlanTask.Status.DONE else progress,
+                completed_on=completed_on if status == PlanTask.Status.DONE else None,
+            )
+        )
+    if not result.rows and not result.errors:
+        result.errors.append((None, _("Tệp không có dòng nhiệm vụ nào.")))
+    return result

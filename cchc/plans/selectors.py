@@ -1,0 +1,356 @@
+"""Reads of the plans app: who may see what, derived task status, counts and the completion rate."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cchc.core.models import Agency, Unit
+from cchc.core.roles import Role
+from cchc.core.workcalendar import WorkingCalendar
+from cchc.plans.models import (
+    LegalReview,
+    ParField,
+    Plan,
+    PlanTask,
+    ProcedureReview,
+    QualityRecord,
+    Regulation,
+)
+
+EXPIRING_DAYS = 90
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def agency_ids_for_user(user) -> list[int] | None:
+    """Agencies whose plans and records a person may read: their own (None = every agency)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    if not user.is_staff_member:
+        return []
+    return [user.unit.agency_id]
+
+
+def scoped_to_agency(queryset: QuerySet, user, field: str = "agency_id") -> QuerySet:
+    ids = agency_ids_for_user(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": ids}) if ids else queryset.none()
+
+
+def plans_for_user(user) -> QuerySet:
+    return scoped_to_agency(Plan.objects.select_related("agency"), user)
+
+
+def get_plan_for_user(user, pk) -> Plan:
+    return get_object_or_404(plans_for_user(user), pk=pk)
+
+
+def tasks_for_user(user) -> QuerySet:
+    return scoped_to_agency(
+        PlanTask.objects.select_related("plan__agency", "lead_unit"), user, "plan__agency_id"
+    )
+
+
+def get_task_for_user(user, pk) -> PlanTask:
+    return get_object_or_404(tasks_for_user(user).prefetch_related("co_units"), pk=pk)
+
+
+def may_manage_agency(user, agency_id: int) -> bool:
+    """Plans, reviews, ISO records and reports are kept by the agency-wide roles."""
+    if user.is_superuser:
+        return True
+    return (
+        user.is_authenticated
+        and user.is_staff_member
+        and user.unit.agency_id == agency_id
+        and user.has_role(Role.AGENCY_LEADER, Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
+    )
+
+
+def may_update_task(user, task: PlanTask) -> bool:
+    """The lead unit reports progress on its own tasks; agency-wide roles on every task."""
+    if may_manage_agency(user, task.plan.agency_id):
+        return True
+    return user.is_authenticated and user.unit_id == task.lead_unit_id
+
+
+def require_manager(user, agency_id: int) -> None:
+    # 404 rather than 403 for people outside the agency: do not reveal what exists.
+    if not may_manage_agency(user, agency_id):
+        raise Http404
+
+
+def regulations_for_user(user) -> QuerySet:
+    return scoped_to_agency(Regulation.objects.select_related("agency"), user)
+
+
+def legal_reviews_for_user(user) -> QuerySet:
+    return scoped_to_agency(LegalReview.objects.select_related("agency"), user)
+
+
+def procedure_reviews_for_user(user) -> QuerySet:
+    return scoped_to_agency(ProcedureReview.objects.select_related("agency"), user)
+
+
+def quality_records_for_user(user) -> QuerySet:
+    return scoped_to_agency(QualityRecord.objects.select_related("agency"), user)
+
+
+def units_of_agency(agency_id: int) -> QuerySet:
+    return Unit.objects.filter(agency_id=agency_id).order_by("order", "name")
+
+
+# --- derived task status ---------------------------------------------------------------------
+
+
+def effective_deadline(deadline: dt.date, cal: WorkingCalendar | None = None) -> dt.date:
+    """A deadline on a weekend or holiday moves to the next working day (Civil Code art. 148)."""
+    cal = cal or WorkingCalendar()
+    day = deadline
+    for _ in range(60):
+        if cal.is_working_day(day):
+            return day
+        day += dt.timedelta(days=1)
+    return deadline
+
+
+def task_status(task: PlanTask, today: dt.date | None = None, cal=None) -> str:
+    if task.status == PlanTask.Status.DONE:
+        return PlanTask.Status.DONE
+    today = today or timezone.localdate()
+    if today > effective_deadline(task.deadline, cal):
+        return PlanTask.OVERDUE
+    return task.status
+
+
+def done_on_time(task: PlanTask, cal=None) -> bool:
+    return (
+        task.status == PlanTask.Status.DONE
+        and task.completed_on is not None
+        and task.completed_on <= effective_deadline(task.deadline, cal)
+    )
+
+
+def plan_tasks(plan: Plan) -> QuerySet:
+    return plan.tasks.select_related("lead_unit").prefetch_related(
+        Prefetch("co_units", queryset=Unit.objects.order_by("order", "name"))
+    )
+
+
+def filter_tasks_by_status(tasks, status: str, today: dt.date | None = None) -> list[PlanTask]:
+    cal = WorkingCalendar()
+    return [t for t in tasks if task_status(t, today, cal) == status]
+
+
+def overdue_tasks(today: dt.date | None = None) -> list[PlanTask]:
+    today = today or timezone.localdate()
+    cal = WorkingCalendar()
+    candidates = (
+        PlanTask.objects.exclude(status=PlanTask.Status.DONE)
+        .filter(deadline__lt=today)
+        .select_related("plan__agency", "lead_unit")
+    )
+    return [t for t in candidates if task_status(t, today, cal) == PlanTask.OVERDUE]
+
+
+# --- counts ----------------------------------------------------------------------------------
+
+
+def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
+    """Task counts of the agency's plans whose year falls in [start, end], seen at `end`.
+
+    Completion rate = tasks done by their deadline / tasks due by `end` (None: nothing due).
+    """
+    tasks = list(
+        PlanTask.objects.filter(
+            plan__agency=agency, plan__year__gte=start.year, plan__year__lte=end.year
+        )
+        .select_related("lead_unit")
+        .order_by("order", "id")
+    )
+    if not tasks:
+        return None
+    cal = WorkingCalendar()
+    as_of = min(end, timezone.localdate())
+    by_status: dict[str, list[int]] = {
+        s: [] for s in (*PlanTask.Status.values, PlanTask.OVERDUE, "due", "done_on_time")
+    }
+    by_field = {code: Counter() for code in ParField.values}
+    by_month = {m: Counter() for m in range(1, end.month + 1)} if end.year == start.year else {}
+    for task in tasks:
+        # A task finished after the reporting date was not yet done at that date.
+        snapshot_task = task
+        if task.status == PlanTask.Status.DONE and task.completed_on and task.completed_on > end:
+            snapshot_task = PlanTask(
+                deadline=task.deadline, status=PlanTask.Status.IN_PROGRESS, progress=task.progress
+            )
+        status = task_status(snapshot_task, as_of, cal)
+        by_status[status].append(task.pk)
+        due = effective_deadline(task.deadline, cal) <= end
+        counts = by_field[task.field]
+        counts["total"] += 1
+        counts[status] += 1
+        month = by_month.get(task.deadline.month) if task.deadline.year == end.year else None
+        if due:
+            by_status["due"].append(task.pk)
+            counts["due"] += 1
+            if month is not None:
+                month["due"] += 1
+            if done_on_time(snapshot_task, cal):
+                by_status["done_on_time"].append(task.pk)
+                counts["done_on_time"] += 1
+                if month is not None:
+                    month["done_on_time"] += 1
+    due = len(by_status["due"])
+    on_time = len(by_status["done_on_time"])
+    return {
+        "total": len(tasks),
+        "not_started": len(by_status[PlanTask.Status.NOT_STARTED]),
+        "in_progress": len(by_status[PlanTask.Status.IN_PROGRESS]),
+        "done": len(by_status[PlanTask.Status.DONE]),
+        "overdue": len(by_status[PlanTask.OVERDUE]),
+        "due": due,
+        "done_on_time": on_time,
+        "completion_rate": (on_time / due) if due else None,
+        "by_field": [
+            {
+                "code": code,
+                "name": str(ParField(code).label),
+                "total": by_field[code]["total"],
+                "done": by_field[code][PlanTask.Status.DONE],
+                "overdue": by_field[code][PlanTask.OVERDUE],
+                "due": by_field[code]["due"],
+                "done_on_time": by_field[code]["done_on_time"],
+            }
+            for code in ParField.values
+        ],
+        "by_month": [
+            {"month": m, "due": c["due"], "done_on_time": c["done_on_time"]}
+            for m, c in by_month.items()
+        ],
+        "ids": dict(by_status),
+    }
+
+
+def completion_rate(agency: Agency, start: dt.date, end: dt.date) -> float | None:
+    summary = plan_summary(agency, start, end)
+    return None if summary is None else summary["completion_rate"]
+
+
+def legal_review_counts(agency: Agency, year: int) -> dict | None:
+    rows = list(
+        LegalReview.objects.filter(agency=agency, review_year=year).values_list("id", "result")
+    )
+    if not rows:
+        return None
+    return {
+        "total": len(rows),
+        "by_result": [
+            {
+                "code": code,
+                "label": str(label),
+                "count": sum(1 for _, r in rows if r == code),
+                "ids": [pk for pk, r in rows if r == code],
+            }
+            for code, label in LegalReview.Result.choices
+        ],
+    }
+
+
+def procedure_review_counts(agency: Agency, year: int) -> dict | None:
+    rows = list(
+        ProcedureReview.objects.filter(agency=agency, review_year=year).values_list(
+            "id", "proposal"
+        )
+    )
+    if not rows:
+        return None
+    return {
+        "total": len(rows),
+        "by_proposal": [
+            {
+                "code": code,
+                "label": str(label),
+                "count": sum(1 for _, p in rows if p == code),
+                "ids": [pk for pk, p in rows if p == code],
+            }
+            for code, label in ProcedureReview.Proposal.choices
+        ],
+    }
+
+
+def regulation_summary(agency: Agency, on: dt.date) -> dict | None:
+    rows = list(Regulation.objects.filter(agency=agency, issued_on__lte=on))
+    if not rows:
+        return None
+    return {
+        "total": len(rows),
+        "in_force": sum(1 for r in rows if r.in_force(on)),
+        "items": [
+            {
+                "id": r.pk,
+                "number": r.number,
+                "title": r.title,
+                "kind": str(r.get_kind_display()),
+                "issued_on": r.issued_on.isoformat(),
+                "in_force": r.in_force(on),
+            }
+            for r in rows
+        ],
+    }
+
+
+def quality_counts(agency: Agency, today: dt.date) -> dict | None:
+    rows = list(QualityRecord.objects.filter(agency=agency))
+    if not rows:
+        return None
+    expiring = [r for r in rows if r.is_expiring(today, EXPIRING_DAYS)]
+    return {
+        "total": len(rows),
+        "by_type": [
+            {
+                "code": code,
+                "label": str(label),
+                "count": sum(1 for r in rows if r.body_type == code),
+            }
+            for code, label in QualityRecord.BodyType.choices
+        ],
+        "by_status": [
+            {"code": code, "label": str(label), "count": sum(1 for r in rows if r.status == code)}
+            for code, label in QualityRecord.Status.choices
+        ],
+        "by_standard": [
+            {"code": code, "label": str(label), "count": sum(1 for r in rows if r.standard == code)}
+            for code, label in QualityRecord.Standard.choices
+        ],
+        "expiring": len(expiring),
+        "expiring_ids": [r.pk for r in expiring],
+    }
+
+
+def plans_figure(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
+    """The registered figure "plans.summary": everything this app counts for [start, end]."""
+    summary = plan_summary(agency, start, end)
+    year = end.year
+    legal = legal_review_counts(agency, year)
+    procedures = procedure_review_counts(agency, year)
+    regulations = regulation_summary(agency, end)
+    quality = quality_counts(agency, end)
+    # Standing records (regulations, ISO systems) alone do not make a year with data.
+    if not any([summary, legal, procedures]):
+        return None
+    return {
+        "tasks": summary,
+        "legal_reviews": legal,
+        "procedure_reviews": procedures,
+        "regulations": regulations,
+        "quality": quality,
+    }

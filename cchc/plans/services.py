@@ -1,0 +1,300 @@
+"""Writes of the plans app. Views, the API and commands all call these."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core.files import check_upload, store_upload
+from cchc.core.models import Agency, Unit, User
+from cchc.core.services import audit_record
+from cchc.plans import excel
+from cchc.plans.models import (
+    LegalReview,
+    Plan,
+    PlanTask,
+    ProcedureReview,
+    QualityRecord,
+    Regulation,
+    TaskEvidence,
+    TaskNote,
+)
+from cchc.plans.selectors import overdue_tasks
+
+
+class ImportRefused(ValidationError):
+    """An Excel import with problems: `rows` lists (row number or None, message)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        super().__init__(_("Tệp có %(n)d lỗi; chưa nhập nhiệm vụ nào.") % {"n": len(rows)})
+
+
+def plan_create(*, actor, agency: Agency, year: int, title: str, decision: str = "") -> Plan:
+    if Plan.objects.filter(agency=agency, year=year).exists():
+        raise ValidationError({"year": _("Cơ quan đã có kế hoạch CCHC năm %(y)d.") % {"y": year}})
+    with transaction.atomic():
+        plan = Plan.objects.create(agency=agency, year=year, title=title, decision=decision)
+        audit_record(actor=actor, obj=plan, action="plan_create", to_state="created", agency=agency)
+    return plan
+
+
+def plan_update(*, actor, plan: Plan, title: str | None = None, decision: str | None = None):
+    fields = []
+    for name, value in (("title", title), ("decision", decision)):
+        if value is not None and getattr(plan, name) != value:
+            setattr(plan, name, value)
+            fields.append(name)
+    if fields:
+        plan.save(update_fields=fields)
+    return plan
+
+
+def plan_delete(*, actor, plan: Plan) -> None:
+    """Only an empty plan may be deleted: tasks carry the year's history."""
+    if plan.tasks.exists():
+        raise ValidationError(_("Kế hoạch đã có nhiệm vụ; xóa các nhiệm vụ trước."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor, obj=plan, action="plan_delete", to_state="deleted", agency=plan.agency
+        )
+        plan.delete()
+
+
+def _check_units(agency: Agency, lead_unit: Unit, co_units) -> None:
+    if lead_unit.agency_id != agency.pk or any(u.agency_id != agency.pk for u in co_units):
+        raise ValidationError({"lead_unit": _("Đơn vị phải thuộc cơ quan của kế hoạch.")})
+
+
+def _check_done(status: str, completed_on) -> None:
+    if status == PlanTask.Status.DONE and completed_on is None:
+        raise ValidationError({"completed_on": _("Nhiệm vụ hoàn thành cần ngày hoàn thành.")})
+
+
+def task_create(
+    *,
+    actor,
+    plan: Plan,
+    field: str,
+    content: str,
+    lead_unit: Unit,
+    deadline: dt.date,
+    co_units=(),
+    expected_output: str = "",
+    status: str = PlanTask.Status.NOT_STARTED,
+    progress: int = 0,
+    completed_on: dt.date | None = None,
+) -> PlanTask:
+    _check_units(plan.agency, lead_unit, co_units)
+    _check_done(status, completed_on)
+    with transaction.atomic():
+        order = plan.tasks.count() + 1
+        task = PlanTask.objects.create(
+            plan=plan,
+            order=order,
+            field=field,
+            content=content,
+            lead_unit=lead_unit,
+            deadline=deadline,
+            expected_output=expected_output,
+            status=status,
+            progress=100 if status == PlanTask.Status.DONE else progress,
+            completed_on=completed_on if status == PlanTask.Status.DONE else None,
+        )
+        task.co_units.set(co_units)
+        audit_record(
+            actor=actor, obj=task, action="task_create", to_state=status, agency=plan.agency
+        )
+    return task
+
+
+EDITABLE = ("field", "content", "lead_unit", "deadline", "expected_output")
+
+
+def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **changes) -> PlanTask:
+    """Change a task's content, status or progress; a status change is audited."""
+    with transaction.atomic():
+        # Two people reporting progress at once: the second sees the first's status.
+        locked = PlanTask.objects.select_for_update().select_related("plan__agency").get(pk=task.pk)
+        old_status = locked.status
+        fields = []
+        for name, value in changes.items():
+            if name not in (*EDITABLE, "status", "progress", "completed_on"):
+                raise TypeError(name)
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                fields.append(name)
+        _check_units(locked.plan.agency, locked.lead_unit, co_units or [])
+        if locked.status == PlanTask.Status.DONE:
+            if locked.completed_on is None:
+                locked.completed_on = timezone.localdate()
+                fields.append("completed_on")
+            if locked.progress != 100:
+                locked.progress = 100
+                fields.append("progress")
+        elif locked.completed_on is not None:
+            locked.completed_on = None
+            fields.append("completed_on")
+        if fields:
+            locked.save(update_fields=[*set(fields), "updated_at"])
+        if co_units is not None:
+            locked.co_units.set(co_units)
+        if locked.status != old_status:
+            audit_record(
+                actor=actor,
+                obj=locked,
+                action="task_status",
+                from_state=old_status,
+                to_state=locked.status,
+                reason=reason,
+                agency=locked.plan.agency,
+            )
+    return locked
+
+
+def task_delete(*, actor, task: PlanTask) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            obj=task,
+            action="task_delete",
+            from_state=task.status,
+            to_state="deleted",
+            agency=task.plan.agency,
+        )
+        task.delete()
+
+
+def task_note_add(*, actor, task: PlanTask, text: str, on: dt.date | None = None, progress=None):
+    with transaction.atomic():
+        note = TaskNote.objects.create(
+            task=task, on=on or timezone.localdate(), text=text, progress=progress, author=actor
+        )
+        if progress is not None and task.status != PlanTask.Status.DONE:
+            status = PlanTask.Status.IN_PROGRESS if progress > 0 else task.status
+            task_update(actor=actor, task=task, progress=progress, status=status)
+    return note
+
+
+def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
+    checked = check_upload(upload)
+    path = store_upload(checked, folder=f"plans/{task.plan_id}/evidence")
+    try:
+        return TaskEvidence.objects.create(
+            task=task,
+            path=path,
+            original_name=checked.original_name,
+            mime=checked.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+    except Exception:
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(path)
+        raise
+
+
+def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
+    """Import every row or none: any problem refuses the whole file with a row-by-row report."""
+    units = list(Unit.objects.filter(agency=plan.agency))
+    parsed = excel.parse_workbook(data, units=units)
+    if parsed.errors:
+        raise ImportRefused(parsed.errors)
+    created = []
+    with transaction.atomic():
+        for row in parsed.rows:
+            created.append(
+                task_create(
+                    actor=actor,
+                    plan=plan,
+                    field=row.field,
+                    content=row.content,
+                    lead_unit=row.lead_unit,
+                    co_units=row.co_units,
+                    deadline=row.deadline,
+                    expected_output=row.expected_output,
+                    status=row.status,
+                    progress=row.progress,
+                    completed_on=row.completed_on,
+                )
+            )
+    return created
+
+
+def overdue_reminders_send(*, today: dt.date | None = None) -> int:
+    """E-mail each lead unit the list of its overdue tasks, at most once a week per task."""
+    today = today or timezone.localdate()
+    week_ago = today - dt.timedelta(days=6)
+    by_unit: dict[int, list[PlanTask]] = {}
+    for task in overdue_tasks(today):
+        if task.reminded_on is None or task.reminded_on < week_ago:
+            by_unit.setdefault(task.lead_unit_id, []).append(task)
+    sent = 0
+    for tasks in by_unit.values():
+        unit = tasks[0].lead_unit
+        recipients = list(
+            User.objects.filter(unit=unit, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if not recipients:
+            continue
+        lines = [
+            f"- {t.content} (thời hạn {t.deadline:%d/%m/%Y}, tiến độ {t.progress}%)" for t in tasks
+        ]
+        body = (
+            _("Các nhiệm vụ CCHC do %(unit)s chủ trì đã quá hạn:") % {"unit": unit.name}
+            + "\n\n"
+            + "\n".join(lines)
+            + "\n\n"
+            + _("Đề nghị cập nhật tiến độ trên hệ thống CCHC.")
+        )
+        subject = _("[CCHC] %(n)d nhiệm vụ quá hạn của %(unit)s") % {
+            "n": len(tasks),
+            "unit": unit.name,
+        }
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        PlanTask.objects.filter(pk__in=[t.pk for t in tasks]).update(reminded_on=today)
+        sent += 1
+    return sent
+
+
+# --- reviews, regulations, quality systems: plain records, one create service each --------
+
+
+def regulation_create(*, actor, agency: Agency, upload=None, **data) -> Regulation:
+    regulation = Regulation(agency=agency, **data)
+    regulation.full_clean()
+    if upload is not None:
+        checked = check_upload(upload, kinds=("pdf", "office"))
+        regulation.file_path = store_upload(checked, folder=f"regulations/{agency.pk}")
+        regulation.file_name = checked.original_name
+    regulation.save()
+    return regulation
+
+
+def legal_review_create(*, actor, agency: Agency, **data) -> LegalReview:
+    review = LegalReview(agency=agency, **data)
+    review.full_clean()
+    review.save()
+    return review
+
+
+def procedure_review_create(*, actor, agency: Agency, **data) -> ProcedureReview:
+    review = ProcedureReview(agency=agency, **data)
+    review.full_clean()
+    review.save()
+    return review
+
+
+def quality_record_create(*, actor, agency: Agency, **data) -> QualityRecord:
+    record = QualityRecord(agency=agency, **data)
+    record.full_clean()
+    record.save()
+    return record

@@ -1,0 +1,172 @@
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cchc.core.testing import PersonaTestCase
+from cchc.plans import selectors
+from cchc.plans.models import LegalReview, ProcedureReview, QualityRecord, Regulation
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def legal(agency, year, result, title="Văn bản"):
+    return LegalReview.objects.create(
+        agency=agency,
+        review_year=year,
+        doc_type="Quyết định",
+        title=title,
+        issuer="UBND",
+        result=result,
+    )
+
+
+def quality(
+    agency, name, *, body_type="provincial_department", status="certified", expires_on=None
+):
+    return QualityRecord.objects.create(
+        agency=agency,
+        body_name=name,
+        body_type=body_type,
+        standard="2015",
+        status=status,
+        expires_on=expires_on,
+    )
+
+
+class RecordTests(PersonaTestCase):
+    def test_legal_reviews_are_counted_by_result_per_year(self):
+        for result in ["amend", "amend", "amend", "repeal", "propose_new"]:
+            legal(self.agency, 2024, result)
+        legal(self.agency, 2023, "keep")
+        legal(self.other_agency, 2024, "keep")
+        counts = selectors.legal_review_counts(self.agency, 2024)
+        by_code = {row["code"]: row["count"] for row in counts["by_result"]}
+        self.assertEqual(
+            (counts["total"], by_code["amend"], by_code["keep"], by_code["repeal"]), (5, 3, 0, 1)
+        )
+        self.assertIsNone(selectors.legal_review_counts(self.agency, 2022))
+        self.login_as("officer_a")
+        response = self.client.get(
+            reverse("plans:legal-review-list"), {"year": 2024, "result": "amend"}
+        )
+        self.assertEqual(len(response.context["items"]), 3)
+
+    def test_procedure_reviews_link_to_the_catalogue_by_code_and_count_like_the_seed(self):
+        for proposal, count in [("abolish", 2), ("simplify", 23), ("publish", 5)]:
+            for i in range(count):
+                ProcedureReview.objects.create(
+                    agency=self.agency,
+                    review_year=2015,
+                    procedure_code="2.002248" if i == 0 else "",
+                    procedure_name=f"Thủ tục {proposal} {i}",
+                    proposal=proposal,
+                )
+        counts = selectors.procedure_review_counts(self.agency, 2015)
+        self.assertEqual([row["count"] for row in counts["by_proposal"]], [2, 23, 5])
+        self.login_as("officer_b")
+        response = self.client.get(reverse("plans:procedure-review-list"), {"year": 2015})
+        self.assertContains(response, "/thu-tuc/?q=2.002248")
+
+    def test_quality_systems_are_counted_by_type_and_status_and_expiring_ones_flagged(self):
+        today = dt.date.today()
+        quality(self.agency, "Sở Tư pháp", expires_on=today + dt.timedelta(days=30))
+        quality(self.agency, "Sở Y tế", expires_on=today + dt.timedelta(days=400))
+        quality(self.agency, "UBND huyện A", body_type="district_body", status="building")
+        quality(
+            self.agency,
+            "UBND huyện B",
+            body_type="district_body",
+            status="expired",
+            expires_on=today,
+        )
+        counts = selectors.quality_counts(self.agency, today)
+        by_type = {row["code"]: row["count"] for row in counts["by_type"]}
+        by_status = {row["code"]: row["count"] for row in counts["by_status"]}
+        self.assertEqual((by_type["provincial_department"], by_type["district_body"]), (2, 2))
+        self.assertEqual(
+            (by_status["certified"], by_status["building"], by_status["expired"]), (2, 1, 1)
+        )
+        self.assertEqual(counts["expiring"], 1)
+        self.login_as("officer_a")
+        response = self.client.get(reverse("plans:quality-list"), {"expiring": "1"})
+        self.assertEqual([r.body_name for r in response.context["items"]], ["Sở Tư pháp"])
+        self.assertContains(response, "sắp hết hạn")
+
+    def test_only_agency_wide_roles_add_records_and_bad_input_is_explained(self):
+        url = reverse("plans:quality-list")
+        data = {
+            "body_name": "Sở Nội vụ",
+            "body_type": "provincial_department",
+            "standard": "2015",
+            "status": "certified",
+        }
+        self.login_as("officer_a")
+        self.assertEqual(self.client.post(url, data).status_code, 404)
+        self.login_as("agency_leader")
+        self.assertRedirects(self.client.post(url, data), url)
+        response = self.client.post(url, {**data, "standard": "2000"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(QualityRecord.objects.count(), 1)
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(QualityRecord.objects.count(), 1)
+
+    def test_a_regulation_with_its_file_is_kept_and_shown_to_the_agency_only(self):
+        url = reverse("plans:regulation-list")
+        self.login_as("agency_leader")
+        response = self.client.post(
+            url,
+            {
+                "kind": "spending_rules",
+                "number": "12/QĐ-SKHCN",
+                "title": "Quy chế chi tiêu nội bộ",
+                "issued_on": "2024-01-10",
+                "valid_from": "2024-01-10",
+                "file": SimpleUploadedFile("quy-che.pdf", PDF),
+            },
+        )
+        self.assertRedirects(response, url)
+        regulation = Regulation.objects.get()
+        self.assertTrue(regulation.in_force(dt.date(2024, 6, 1)))
+        download = reverse("plans:regulation-download", args=[regulation.pk])
+        self.assertEqual(b"".join(self.client.get(download).streaming_content), PDF)
+        response = self.client.post(
+            url,
+            {
+                "kind": "other",
+                "number": "13",
+                "title": "X",
+                "issued_on": "2024-01-10",
+                "valid_from": "2024-05-01",
+                "valid_until": "2024-01-01",
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.login_as("outsider")
+        self.assertEqual(self.client.get(download).status_code, 404)
+        self.assertNotContains(self.client.get(url), "12/QĐ-SKHCN")
+        self.login_as("citizen")
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class RecordListQueryTests(PersonaTestCase):
+    def test_list_pages_use_a_fixed_number_of_queries(self):
+        for i in range(3):
+            quality(self.agency, f"Cơ quan {i}")
+            legal(self.agency, 2024, "keep", title=f"Văn bản {i}")
+        self.login_as("agency_leader")
+        self.client.get(reverse("plans:plan-list"))  # warm the per-process caches
+        counts = {}
+        for name in ("plans:quality-list", "plans:legal-review-list", "plans:regulation-list"):
+            with CaptureQueriesContext(connection) as context:
+                self.client.get(reverse(name))
+            counts[name] = len(context.captured_queries)
+        for i in range(3, 10):
+            quality(self.agency, f"Cơ quan {i}")
+            legal(self.agency, 2024, "keep", title=f"Văn bản {i}")
+        for name, count in counts.items():
+            with self.assertNumQueries(count):
+                self.client.get(reverse(name))

@@ -1,0 +1,388 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.core.permissions import require_staff
+from cchc.plans import excel, selectors, services
+from cchc.plans.forms import (
+    EvidenceForm,
+    ImportForm,
+    LegalReviewForm,
+    PlanForm,
+    ProcedureReviewForm,
+    ProgressForm,
+    QualityRecordForm,
+    RegulationForm,
+    TaskForm,
+)
+from cchc.plans.models import LegalReview, ParField, PlanTask, ProcedureReview, QualityRecord
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def plan_list(request):
+    require_staff(request.user)
+    agency = request.user.agency
+    may_manage = agency is not None and selectors.may_manage_agency(request.user, agency.pk)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                plan = services.plan_create(actor=request.user, agency=agency, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return redirect("plans:plan-detail", pk=plan.pk)
+    plans = selectors.plans_for_user(request.user)
+    return render(
+        request, "plans/plan_list.html", {"plans": plans, "form": form, "may_manage": may_manage}
+    )
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    tasks = list(selectors.plan_tasks(plan))
+    status = request.GET.get("status", "")
+    field = request.GET.get("field", "")
+    ids = request.GET.get("ids", "")
+    cal = selectors.WorkingCalendar()
+    today = timezone.localdate()
+    for task in tasks:
+        task.shown_status = selectors.task_status(task, today, cal)
+        task.shown_status_label = PlanTask.STATUS_LABELS[task.shown_status]
+    if status in PlanTask.STATUS_LABELS:
+        tasks = [t for t in tasks if t.shown_status == status]
+    if field in ParField.values:
+        tasks = [t for t in tasks if t.field == field]
+    if ids:
+        wanted = {int(i) for i in ids.split(",") if i.isdigit()}
+        tasks = [t for t in tasks if t.pk in wanted]
+    start, end = _year(plan.year)
+    # Counted as of today for the running year, so the numbers match the dashboard.
+    summary = selectors.plan_summary(plan.agency, start, min(end, today))
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "tasks": tasks,
+            "summary": summary,
+            "statuses": PlanTask.STATUS_LABELS.items(),
+            "fields": ParField.choices,
+            "status": status,
+            "field": field,
+            "may_manage": selectors.may_manage_agency(request.user, plan.agency_id),
+            "import_form": ImportForm(),
+        },
+    )
+
+
+def _year(year):
+    import datetime as dt
+
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+@login_required
+def plan_export(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    data = excel.export_plan(plan, selectors.plan_tasks(plan))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-cchc-{plan.year}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def plan_import(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    selectors.require_manager(request.user, plan.agency_id)
+    form = ImportForm(request.POST, request.FILES)
+    errors = []
+    if form.is_valid():
+        try:
+            created = services.tasks_import(
+                actor=request.user, plan=plan, data=form.cleaned_data["file"].read()
+            )
+        except services.ImportRefused as exc:
+            errors = exc.rows
+        else:
+            messages.success(request, _("Đã nhập %(n)d nhiệm vụ.") % {"n": len(created)})
+            return redirect("plans:plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "plans/import_result.html",
+        {"plan": plan, "form": form, "errors": errors},
+        status=400,
+    )
+
+
+@login_required
+def task_create(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    selectors.require_manager(request.user, plan.agency_id)
+    units = selectors.units_of_agency(plan.agency_id)
+    form = TaskForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        co_units = data.pop("co_units")
+        try:
+            task = services.task_create(actor=request.user, plan=plan, co_units=co_units, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("plans:task-detail", pk=task.pk)
+    return render(request, "plans/task_form.html", {"plan": plan, "form": form})
+
+
+@login_required
+def task_detail(request, pk):
+    task = selectors.get_task_for_user(request.user, pk)
+    may_manage = selectors.may_manage_agency(request.user, task.plan.agency_id)
+    may_update = selectors.may_update_task(request.user, task)
+    units = selectors.units_of_agency(task.plan.agency_id)
+    edit_form = TaskForm(instance=task, units=units, prefix="edit") if may_manage else None
+    progress_form = ProgressForm(
+        initial={
+            "status": task.status,
+            "progress": task.progress,
+            "completed_on": task.completed_on,
+        }
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "edit" and may_manage:
+            edit_form = TaskForm(
+                request.POST, instance=PlanTask.objects.get(pk=task.pk), units=units, prefix="edit"
+            )
+            if edit_form.is_valid():
+                data = {k: edit_form.cleaned_data[k] for k in edit_form.fields}
+                co_units = list(data.pop("co_units"))
+                try:
+                    services.task_update(actor=request.user, task=task, co_units=co_units, **data)
+                except ValidationError as exc:
+                    _form_errors(edit_form, exc)
+                else:
+                    messages.success(request, _("Đã lưu nhiệm vụ."))
+                    return redirect("plans:task-detail", pk=task.pk)
+        elif action == "progress" and may_update:
+            progress_form = ProgressForm(request.POST)
+            if progress_form.is_valid():
+                data = progress_form.cleaned_data
+                services.task_update(
+                    actor=request.user,
+                    task=task,
+                    status=data["status"],
+                    progress=data["progress"],
+                    completed_on=data["completed_on"],
+                )
+                if data["note"]:
+                    services.task_note_add(actor=request.user, task=task, text=data["note"])
+                messages.success(request, _("Đã cập nhật tiến độ."))
+                return redirect("plans:task-detail", pk=task.pk)
+        else:
+            raise Http404
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "status_label": task.effective_status_label(),
+            "notes": task.notes.select_related("author"),
+            "evidence": task.evidence.all(),
+            "may_manage": may_manage,
+            "may_update": may_update,
+            "edit_form": edit_form,
+            "progress_form": progress_form,
+            "evidence_form": EvidenceForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_evidence_upload(request, pk):
+    task = selectors.get_task_for_user(request.user, pk)
+    if not selectors.may_update_task(request.user, task):
+        raise Http404
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.task_evidence_add(
+                actor=request.user, task=task, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã tải lên tài liệu kiểm chứng."))
+    else:
+        messages.error(request, _("Chưa chọn tệp."))
+    return redirect("plans:task-detail", pk=task.pk)
+
+
+@login_required
+def task_evidence_download(request, pk, evidence_pk):
+    task = selectors.get_task_for_user(request.user, pk)
+    item = get_object_or_404(task.evidence, pk=evidence_pk)
+    return FileResponse(
+        default_storage.open(item.path, "rb"), as_attachment=True, filename=item.original_name
+    )
+
+
+# --- record lists: regulations, legal and procedure reviews, ISO ------------------------------
+
+
+def _record_page(request, *, queryset, form_class, create, template, extra=None):
+    require_staff(request.user)
+    agency = request.user.agency
+    may_manage = agency is not None and selectors.may_manage_agency(request.user, agency.pk)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                create(actor=request.user, agency=agency, **data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu."))
+                return redirect(request.path)
+    context = {"items": queryset, "form": form, "may_manage": may_manage, **(extra or {})}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _year_param(request):
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
+
+
+def _ids_param(request):
+    return [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+
+
+@login_required
+def regulation_list(request):
+    def create(*, actor, agency, file=None, **data):
+        return services.regulation_create(actor=actor, agency=agency, upload=file, **data)
+
+    return _record_page(
+        request,
+        queryset=selectors.regulations_for_user(request.user),
+        form_class=RegulationForm,
+        create=create,
+        template="plans/regulation_list.html",
+        extra={"today": timezone.localdate()},
+    )
+
+
+@login_required
+def regulation_download(request, pk):
+    item = get_object_or_404(selectors.regulations_for_user(request.user), pk=pk)
+    if not item.file_path:
+        raise Http404
+    return FileResponse(
+        default_storage.open(item.file_path, "rb"), as_attachment=True, filename=item.file_name
+    )
+
+
+def _counts(items, attr, choices):
+    return [
+        (code, label, sum(1 for i in items if getattr(i, attr) == code)) for code, label in choices
+    ]
+
+
+@login_required
+def legal_review_list(request):
+    items = selectors.legal_reviews_for_user(request.user)
+    year = _year_param(request)
+    if year:
+        items = items.filter(review_year=year)
+    result = request.GET.get("result", "")
+    if result in LegalReview.Result.values:
+        items = items.filter(result=result)
+    if ids := _ids_param(request):
+        items = items.filter(pk__in=ids)
+    items = list(items)
+    return _record_page(
+        request,
+        queryset=items,
+        form_class=LegalReviewForm,
+        create=services.legal_review_create,
+        template="plans/legal_review_list.html",
+        extra={"year": year, "counts": _counts(items, "result", LegalReview.Result.choices)},
+    )
+
+
+@login_required
+def procedure_review_list(request):
+    items = selectors.procedure_reviews_for_user(request.user)
+    year = _year_param(request)
+    if year:
+        items = items.filter(review_year=year)
+    proposal = request.GET.get("proposal", "")
+    if proposal in ProcedureReview.Proposal.values:
+        items = items.filter(proposal=proposal)
+    if ids := _ids_param(request):
+        items = items.filter(pk__in=ids)
+    items = list(items)
+    return _record_page(
+        request,
+        queryset=items,
+        form_class=ProcedureReviewForm,
+        create=services.procedure_review_create,
+        template="plans/procedure_review_list.html",
+        extra={
+            "year": year,
+            "counts": _counts(items, "proposal", ProcedureReview.Proposal.choices),
+        },
+    )
+
+
+@login_required
+def quality_list(request):
+    today = timezone.localdate()
+    items = selectors.quality_records_for_user(request.user)
+    body_type = request.GET.get("type", "")
+    if body_type in QualityRecord.BodyType.values:
+        items = items.filter(body_type=body_type)
+    status = request.GET.get("status", "")
+    if status in QualityRecord.Status.values:
+        items = items.filter(status=status)
+    items = list(items)
+    for item in items:
+        item.expiring = item.is_expiring(today, selectors.EXPIRING_DAYS)
+    if request.GET.get("expiring"):
+        items = [i for i in items if i.expiring]
+    return _record_page(
+        request,
+        queryset=items,
+        form_class=QualityRecordForm,
+        create=services.quality_record_create,
+        template="plans/quality_list.html",
+        extra={
+            "by_type": _counts(items, "body_type", QualityRecord.BodyType.choices),
+            "by_status": _counts(items, "status", QualityRecord.Status.choices),
+            "expiring_count": sum(1 for i in items if i.expiring),
+            "expiring_days": selectors.EXPIRING_DAYS,
+        },
+    )

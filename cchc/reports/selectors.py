@@ -1,0 +1,481 @@
+"""Reads of the reports app: the figures of every app (through the registry), the report's
+tables and charts built from them. The dashboard and the report both use `tables()` and
+`chart_specs()`, so a number and its picture are the same in both."""
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from cchc.core import registry
+from cchc.core.models import Agency
+from cchc.plans.selectors import scoped_to_agency
+from cchc.reports.models import ReportSnapshot
+
+log = logging.getLogger(__name__)
+
+FIGURES = ["plans.summary", "parindex.latest", "dossiers.summary", "feedback.summary"]
+METRICS = [
+    "plans.completion_rate",
+    "dossiers.on_time_rate",
+    "dossiers.online_rate",
+    "dossiers.digitised_rate",
+    "feedback.on_time_rate",
+    "feedback.answered_rate",
+]
+NO_DATA = "chưa có dữ liệu"
+
+
+def reports_for_user(user):
+    return scoped_to_agency(ReportSnapshot.objects.select_related("agency"), user)
+
+
+def get_report_for_user(user, pk) -> ReportSnapshot:
+    return get_object_or_404(reports_for_user(user), pk=pk)
+
+
+def _plain(value):
+    """Plain JSON (dates as ISO text): what is frozen must read back the same."""
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def collect_figures(agency: Agency, start: dt.date, end: dt.date) -> dict:
+    figures, metrics = {}, {}
+    for name in FIGURES:
+        provider = registry.figures.get(name)
+        value = None
+        if provider is not None:
+            try:
+                value = provider.compute(agency, start, end)
+            except Exception:  # another app's failure must not break the report
+                log.exception("figure %s failed", name)
+        figures[name] = _plain(value)
+    for name in METRICS:
+        provider = registry.metrics.get(name)
+        value = None
+        if provider is not None:
+            try:
+                value = provider.compute(agency, start, end)
+            except Exception:
+                log.exception("metric %s failed", name)
+        metrics[name] = None if value is None else float(value)
+    return {
+        "year": end.year,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "taken_at": timezone.now().isoformat(),
+        "agency": {
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "superior_body": agency.superior_body,
+            "place_name": agency.place_name,
+        },
+        "figures": figures,
+        "metrics": metrics,
+        "empty": all(v is None for v in figures.values())
+        and all(v is None for v in metrics.values()),
+    }
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    if value is None:
+        return NO_DATA
+    if decimals == 0 and float(value).is_integer():
+        text = f"{int(value):,}".replace(",", ".")
+        return text
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def fmt_rate(value) -> str:
+    """A fraction 0..1 as a percentage with a decimal comma: 0.857 -> "85,7%"."""
+    return NO_DATA if value is None else fmt_number(round(float(value) * 100, 1), 1) + "%"
+
+
+def fmt_date_line(place: str, day: dt.date) -> str:
+    """Decree 30: days below 10 and months 1-2 take a leading zero."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+# --- the report's tables -----------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    text: str
+    link: str = ""  # where the app lists the records this number counted
+    value: object = None  # the raw frozen value (tests compare it)
+
+
+@dataclass
+class Table:
+    key: str
+    section: str  # narrative section code the table belongs to
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    source: str = ""
+    empty: bool = False
+    number: int = 0  # "Bảng n." in the documents, set in reading order
+
+
+def _url(name, query="", **kwargs):
+    try:
+        base = reverse(name, kwargs=kwargs or None)
+    except Exception:
+        return ""
+    return f"{base}?{query}" if query else base
+
+
+def _records(name, ids, **kwargs) -> str:
+    """A link to the records a count was made of; none for a count of zero."""
+    return _url(name, "ids=" + ",".join(str(i) for i in ids), **kwargs) if ids else ""
+
+
+def tables(data: dict, plan_id: int | None = None) -> list[Table]:
+    figures = data.get("figures", {})
+    plans = figures.get("plans.summary") or {}
+    year = data.get("year")
+    out = []
+
+    tasks = plans.get("tasks")
+
+    def plan_link(ids):
+        return _records("plans:plan-detail", ids, pk=plan_id) if plan_id else ""
+
+    table = Table(
+        "plan",
+        "1",
+        f"Kết quả thực hiện kế hoạch CCHC năm {year}",
+        ["Chỉ tiêu", "Số lượng"],
+        source="Kế hoạch CCHC (ứng dụng Kế hoạch)",
+    )
+    if tasks:
+        ids = tasks["ids"]
+        for label, key in [
+            ("Tổng số nhiệm vụ", "total"),
+            ("Đã hoàn thành", "done"),
+            ("Đang thực hiện", "in_progress"),
+            ("Chưa thực hiện", "not_started"),
+            ("Quá hạn", "overdue"),
+            ("Đến hạn tại ngày báo cáo", "due"),
+            ("Hoàn thành đúng hạn", "done_on_time"),
+        ]:
+            if key == "total":
+                link = _url("plans:plan-detail", pk=plan_id) if plan_id else ""
+            else:
+                link = plan_link(ids.get(key, []))
+            out_cell = Cell(fmt_number(tasks[key]), link, tasks[key])
+            table.rows.append([Cell(label), out_cell])
+        rate = tasks["completion_rate"]
+        table.rows.append(
+            [Cell("Tỷ lệ hoàn thành đúng hạn (đúng hạn / đến hạn)"), Cell(fmt_rate(rate), "", rate)]
+        )
+    else:
+        table.empty = True
+    out.append(table)
+
+    table = Table(
+        "plan_fields",
+        "1",
+        "Nhiệm vụ theo lĩnh vực CCHC",
+        ["Lĩnh vực", "Số nhiệm vụ", "Hoàn thành", "Quá hạn"],
+        source="Kế hoạch CCHC",
+    )
+    if tasks:
+        for row in tasks["by_field"]:
+            link = _url("plans:plan-detail", f"field={row['code']}", pk=plan_id) if plan_id else ""
+            table.rows.append(
+                [
+                    Cell(f"{row['code']}. {row['name']}"),
+                    Cell(fmt_number(row["total"]), link, row["total"]),
+                    Cell(fmt_number(row["done"]), "", row["done"]),
+                    Cell(fmt_number(row["overdue"]), "", row["overdue"]),
+                ]
+            )
+    else:
+        table.empty = True
+    out.append(table)
+
+    legal = plans.get("legal_reviews")
+    table = Table(
+        "legal_reviews",
+        "2",
+        f"Kết quả rà soát văn bản QPPL năm {year}",
+        ["Kết quả rà soát", "Số văn bản"],
+        source="Rà soát văn bản QPPL",
+    )
+    if legal:
+        for row in legal["by_result"]:
+            link = _records("plans:legal-review-list", row["ids"])
+            table.rows.append(
+                [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
+            )
+        table.rows.append([Cell("Tổng số"), Cell(fmt_number(legal["total"]), "", legal["total"])])
+    else:
+        table.empty = True
+    out.append(table)
+
+    regulations = plans.get("regulations")
+    table = Table(
+        "regulations",
+        "2",
+        "Quy chế, văn bản quản lý nội bộ",
+        ["Số hiệu", "Trích yếu", "Ngày ban hành", "Hiệu lực"],
+        source="Quy chế nội bộ",
+    )
+    if regulations:
+        link = _url("plans:regulation-list")
+        for item in regulations["items"]:
+            issued = dt.date.fromisoformat(item["issued_on"])
+            table.rows.append(
+                [
+                    Cell(item["number"], f"{link}#regulation-{item['id']}"),
+                    Cell(item["title"]),
+                    Cell(f"{issued:%d/%m/%Y}"),
+                    Cell("Còn hiệu lực" if item["in_force"] else "Hết hiệu lực"),
+                ]
+            )
+    else:
+        table.empty = True
+    out.append(table)
+
+    procedures = plans.get("procedure_reviews")
+    table = Table(
+        "procedure_reviews",
+        "3",
+        f"Kết quả rà soát, đơn giản hóa TTHC năm {year}",
+        ["Đề xuất", "Số thủ tục"],
+        source="Rà soát TTHC",
+    )
+    if procedures:
+        for row in procedures["by_proposal"]:
+            link = _records("plans:procedure-review-list", row["ids"])
+            table.rows.append(
+                [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
+            )
+        table.rows.append(
+            [Cell("Tổng số"), Cell(fmt_number(procedures["total"]), "", procedures["total"])]
+        )
+    else:
+        table.empty = True
+    out.append(table)
+
+    dossiers = figures.get("dossiers.summary")
+    table = Table(
+        "dossiers",
+        "3",
+        f"Kết quả giải quyết hồ sơ TTHC năm {year}",
+        ["Chỉ tiêu", "Số lượng"],
+        source="Bộ phận một cửa (ứng dụng Hồ sơ)",
+    )
+    if dossiers:
+        link = "/ho-so/"
+        for label, key, kind in [
+            ("Hồ sơ tiếp nhận trong năm", "received", "n"),
+            ("Hồ sơ kỳ trước chuyển sang", "carried_over", "n"),
+            ("Giải quyết trước hạn", "processed_early", "n"),
+            ("Giải quyết đúng hạn", "processed_on_time", "n"),
+            ("Giải quyết quá hạn", "processed_late", "n"),
+            ("Đang giải quyết trong hạn", "in_process_on_time", "n"),
+            ("Đang giải quyết quá hạn", "in_process_overdue", "n"),
+            ("Tỷ lệ đúng hạn", "on_time_rate", "r"),
+            ("Tỷ lệ hồ sơ trực tuyến", "online_share", "r"),
+            ("Tỷ lệ hồ sơ trực tuyến toàn trình", "full_online_share", "r"),
+            ("Tỷ lệ hồ sơ được số hóa", "digitised_share", "r"),
+        ]:
+            value = dossiers.get(key)
+            text = fmt_number(value) if kind == "n" else fmt_rate(value)
+            table.rows.append([Cell(label), Cell(text, link, value)])
+    else:
+        table.empty = True
+    out.append(table)
+
+    feedback = figures.get("feedback.summary")
+    table = Table(
+        "feedback",
+        "3",
+        f"Tiếp nhận, xử lý phản ánh, kiến nghị năm {year}",
+        ["Chỉ tiêu", "Số lượng"],
+        source="Phản ánh, kiến nghị (ứng dụng PAKN)",
+    )
+    if feedback:
+        for label, key, kind in [
+            ("Tiếp nhận", "received", "n"),
+            ("Đã trả lời", "answered", "n"),
+            ("Đang xử lý", "in_process", "n"),
+            ("Từ chối tiếp nhận", "refused", "n"),
+            ("Chuyển cơ quan có thẩm quyền", "forwarded", "n"),
+            ("Quá hạn", "overdue", "n"),
+            ("Tỷ lệ trả lời đúng hạn", "on_time_rate", "r"),
+        ]:
+            value = feedback.get(key)
+            text = fmt_number(value) if kind == "n" else fmt_rate(value)
+            table.rows.append([Cell(label), Cell(text, "/pakn/", value)])
+    else:
+        table.empty = True
+    out.append(table)
+
+    quality = plans.get("quality")
+    table = Table(
+        "quality",
+        "7",
+        "Áp dụng hệ thống quản lý chất lượng TCVN ISO 9001",
+        ["Chỉ tiêu", "Số cơ quan, đơn vị"],
+        source="Hệ thống quản lý chất lượng",
+    )
+    if quality:
+        for row in quality["by_type"]:
+            link = _url("plans:quality-list", f"type={row['code']}")
+            table.rows.append(
+                [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
+            )
+        for row in quality["by_status"]:
+            link = _url("plans:quality-list", f"status={row['code']}")
+            table.rows.append(
+                [
+                    Cell(f"Tình trạng: {row['label']}"),
+                    Cell(fmt_number(row["count"]), link, row["count"]),
+                ]
+            )
+        table.rows.append(
+            [
+                Cell("Giấy chứng nhận sắp hết hạn"),
+                Cell(
+                    fmt_number(quality["expiring"]),
+                    _url("plans:quality-list", "expiring=1"),
+                    quality["expiring"],
+                ),
+            ]
+        )
+        table.rows.append(
+            [Cell("Tổng số"), Cell(fmt_number(quality["total"]), "", quality["total"])]
+        )
+    else:
+        table.empty = True
+    out.append(table)
+
+    par = figures.get("parindex.latest")
+    title = "Kết quả Chỉ số CCHC"
+    if par:
+        title += f" năm {par.get('year')}"
+        if par.get("estimate"):
+            title += " (ước tính)"
+        if par.get("sample"):
+            title += " (dữ liệu minh họa)"
+    table = Table(
+        "parindex",
+        "overview",
+        title,
+        ["Lĩnh vực", "Điểm", "Điểm tối đa", "Tỷ lệ"],
+        source="Chỉ số CCHC (ứng dụng Chỉ số)",
+    )
+    if par:
+        for row in par.get("fields", []):
+            table.rows.append(
+                [
+                    Cell(f"{row['code']}. {row['name']}"),
+                    Cell(fmt_number(row["points"], 2), "/chi-so-cchc/", row["points"]),
+                    Cell(fmt_number(row["max"], 2), "", row["max"]),
+                    Cell(fmt_number(row["percent"], 1) + "%", "", row["percent"]),
+                ]
+            )
+        table.rows.append(
+            [
+                Cell("Chỉ số CCHC"),
+                Cell(fmt_number(par.get("index"), 3), "/chi-so-cchc/", par.get("index")),
+                Cell(fmt_number(par.get("scale"), 0), "", par.get("scale")),
+                Cell(
+                    f"Xếp hạng {par.get('rank')}/{par.get('units_ranked')}"
+                    if par.get("rank")
+                    else ""
+                ),
+            ]
+        )
+    else:
+        table.empty = True
+    out.append(table)
+    return out
+
+
+# --- charts: the same specs for the dashboard (SVG) and the report (PNG) ------------------------
+
+
+def chart_specs(data: dict) -> list[dict]:
+    figures = data.get("figures", {})
+    specs = []
+    par = figures.get("parindex.latest")
+    if par and par.get("fields"):
+        specs.append(
+            {
+                "key": "par_radar",
+                "kind": "radar",
+                "title": "Chỉ số CCHC theo lĩnh vực (%)",
+                "labels": [f"LV{f['code']}" for f in par["fields"]],
+                "values": [float(f["percent"]) for f in par["fields"]],
+            }
+        )
+    tasks = (figures.get("plans.summary") or {}).get("tasks")
+    if tasks:
+        specs.append(
+            {
+                "key": "plan_fields",
+                "kind": "bar",
+                "title": "Nhiệm vụ hoàn thành theo lĩnh vực",
+                "labels": [f"LV{f['code']}" for f in tasks["by_field"]],
+                "values": [f["done"] for f in tasks["by_field"]],
+                "unit": "nhiệm vụ",
+            }
+        )
+    if tasks and tasks.get("by_month"):
+        specs.append(
+            {
+                "key": "plan_months",
+                "kind": "line",
+                "title": "Nhiệm vụ kế hoạch đến hạn và hoàn thành đúng hạn theo tháng",
+                "labels": [f"T{m['month']}" for m in tasks["by_month"]],
+                "series": {
+                    "Đến hạn": [m["due"] for m in tasks["by_month"]],
+                    "Hoàn thành đúng hạn": [m["done_on_time"] for m in tasks["by_month"]],
+                },
+                "unit": "nhiệm vụ",
+            }
+        )
+    dossiers = figures.get("dossiers.summary")
+    if dossiers and dossiers.get("by_month"):
+        specs.append(
+            {
+                "key": "dossier_months",
+                "kind": "line",
+                "title": "Tỷ lệ hồ sơ giải quyết đúng hạn theo tháng (%)",
+                "labels": [f"T{m['month']}" for m in dossiers["by_month"]],
+                "series": {
+                    "Đúng hạn (%)": [
+                        round(float(m["on_time_rate"] or 0) * 100, 1) for m in dossiers["by_month"]
+                    ]
+                },
+                "unit": "%",
+            }
+        )
+    return specs
+
+
+def render_chart(spec: dict, fmt: str = "svg"):
+    from cchc.core import charts
+
+    if spec["kind"] == "radar":
+        fn = charts.radar_svg if fmt == "svg" else charts.radar_png
+        return fn(spec["labels"], spec["values"], spec["title"])
+    if spec["kind"] == "bar":
+        fn = charts.bar_svg if fmt == "svg" else charts.bar_png
+        return fn(spec["labels"], spec["values"], spec["title"], spec.get("unit", ""))
+    fn = charts.line_svg if fmt == "svg" else charts.line_png
+    return fn(spec["labels"], spec["series"], spec["title"], spec.get("unit", ""))

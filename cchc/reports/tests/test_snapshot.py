@@ -1,0 +1,50 @@
+import datetime as dt
+
+from cchc.plans.models import PlanTask
+from cchc.reports.selectors import tables
+from cchc.reports.tests.base import ReportTestCase
+from cchc.reports.tests.fakes import DOSSIERS, other_apps
+
+
+class SnapshotTests(ReportTestCase):
+    def test_the_snapshot_freezes_every_figure_at_the_chosen_date(self):
+        with other_apps():
+            report = self.snapshot()
+        figures = report.data["figures"]
+        tasks = figures["plans.summary"]["tasks"]
+        self.assertEqual(
+            (tasks["total"], tasks["done"], tasks["due"], tasks["done_on_time"]), (4, 2, 4, 1)
+        )
+        self.assertEqual(figures["dossiers.summary"]["received"], DOSSIERS["received"])
+        self.assertEqual(report.data["metrics"]["plans.completion_rate"], 0.25)
+        # Later changes do not change the stored report.
+        PlanTask.objects.update(status="done", completed_on=dt.date(2024, 1, 2), progress=100)
+        report.refresh_from_db()
+        self.assertEqual(report.data["figures"]["plans.summary"]["tasks"]["done"], 2)
+        self.assertEqual(report.data["figures"]["dossiers.summary"]["received"], 1234)
+
+    def test_a_snapshot_taken_mid_year_counts_only_what_was_due_then(self):
+        report = self.snapshot(as_of=dt.date(2024, 3, 31))
+        tasks = report.data["figures"]["plans.summary"]["tasks"]
+        self.assertEqual((tasks["due"], tasks["done_on_time"]), (1, 1))
+
+    def test_figures_of_apps_that_are_not_there_are_none_and_tables_say_so(self):
+        report = self.snapshot()
+        self.assertIsNone(report.data["figures"]["dossiers.summary"])
+        self.assertIsNone(report.data["figures"]["parindex.latest"])
+        self.assertFalse(report.is_empty)
+        by_key = {t.key: t for t in tables(report.data)}
+        self.assertTrue(by_key["dossiers"].empty)
+        self.assertTrue(by_key["parindex"].empty)
+        self.assertFalse(by_key["plan"].empty)
+
+    def test_a_year_with_no_data_is_marked_empty(self):
+        report = self.snapshot(year=2019, as_of=dt.date(2019, 12, 31), number=1)
+        self.assertTrue(report.is_empty)
+
+    def test_a_report_number_is_used_once_per_year(self):
+        from django.core.exceptions import ValidationError
+
+        self.snapshot()
+        with self.assertRaises(ValidationError):
+            self.snapshot()

@@ -1,0 +1,182 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.core.permissions import require_staff
+from cchc.plans.models import Plan
+from cchc.plans.selectors import may_manage_agency, require_manager
+from cchc.reports import documents, selectors, services
+from cchc.reports.forms import NarrativeForm, ReportForm
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _form_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def dashboard(request):
+    require_staff(request.user)
+    agency = request.user.agency
+    if agency is None:
+        raise Http404
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
+    end = min(today, dt.date(year, 12, 31))
+    data = selectors.collect_figures(agency, dt.date(year, 1, 1), end)
+    plan = Plan.objects.filter(agency=agency, year=year).first()
+    figures = data["figures"]
+    charts = [
+        {"title": spec["title"], "svg": selectors.render_chart(spec, "svg")}
+        for spec in selectors.chart_specs(data)
+    ]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "year": year,
+            "end": end,
+            "plan": plan,
+            "par": figures.get("parindex.latest"),
+            "par_index": selectors.fmt_number(
+                (figures.get("parindex.latest") or {}).get("index"), 3
+            ),
+            "tasks": (figures.get("plans.summary") or {}).get("tasks"),
+            "dossiers": figures.get("dossiers.summary"),
+            "feedback": figures.get("feedback.summary"),
+            "rates": {
+                name.replace(".", "_"): selectors.fmt_rate(value)
+                for name, value in data["metrics"].items()
+            },
+            "charts": charts,
+            "tables": selectors.tables(data, plan.pk if plan else None),
+            "no_data": selectors.NO_DATA,
+        },
+    )
+
+
+@login_required
+def report_list(request):
+    require_staff(request.user)
+    agency = request.user.agency
+    may_manage = agency is not None and may_manage_agency(request.user, agency.pk)
+    today = timezone.localdate()
+    form = ReportForm(
+        request.POST or None,
+        initial={
+            "year": today.year - 1,
+            "as_of": dt.date(today.year - 1, 12, 31),
+            "issued_on": today,
+            "number": 1,
+            "signer_title": "GIÁM ĐỐC",
+        },
+    )
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in form.fields}
+            try:
+                report = services.report_create(actor=request.user, agency=agency, **data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                if report.is_empty:
+                    messages.warning(request, documents.empty_statement(report))
+                return redirect("reports:report-detail", pk=report.pk)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "reports": selectors.reports_for_user(request.user),
+            "form": form,
+            "may_manage": may_manage,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    may_manage = may_manage_agency(request.user, report.agency_id)
+    form = NarrativeForm(initial=report.narrative)
+    if request.method == "POST":
+        require_manager(request.user, report.agency_id)
+        form = NarrativeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_narrative_update(
+                    actor=request.user, report=report, narrative=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu phần viết. Tạo lại tệp để cập nhật báo cáo."))
+                return redirect("reports:report-detail", pk=report.pk)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "may_manage": may_manage,
+            "tables": []
+            if report.is_empty
+            else selectors.tables(report.data, report.data.get("plan_id")),
+            "sections": documents.sections(report),
+            "empty_statement": documents.empty_statement(report) if report.is_empty else "",
+            "title": documents.report_title(report),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def report_generate(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    require_manager(request.user, report.agency_id)
+    report = services.report_generation_request(actor=request.user, report=report)
+    if request.htmx:
+        report.refresh_from_db()
+        return render(request, "reports/report_detail.html#progress", {"report": report})
+    return redirect("reports:report-detail", pk=report.pk)
+
+
+@login_required
+def report_progress(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    return render(request, "reports/report_detail.html#progress", {"report": report})
+
+
+@login_required
+def report_download(request, pk, fmt):
+    report = selectors.get_report_for_user(request.user, pk)
+    path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
+    if not path:
+        raise Http404
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=documents.file_name(report, fmt),
+        content_type=CONTENT_TYPES[fmt],
+    )
