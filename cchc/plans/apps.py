@@ -21,4 +21,4 @@ class PlansConfig(AppConfig):
             _("Kế hoạch CCHC, rà soát văn bản và TTHC, quy chế nội bộ, ISO 9001"),
             selectors.plans_figure,
         )
-        registry.register_nav("plans:plan-list", _("Kế hoạch CCHC"), 60)
+        registry.register_nav("plans:plan-list", _("Kế hoạch CCHC"), 60, staff_only=True)

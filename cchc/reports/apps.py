@@ -10,4 +10,4 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from cchc.core import registry
 
-        registry.register_nav("reports:dashboard", _("Tổng quan CCHC"), 61)
+        registry.register_nav("reports:dashboard", _("Tổng quan CCHC"), 61, staff_only=True)
