@@ -43,6 +43,7 @@ class NodeSpec:
     metric: str = ""
     evidence_hint: str = ""
     is_leaf: bool = True
+    bad_max: bool = False
 
 
 @dataclass
@@ -161,6 +162,7 @@ def _set_max(spec, node, raw):
     if raw is None or raw == "":
         return
     value = to_decimal(raw)
+    node.bad_max = value is None or value < 0
     if value is None:
         spec.problem(node.where, f"điểm tối đa “{raw}” không phải là số.")
     elif value < 0:
@@ -284,7 +286,8 @@ def _check(spec: FrameworkSpec) -> None:
 
 def _check_leaf(spec, node):
     if node.max_points is None:
-        spec.problem(node.where, "tiêu chí chấm điểm thiếu điểm tối đa (max).")
+        if not node.bad_max:
+            spec.problem(node.where, "tiêu chí chấm điểm thiếu điểm tối đa (max).")
         return
     if not node.rule_kind:
         node.rule_kind = "manual"
