@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Agency, Unit
@@ -261,9 +263,11 @@ class ScoreChange(models.Model):
 
     @property
     def field_label(self) -> str:
+        if self.field == "evidence":
+            return str(_("Tài liệu kiểm chứng"))
         try:
-            return str(Score._meta.get_field(self.field).verbose_name)
-        except Exception:
+            return capfirst(str(Score._meta.get_field(self.field).verbose_name))
+        except FieldDoesNotExist:
             return self.field
 
 
