@@ -14,6 +14,7 @@ from cchc.core import charts
 from cchc.core.documents import render_pdf
 from cchc.core.permissions import require_staff
 from cchc.parindex import exports, selectors, services
+from cchc.parindex.forms import AssignmentForm, PeriodForm
 from cchc.parindex.importer import parse_framework
 from cchc.parindex.models import SAMPLE_BANNER, Assessment, Evidence, Score
 from cchc.parindex.rules import fmt
@@ -69,6 +70,8 @@ def framework_detail(request, pk):
         "parindex/framework_detail.html",
         {
             "framework": framework,
+            "can_manage": request.user.is_superuser
+            or selectors.can_manage(request.user, request.user.unit.agency),
             "nodes": framework.nodes.order_by("order"),
             "sample_banner": SAMPLE_BANNER,
             "counts": {level: framework.nodes.filter(level=level).count() for level in (1, 2, 3)},
@@ -453,4 +456,75 @@ def survey_import_page(request, pk):
         "parindex/survey_import.html",
         {"period": period, "problems": problems, "sample_banner": SAMPLE_BANNER},
         status=400 if problems else 200,
+    )
+
+
+def period_new(request):
+    user = request.user
+    require_staff(user)
+    agency = user.unit.agency if user.unit_id else None
+    if agency is None or not selectors.can_manage(user, agency):
+        raise Http404
+    form = PeriodForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = services.period_create(
+            agency=agency,
+            actor=user,
+            **{k: data[k] for k in ("framework", "year", "name", "units", "appraisers")},
+            **{k: data[k] for k in data if k.endswith("_deadline")},
+        )
+        messages.success(request, f"Đã mở kỳ đánh giá “{period.name}”.")
+        return redirect("parindex:period", pk=period.pk)
+    return render(
+        request, "parindex/period_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def framework_copy(request, pk):
+    user = request.user
+    require_staff(user)
+    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+        raise Http404
+    framework = get_object_or_404(selectors.frameworks_for_user(user), pk=pk)
+    year = request.POST.get("year", "")
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        messages.error(request, "Năm không hợp lệ.")
+        return redirect("parindex:framework-detail", pk=framework.pk)
+    try:
+        copy = services.framework_copy(framework=framework, year=int(year), actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+        return redirect("parindex:framework-detail", pk=framework.pk)
+    messages.success(request, f"Đã tạo bộ tiêu chí năm {copy.year} từ bản năm {framework.year}.")
+    return redirect("parindex:framework-detail", pk=copy.pk)
+
+
+def assignments_page(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    may_assign = selectors.is_unit_focal(request.user, assessment) or selectors.can_manage(
+        request.user, assessment.period.agency
+    )
+    form = AssignmentForm(request.POST or None, assessment=assessment)
+    if request.method == "POST":
+        if not may_assign:
+            raise Http404
+        if form.is_valid():
+            services.assignment_set(assessment=assessment, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Đã giao tiêu chí.")
+            return redirect("parindex:assignments", pk=assessment.pk)
+    assignments = assessment.assignments.select_related(
+        "node", "person", "responsible_unit"
+    ).order_by("node__order")
+    return render(
+        request,
+        "parindex/assignments.html",
+        {
+            "assessment": assessment,
+            "assignments": assignments,
+            "form": form if may_assign else None,
+            "sample_banner": SAMPLE_BANNER,
+        },
+        status=400 if form.errors else 200,
     )
