@@ -16,7 +16,7 @@ from cchc.core.permissions import require_staff
 from cchc.parindex import exports, selectors, services
 from cchc.parindex.forms import AssignmentForm, PeriodForm
 from cchc.parindex.importer import parse_framework
-from cchc.parindex.models import SAMPLE_BANNER, Assessment, Evidence, Score
+from cchc.parindex.models import SAMPLE_BANNER, Assessment, Evidence, Node, Score
 from cchc.parindex.rules import fmt
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -176,9 +176,17 @@ def _score_context(request, assessment, scores):
     appraiser = selectors.is_appraiser(user, assessment.period)
     focal = selectors.is_unit_focal(user, assessment)
     assigned = selectors.assigned_node_ids(user, assessment)
-    rows = []
+    criteria = {
+        n.pk: n for n in assessment.period.framework.nodes.filter(level=Node.Level.CRITERION)
+    }
+    rows, last_parent = [], None
     for score in scores:
-        rows.append(_row(score, assessment, appraiser, focal, assigned))
+        row = _row(score, assessment, appraiser, focal, assigned)
+        parent = criteria.get(score.node.parent_id)
+        if parent is not None and parent.pk != last_parent:
+            row["group"] = parent
+        last_parent = parent.pk if parent is not None else None
+        rows.append(row)
     return rows
 
 
@@ -197,6 +205,7 @@ def _row(score, assessment, appraiser, focal, assigned):
         "can_explain": focal and assessment.status == Status.EXPLANATION_REQUESTED,
         "levels": score.node.rule_params.get("levels", []) if kind == "choice" else [],
         "show_appraisal": appraiser or assessment.status not in (Status.DRAFT, Status.SUBMITTED),
+        "heading": "h3" if score.node.level == Node.Level.COMPONENT else "h2",
     }
 
 
@@ -382,12 +391,17 @@ def _result_context(request, assessment):
         "ranking": ranking,
         "field_changes": {f["code"]: changes.get(f["code"]) for f in result.fields},
         "chart": charts.radar_svg(
-            [f"{f['code']}. {f['name'][:28]}" for f in result.fields],
+            [_short(f) for f in result.fields],
             [float(f["percent"]) for f in result.fields],
         ),
         "sample_banner": SAMPLE_BANNER,
         "fmt": fmt,
     }
+
+
+def _short(field) -> str:
+    name = field["name"]
+    return f"{field['code']}. {name if len(name) <= 22 else name[:21] + '…'}"
 
 
 @require_GET
