@@ -15,6 +15,7 @@ urlpatterns = [
     path("ky/<int:pk>/dieu-tra/", views.survey_import_page, name="survey-import"),
     path("danh-gia/<int:pk>/", views.assessment_detail, name="assessment"),
     path("danh-gia/<int:pk>/thao-tac/", views.assessment_action, name="assessment-action"),
+    path("danh-gia/<int:pk>/so-lieu/", views.metrics_refresh, name="metrics-refresh"),
     path("danh-gia/<int:pk>/con-thieu/", views.missing_page, name="missing"),
     path("danh-gia/<int:pk>/phan-cong/", views.assignments_page, name="assignments"),
     path("danh-gia/<int:pk>/ket-qua/", views.result_page, name="result"),

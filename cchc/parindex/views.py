@@ -162,6 +162,11 @@ def assessment_detail(request, pk):
             "fields": [
                 {"node": f, **next(x for x in result.fields if x["code"] == f.code)} for f in fields
             ],
+            "has_metrics": assessment.status == Assessment.Status.DRAFT
+            and selectors.is_unit_focal(request.user, assessment)
+            and Node.objects.filter(
+                framework_id=assessment.period.framework_id, rule_kind="metric"
+            ).exists(),
             "actions": [
                 (a, services.ACTION_LABELS[a])
                 for a in services.allowed_actions(request.user, assessment)
@@ -542,3 +547,13 @@ def assignments_page(request, pk):
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def metrics_refresh(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    if not selectors.is_unit_focal(request.user, assessment):
+        raise Http404
+    count = services.metrics_refresh(assessment=assessment, actor=request.user)
+    messages.success(request, f"Đã cập nhật {count} tiêu chí lấy số liệu tự động.")
+    return redirect("parindex:assessment", pk=assessment.pk)

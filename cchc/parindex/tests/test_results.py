@@ -186,3 +186,26 @@ class FigureTests(ParTestCase):
         self.assertEqual(
             metric.compute(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)), 0.0
         )
+
+
+class MetricButtonTests(ParTestCase):
+    def test_the_units_focal_point_refreshes_metric_leaves_from_the_page(self):
+        from django.urls import reverse
+
+        from cchc.core import registry
+
+        registry.register_metric("test.most", "Gần đủ", lambda agency, start, end: 0.72)
+        self.addCleanup(registry.metrics.pop, "test.most")
+        self.framework.nodes.filter(code="1.2").update(
+            rule_kind="metric", metric="test.most", rule_params={"target": 80}
+        )
+        url = reverse("parindex:metrics-refresh", args=[self.assessment_a.pk])
+        self.login_as("officer_a")
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.login_as("leader_a")
+        page = self.client.get(reverse("parindex:assessment", args=[self.assessment_a.pk]))
+        self.assertContains(page, "Cập nhật điểm lấy số liệu tự động")
+        self.client.post(url)
+        score = self.score(self.assessment_a, "1.2")
+        self.assertEqual(score.self_points, Decimal("1.8"))  # 2 × 72/80
+        self.assertEqual(score.changes.get().reason, "Gần đủ: 72%")
