@@ -4,7 +4,7 @@ import threading
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import TransactionTestCase, skipUnlessDBFeature
 from django.urls import reverse
 
@@ -233,7 +233,7 @@ class ConcurrentAppraisalTests(TransactionTestCase):
             except StaleScore:
                 outcomes.append(("stale", actor.username))
             finally:
-                close_old_connections()
+                connection.close()
 
         threads = [
             threading.Thread(target=save, args=(a, p))

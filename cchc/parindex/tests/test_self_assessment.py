@@ -245,3 +245,19 @@ class SubmitTests(ParTestCase):
             assessment_transition(
                 assessment_id=self.assessment_a.pk, actor=self.leader_a, action="submit"
             )
+
+
+class LocalisationTests(ParTestCase):
+    def test_ids_and_years_are_never_written_with_a_thousands_separator(self):
+        old = self.score(self.assessment_a, "1.1.1")
+        node = old.node
+        old.delete()
+        Score.objects.create(pk=12345, assessment=self.assessment_a, node=node, version=1234)
+        self.login_as("leader_a")
+        response = self.client.get(reverse("parindex:field", args=[self.assessment_a.pk, "1"]))
+        self.assertContains(response, 'id="score-12345"')
+        self.assertContains(response, 'name="version" value="1234"')
+        self.client.force_login(self.focal)
+        response = self.client.get(reverse("parindex:framework-detail", args=[self.framework.pk]))
+        self.assertContains(response, 'value="2026"')
+        self.assertContains(response, "(2025)")
