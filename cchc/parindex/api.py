@@ -232,3 +232,49 @@ class WhatIfApi(APIView):
         except Http404:
             raise exceptions.ValidationError({"fields": ["Mã lĩnh vực không hợp lệ."]}) from None
         return Response(ResultOut(result.as_dict()).data)
+
+
+class ActionIn(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=list(services.TRANSITIONS),
+        help_text="submit, start_appraisal, request_explanation, submit_explanation, finalise, publish",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ActionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class AssessmentActionApi(APIView):
+    @extend_schema(
+        request=ActionIn,
+        responses={200: ActionOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        summary="Chuyển trạng thái bản đánh giá (nộp, thẩm định, giải trình, chốt, công bố)",
+    )
+    def post(self, request, pk):
+        assessment = selectors.get_assessment_for_user(request.user, pk)
+        incoming = ActionIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            assessment = services.assessment_transition(
+                assessment_id=assessment.pk,
+                actor=request.user,
+                action=incoming.validated_data["action"],
+                reason=incoming.validated_data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            _raise(exc)
+        except PermissionDenied:
+            raise exceptions.PermissionDenied from None
+        return Response(
+            ActionOut(
+                {
+                    "id": assessment.pk,
+                    "status": assessment.status,
+                    "allowed_actions": services.allowed_actions(request.user, assessment),
+                }
+            ).data
+        )

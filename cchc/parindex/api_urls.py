@@ -8,5 +8,10 @@ urlpatterns = [
     path("assessments/<int:pk>/", api.AssessmentDetailApi.as_view(), name="par-assessment-detail"),
     path("assessments/<int:pk>/result", api.ResultApi.as_view(), name="par-assessment-result"),
     path("assessments/<int:pk>/whatif", api.WhatIfApi.as_view(), name="par-assessment-whatif"),
+    path(
+        "assessments/<int:pk>/actions",
+        api.AssessmentActionApi.as_view(),
+        name="par-assessment-action",
+    ),
     path("scores/<int:pk>/", api.ScoreUpdateApi.as_view(), name="par-score-update"),
 ]

@@ -165,3 +165,24 @@ class ApiTests(ParTestCase):
         ):
             self.assertIn(path, schema["paths"])
         self.assertIn("patch", schema["paths"]["/api/v1/par/scores/{id}/"])
+
+
+class ActionApiTests(ParTestCase):
+    def test_the_status_flow_through_the_api(self):
+        api = APIClient()
+        url = f"/api/v1/par/assessments/{self.assessment_a.pk}/actions"
+        api.force_authenticate(self.officer_a)
+        self.assertEqual(api.post(url, {"action": "submit"}, format="json").status_code, 403)
+        api.force_authenticate(self.officer_b)
+        self.assertEqual(api.post(url, {"action": "submit"}, format="json").status_code, 404)
+        api.force_authenticate(self.leader_a)
+        response = api.post(url, {"action": "submit"}, format="json")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["status"], "submitted")
+        response = api.post(url, {"action": "submit"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Đã nộp", response.json()["errors"][0]["message"])
+        self.assertEqual(api.post(url, {"action": "fly"}, format="json").status_code, 400)
+        api.force_authenticate(self.appraiser)
+        response = api.post(url, {"action": "start_appraisal"}, format="json")
+        self.assertEqual(response.json()["allowed_actions"], ["request_explanation", "finalise"])
