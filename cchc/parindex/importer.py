@@ -205,7 +205,10 @@ def _read_excel(data: bytes) -> FrameworkSpec:
         cells = {name: (row[i] if i < len(row) else None) for name, i in col.items()}
         if all(v in (None, "") for v in cells.values()):
             continue
-        code = str(cells.get("code") or "").strip()
+        raw_code = cells.get("code")
+        if isinstance(raw_code, float) and raw_code.is_integer():
+            raw_code = int(raw_code)  # a field code typed as a number: 2.0 means "2"
+        code = str(raw_code if raw_code is not None else "").strip()
         where = f"dòng {number}, mã {code}" if code else f"dòng {number}"
         parent = code.rsplit(".", 1)[0] if "." in code else None
         node = NodeSpec(

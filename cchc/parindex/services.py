@@ -230,9 +230,9 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
             .select_related("node", "assessment", "assessment__period")
             .get(pk=score_id)
         )
+        _stage_allowed(actor, score, changes)
         if version is not None and int(version) != score.version:
             raise StaleScore(score)
-        _stage_allowed(actor, score, changes)
         clean = _clean_changes(score, changes)
         touched = []
         reason = clean.get("round1_reason") or clean.get("round2_reason") or ""

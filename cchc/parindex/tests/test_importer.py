@@ -214,7 +214,9 @@ GOOD_ROWS = [
 
 class ExcelImportTests(TestCase):
     def test_a_valid_workbook_is_imported(self):
-        framework = framework_import(spec=parse_framework("f.xlsx", excel_bytes(GOOD_ROWS)))
+        rows = [list(r) for r in GOOD_ROWS]
+        rows[0][0] = 1.0  # a field code typed as a number
+        framework = framework_import(spec=parse_framework("f.xlsx", excel_bytes(rows)))
         self.assertEqual(framework.nodes.count(), 5)
         self.assertEqual(framework.survey_points, Decimal("2"))
         self.assertEqual(framework.nodes.get(code="1.1.2").rule_params["levels"][0]["points"], 1)
