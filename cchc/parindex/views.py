@@ -131,7 +131,7 @@ def period_detail(request, pk):
     if chart_rows:
         best = chart_rows[0]["result"]
         chart = charts.radar_svg(
-            [f"{f['code']}" for f in best.fields], [float(f["percent"]) for f in best.fields]
+            [_short(f) for f in best.fields], [float(f["percent"]) for f in best.fields]
         )
     return render(
         request,
