@@ -345,6 +345,26 @@ def _parents(assessment):
     return cache
 
 
+def progress_by_field(assessment: Assessment) -> dict[str, tuple[int, int]]:
+    """{field code: (leaves with points, leaves)} for the self-assessment overview."""
+    rows = Score.objects.filter(assessment=assessment).values_list(
+        "node__code",
+        "node__rule_kind",
+        "final_points",
+        "round2_points",
+        "round1_points",
+        "self_points",
+        "survey_points",
+    )
+    progress: dict[str, list[int]] = {}
+    for code, kind, *values in rows:
+        counts = progress.setdefault(code.split(".")[0], [0, 0])
+        counts[1] += 1
+        if effective_points(kind, *values) is not None:
+            counts[0] += 1
+    return {code: (done, total) for code, (done, total) in progress.items()}
+
+
 def frameworks_for_user(user):
     if not _staff(user) and not (user.is_authenticated and user.is_superuser):
         return Framework.objects.none()

@@ -152,6 +152,7 @@ def assessment_detail(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     result = selectors.assessment_result(assessment)
     fields = assessment.period.framework.nodes.filter(level=1).order_by("order")
+    progress = selectors.progress_by_field(assessment)
     return render(
         request,
         "parindex/assessment_detail.html",
@@ -160,7 +161,12 @@ def assessment_detail(request, pk):
             "period": assessment.period,
             "result": result,
             "fields": [
-                {"node": f, **next(x for x in result.fields if x["code"] == f.code)} for f in fields
+                {
+                    "node": f,
+                    "progress": progress.get(f.code, (0, 0)),
+                    **next(x for x in result.fields if x["code"] == f.code),
+                }
+                for f in fields
             ],
             "has_metrics": assessment.status == Assessment.Status.DRAFT
             and selectors.is_unit_focal(request.user, assessment)

@@ -261,3 +261,13 @@ class LocalisationTests(ParTestCase):
         response = self.client.get(reverse("parindex:framework-detail", args=[self.framework.pk]))
         self.assertContains(response, 'value="2026"')
         self.assertContains(response, "(2025)")
+
+
+class OverviewTests(ParTestCase):
+    def test_the_overview_shows_how_many_leaves_of_each_field_have_points(self):
+        self.set_points(self.assessment_a, {"1.1.1": 1, "1.2": 2}, "self_points")
+        self.login_as("leader_a")
+        response = self.client.get(reverse("parindex:assessment", args=[self.assessment_a.pk]))
+        self.assertContains(response, '<td class="num">2/3</td>')
+        self.assertContains(response, '<td class="num">0/2</td>')
+        self.assertContains(response, "đã có điểm 2/5 tiêu chí")
