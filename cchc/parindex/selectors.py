@@ -195,7 +195,7 @@ def period_results(period: Period, *, with_previous: bool = True, statuses=None)
     results = {}
     for assessment in assessments:
         result = scoring.compute(tree, points.get(assessment.pk, {}))
-        result.extra["assessment"] = assessment
+        result.extra.update(assessment=assessment, points=points.get(assessment.pk, {}), tree=tree)
         results[assessment.pk] = result
     scoring.rank(results)
     if with_previous:
@@ -239,10 +239,9 @@ def node_changes(result: scoring.Result) -> dict[str, Decimal]:
 def whatif(assessment: Assessment, *, codes=(), fields=()) -> scoring.Result:
     """The result if the chosen leaves (or all lost points in chosen fields) were at maximum.
     Nothing is saved."""
-    period = assessment.period
-    results = period_results(period)
-    tree = tree_for(period.framework_id, period.framework.scale)
-    points = _points_by_assessment(period.pk, tree).get(assessment.pk, {})
+    results = period_results(assessment.period)
+    current = results[assessment.pk]
+    tree, points = current.extra["tree"], dict(current.extra["points"])
     chosen = set()
     for code in codes:
         node = tree.by_code.get(str(code))
@@ -264,7 +263,6 @@ def whatif(assessment: Assessment, *, codes=(), fields=()) -> scoring.Result:
     others = [r.total for pk, r in results.items() if pk != assessment.pk]
     result.rank = scoring.rank_of(result.total, others)
     result.units_ranked = len(results)
-    current = results[assessment.pk]
     result.previous_index = current.previous_index
     result.extra["current"] = current
     result.extra["raised"] = sorted(tree.by_id[i].code for i in chosen)
@@ -397,8 +395,8 @@ def agency_figure(agency, start, end) -> dict | None:
     results = period_results(chosen, statuses=None if estimate else final_statuses)
     if not results:
         return None
-    tree = tree_for(chosen.framework_id, chosen.framework.scale)
-    points_by = _points_by_assessment(chosen.pk, tree)
+    tree = next(iter(results.values())).extra["tree"]
+    points_by = {pk: r.extra["points"] for pk, r in results.items()}
     ids = list(results)
     mean = {}
     for leaf in tree.leaves:
