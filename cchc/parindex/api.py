@@ -174,6 +174,9 @@ class ResultOut(serializers.Serializer):
     units_ranked = serializers.IntegerField()
     lost = LostOut(many=True)
     previous_index = serializers.FloatField(allow_null=True)
+    sample = serializers.BooleanField(
+        help_text="Kết quả theo bộ tiêu chí mẫu (chưa phải Bảng 1 thật)"
+    )
 
 
 class ResultApi(APIView):
@@ -184,7 +187,8 @@ class ResultApi(APIView):
     )
     def get(self, request, pk):
         assessment = selectors.get_result_assessment_for_user(request.user, pk)
-        return Response(ResultOut(selectors.assessment_result(assessment).as_dict()).data)
+        result = selectors.assessment_result(assessment).as_dict()
+        return Response(ResultOut({**result, "sample": assessment.period.framework.sample}).data)
 
 
 class WhatIfIn(serializers.Serializer):
@@ -231,7 +235,9 @@ class WhatIfApi(APIView):
             )
         except Http404:
             raise exceptions.ValidationError({"fields": ["Mã lĩnh vực không hợp lệ."]}) from None
-        return Response(ResultOut(result.as_dict()).data)
+        return Response(
+            ResultOut({**result.as_dict(), "sample": assessment.period.framework.sample}).data
+        )
 
 
 class ActionIn(serializers.Serializer):

@@ -123,6 +123,7 @@ class ApiTests(ParTestCase):
             self.assertIn(key, body)
         self.assertEqual(body["total"], 9.0)
         self.assertEqual(body["index_text"], "90,000")
+        self.assertIs(body["sample"], False)
         self.assertEqual((body["rank"], body["units_ranked"]), (2, 2))
         self.assertEqual(body["lost"], [{"code": "1.1.1", "lost": 1.0}])
         self.assertEqual(set(body["fields"][0]), {"code", "name", "points", "max", "percent"})
