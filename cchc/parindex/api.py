@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from cchc.core.api import ERROR_SCHEMA
 from cchc.parindex import selectors, services
+from cchc.parindex.importer import parse_framework
 from cchc.parindex.models import Score
 
 
@@ -284,3 +285,82 @@ class AssessmentActionApi(APIView):
                 }
             ).data
         )
+
+
+class FileIn(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="YAML/Excel (bộ tiêu chí) hoặc CSV/Excel (điểm điều tra XHH)"
+    )
+
+
+class FrameworkOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    level = serializers.CharField()
+    scale = serializers.DecimalField(max_digits=7, decimal_places=3)
+    sample = serializers.BooleanField()
+
+
+class SurveyOut(serializers.Serializer):
+    imported = serializers.IntegerField()
+
+
+def _problems(exc: services.ImportRefused):
+    return Response(
+        {"errors": [{"field": "file", "message": str(p)} for p in exc.problems]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _read_upload(request) -> tuple[str, bytes]:
+    incoming = FileIn(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    upload = incoming.validated_data["file"]
+    if upload.size > 5 * 1024 * 1024:
+        raise exceptions.ValidationError({"file": ["Tệp quá lớn (tối đa 5 MB)."]})
+    return upload.name, upload.read()
+
+
+class FrameworkImportApi(APIView):
+    @extend_schema(
+        request={"multipart/form-data": FileIn},
+        responses={201: FrameworkOut, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        summary="Nhập bộ tiêu chí (mọi lỗi kèm dòng và mã; tệp có lỗi thì không ghi gì)",
+    )
+    def post(self, request):
+        user = request.user
+        if not (
+            user.is_authenticated
+            and (
+                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
+            )
+        ):
+            raise Http404
+        name, data = _read_upload(request)
+        try:
+            framework = services.framework_import(spec=parse_framework(name, data), actor=user)
+        except services.ImportRefused as exc:
+            return _problems(exc)
+        return Response(FrameworkOut(framework).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyImportApi(APIView):
+    @extend_schema(
+        request={"multipart/form-data": FileIn},
+        responses={200: SurveyOut, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        summary="Nhập điểm điều tra XHH của kỳ (cột unit, code, points)",
+    )
+    def post(self, request, pk):
+        period = selectors.get_period_for_user(request.user, pk)
+        if not selectors.can_manage(request.user, period.agency):
+            raise Http404
+        name, data = _read_upload(request)
+        try:
+            count = services.survey_import(
+                period=period, filename=name, data=data, actor=request.user
+            )
+        except services.ImportRefused as exc:
+            return _problems(exc)
+        return Response(SurveyOut({"imported": count}).data)

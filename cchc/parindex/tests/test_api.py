@@ -187,3 +187,57 @@ class ActionApiTests(ParTestCase):
         api.force_authenticate(self.appraiser)
         response = api.post(url, {"action": "start_appraisal"}, format="json")
         self.assertEqual(response.json()["allowed_actions"], ["request_explanation", "finalise"])
+
+
+class ImportApiTests(ParTestCase):
+    def test_framework_import_reports_every_problem_or_creates_it(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cchc.parindex.models import Framework
+        from cchc.parindex.tests.helpers import SMALL_YAML
+
+        api = APIClient()
+        url = "/api/v1/par/frameworks/import"
+        api.force_authenticate(self.agency_leader)
+        self.assertEqual(
+            api.post(url, {"file": SimpleUploadedFile("f.yaml", b"x")}).status_code, 404
+        )
+        api.force_authenticate(self.focal)
+        broken = (
+            SMALL_YAML.replace("code: TEST", "code: API")
+            .replace("scale: 10", "scale: 9")
+            .replace("rule: {kind: manual}}", "rule: {kind: guess}}")
+        )
+        response = api.post(url, {"file": SimpleUploadedFile("f.yaml", broken.encode())})
+        self.assertEqual(response.status_code, 400)
+        messages = [e["message"] for e in response.json()["errors"]]
+        self.assertTrue(any("guess" in m and "mã 2.1.1" in m for m in messages), messages)
+        self.assertFalse(Framework.objects.filter(code="API").exists())
+        good = SMALL_YAML.replace("code: TEST", "code: API")
+        response = api.post(url, {"file": SimpleUploadedFile("f.yaml", good.encode())})
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["code"], "API")
+
+    def test_survey_import_through_the_api(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        api = APIClient()
+        url = f"/api/v1/par/periods/{self.period.pk}/survey"
+        api.force_authenticate(self.officer_a)
+        self.assertEqual(
+            api.post(
+                url, {"file": SimpleUploadedFile("s.csv", b"unit,code,points\nA,2.2,1\n")}
+            ).status_code,
+            404,
+        )
+        api.force_authenticate(self.focal)
+        response = api.post(
+            url, {"file": SimpleUploadedFile("s.csv", b"unit,code,points\nA,2.2,1\nB,2.2,9\n")}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("dòng 3", response.json()["errors"][0]["message"])
+        self.assertIsNone(self.score(self.assessment_a, "2.2").survey_points)
+        response = api.post(
+            url, {"file": SimpleUploadedFile("s.csv", b"unit,code,points\nA,2.2,1\nB,2.2,2\n")}
+        )
+        self.assertEqual(response.json(), {"imported": 2})
