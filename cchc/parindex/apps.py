@@ -6,3 +6,15 @@ class ParindexConfig(AppConfig):
     name = "cchc.parindex"
     label = "parindex"
     verbose_name = _("Chỉ số CCHC")
+
+    def ready(self):
+        from cchc.core import registry
+        from cchc.parindex import metrics, selectors
+
+        registry.register_metric(
+            "parindex.evidence_coverage",
+            _("Tỷ lệ tiêu chí có điểm kèm tài liệu kiểm chứng"),
+            metrics.evidence_coverage,
+        )
+        registry.register_figure("parindex.latest", _("Chỉ số CCHC"), selectors.agency_figure)
+        registry.register_nav("parindex:home", _("Chỉ số CCHC"), 30)

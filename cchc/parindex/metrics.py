@@ -1,0 +1,21 @@
+"""Metrics this app offers to the registry (read by metric leaves of any framework)."""
+
+from django.db.models import Count, Q
+
+from cchc.parindex.models import Score
+
+
+def evidence_coverage(agency, period_start, period_end) -> float | None:
+    """Share of the agency's self-scored leaves (above 0) that carry evidence, in [0, 1]."""
+    scored = Score.objects.filter(
+        assessment__period__agency=agency,
+        assessment__period__year__gte=period_start.year,
+        assessment__period__year__lte=period_end.year,
+        self_points__gt=0,
+    ).aggregate(
+        total=Count("pk", distinct=True),
+        with_evidence=Count("pk", filter=Q(evidence__isnull=False), distinct=True),
+    )
+    if not scored["total"]:
+        return None
+    return scored["with_evidence"] / scored["total"]

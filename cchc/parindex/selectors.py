@@ -1,0 +1,434 @@
+"""Reads of the PAR Index: who may see what, results, ranking, what-if, what is missing."""
+
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from cchc.core.roles import Role
+from cchc.parindex import scoring
+from cchc.parindex.models import (
+    Assessment,
+    Assignment,
+    Evidence,
+    Framework,
+    Node,
+    Period,
+    Score,
+    effective_points,
+)
+
+PUBLISHED = Assessment.Status.PUBLISHED
+MANAGER_ROLES = (Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
+UNIT_FOCAL_ROLES = (Role.UNIT_LEADER, Role.REFORM_FOCAL_POINT)
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def _staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.unit_id is not None
+
+
+def can_manage(user, agency) -> bool:
+    """Import frameworks, open periods, import surveys, publish: the agency's reform focal point."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return _staff(user) and user.unit.agency_id == agency.pk and user.has_role(*MANAGER_ROLES)
+
+
+def is_appraiser(user, period: Period) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_par_appraised", None)
+    if cache is None:
+        cache = user._par_appraised = set(user.par_appraised_periods.values_list("pk", flat=True))
+    return period.pk in cache
+
+
+def is_unit_focal(user, assessment: Assessment) -> bool:
+    """The unit's focal point: its leader or reform focal point (they also assign officers)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.unit_id == assessment.unit_id and user.has_role(*UNIT_FOCAL_ROLES)
+
+
+def assigned_node_ids(user, assessment: Assessment) -> set[int]:
+    """Leaves assigned to `user` in this assessment (an assigned criterion covers its leaves)."""
+    if not user.is_authenticated:
+        return set()
+    ids = set(
+        Assignment.objects.filter(assessment=assessment, person=user).values_list(
+            "node_id", flat=True
+        )
+    )
+    if not ids:
+        return ids
+    nodes = Node.objects.filter(framework_id=assessment.period.framework_id).values_list(
+        "id", "parent_id"
+    )
+    parent = dict(nodes)
+    result = set()
+    for node_id in parent:
+        walk = node_id
+        while walk is not None:
+            if walk in ids:
+                result.add(node_id)
+                break
+            walk = parent.get(walk)
+    return result
+
+
+def can_edit_self(user, assessment: Assessment, node: Node) -> bool:
+    if assessment.status != Assessment.Status.DRAFT:
+        return False
+    if is_unit_focal(user, assessment):
+        return True
+    return node.pk in assigned_node_ids(user, assessment)
+
+
+def periods_for_user(user):
+    qs = Period.objects.select_related("agency", "framework")
+    if user.is_authenticated and user.is_superuser:
+        return qs
+    q = Q(assessments__status=PUBLISHED)
+    if _staff(user):
+        q |= Q(agency_id=user.unit.agency_id) | Q(appraisers=user)
+    return qs.filter(q).distinct()
+
+
+def get_period_for_user(user, pk) -> Period:
+    return get_object_or_404(periods_for_user(user), pk=pk)
+
+
+def assessments_for_user(user):
+    """Assessments whose scores a person may read (published results are read elsewhere)."""
+    qs = Assessment.objects.select_related("unit", "period", "period__framework", "period__agency")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if not _staff(user):
+        return qs.none()
+    q = Q(period__appraisers=user) | Q(assignments__person=user)
+    if user.is_agency_wide:
+        q |= Q(period__agency_id=user.unit.agency_id)
+    else:
+        q |= Q(unit_id=user.unit_id)
+    return qs.filter(q).distinct()
+
+
+def get_assessment_for_user(user, pk) -> Assessment:
+    return get_object_or_404(assessments_for_user(user), pk=pk)
+
+
+def get_result_assessment_for_user(user, pk) -> Assessment:
+    """For results: anyone may read a published one; otherwise as for scores."""
+    published = Assessment.objects.select_related("unit", "period", "period__framework").filter(
+        pk=pk, status=PUBLISHED
+    )
+    found = published.first()
+    if found is not None:
+        return found
+    return get_assessment_for_user(user, pk)
+
+
+def may_see_all_of_period(user, period: Period) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or is_appraiser(user, period)
+        or (_staff(user) and user.is_agency_wide and user.unit.agency_id == period.agency_id)
+    )
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+def tree_for(framework_id: int, scale: Decimal) -> scoring.Tree:
+    rows = Node.objects.filter(framework_id=framework_id).order_by("order")
+    nodes = [
+        scoring.TreeNode(
+            n.id, n.code, n.name, n.parent_id, n.level, n.max_points, n.is_leaf, n.rule_kind
+        )
+        for n in rows.only(
+            "id", "code", "name", "parent_id", "level", "max_points", "is_leaf", "rule_kind"
+        )
+    ]
+    return scoring.Tree(nodes, scale)
+
+
+def _points_by_assessment(period_id: int, tree: scoring.Tree) -> dict[int, dict[int, Decimal]]:
+    rows = Score.objects.filter(assessment__period_id=period_id).values_list(
+        "assessment_id",
+        "node_id",
+        "final_points",
+        "round2_points",
+        "round1_points",
+        "self_points",
+        "survey_points",
+    )
+    points: dict[int, dict[int, Decimal]] = {}
+    for assessment_id, node_id, final, r2, r1, own, survey in rows.iterator(chunk_size=5000):
+        node = tree.by_id.get(node_id)
+        kind = node.rule_kind if node else ""
+        points.setdefault(assessment_id, {})[node_id] = effective_points(
+            kind, final, r2, r1, own, survey
+        )
+    return points
+
+
+def period_results(period: Period, *, with_previous: bool = True, statuses=None) -> dict:
+    """{assessment id: Result} for every assessment of the period, ranked, with the previous
+    period's index of the same unit. A bounded number of queries, whatever the size."""
+    tree = tree_for(period.framework_id, period.framework.scale)
+    assessments = list(period.assessments.select_related("unit").order_by("unit__order"))
+    if statuses is not None:
+        assessments = [a for a in assessments if a.status in statuses]
+    points = _points_by_assessment(period.pk, tree)
+    results = {}
+    for assessment in assessments:
+        result = scoring.compute(tree, points.get(assessment.pk, {}))
+        result.extra.update(assessment=assessment, points=points.get(assessment.pk, {}), tree=tree)
+        results[assessment.pk] = result
+    scoring.rank(results)
+    if with_previous:
+        previous = previous_period(period)
+        if previous is not None:
+            before = period_results(previous, with_previous=False)
+            by_unit = {r.extra["assessment"].unit_id: r for r in before.values()}
+            for result in results.values():
+                old = by_unit.get(result.extra["assessment"].unit_id)
+                if old is not None:
+                    result.previous_index = old.index
+                    result.extra["previous"] = old
+    return results
+
+
+def previous_period(period: Period) -> Period | None:
+    return (
+        Period.objects.select_related("framework")
+        .filter(agency_id=period.agency_id, year__lt=period.year)
+        .order_by("-year")
+        .first()
+    )
+
+
+def assessment_result(assessment: Assessment) -> scoring.Result:
+    return period_results(assessment.period)[assessment.pk]
+
+
+def node_changes(result: scoring.Result) -> dict[str, Decimal]:
+    """Change of each node's points against the previous period, matched by node code."""
+    previous = result.extra.get("previous")
+    if previous is None:
+        return {}
+    return {
+        code: points - previous.node_points[code]
+        for code, points in result.node_points.items()
+        if code in previous.node_points
+    }
+
+
+def whatif(assessment: Assessment, *, codes=(), fields=()) -> scoring.Result:
+    """The result if the chosen leaves (or all lost points in chosen fields) were at maximum.
+    Nothing is saved."""
+    results = period_results(assessment.period)
+    current = results[assessment.pk]
+    tree, points = current.extra["tree"], dict(current.extra["points"])
+    chosen = set()
+    for code in codes:
+        node = tree.by_code.get(str(code))
+        if node is None:
+            raise Http404
+        chosen.update(leaf.id for leaf in tree.leaves_under(node))
+    for code in fields:
+        node = tree.by_code.get(str(code))
+        if node is None or node.level != 1:
+            raise Http404
+        chosen.update(leaf.id for leaf in tree.leaves_under(node))
+    for leaf_id in chosen:
+        leaf = tree.by_id[leaf_id]
+        if leaf.rule_kind != "penalty":
+            points[leaf_id] = leaf.max_points
+        else:
+            points[leaf_id] = Decimal(0)
+    result = scoring.compute(tree, points)
+    others = [r.total for pk, r in results.items() if pk != assessment.pk]
+    result.rank = scoring.rank_of(result.total, others)
+    result.units_ranked = len(results)
+    result.previous_index = current.previous_index
+    result.extra["current"] = current
+    result.extra["raised"] = sorted(tree.by_id[i].code for i in chosen)
+    return result
+
+
+def score_rows(assessment: Assessment, field_code: str | None = None):
+    qs = (
+        Score.objects.filter(assessment=assessment)
+        .select_related("node")
+        .prefetch_related("evidence")
+        .order_by("node__order")
+    )
+    if field_code:
+        qs = qs.filter(Q(node__code=field_code) | Q(node__code__startswith=field_code + "."))
+    return qs
+
+
+def flags(score: Score) -> list[str]:
+    """What the guidance asks to explain: below max without a note, points without evidence."""
+    out = []
+    node = score.node
+    if node.rule_kind in ("survey", "metric"):
+        return out
+    evidence = list(score.evidence.all())
+    if score.self_points is None:
+        out.append("Chưa chấm điểm")
+        return out
+    if score.self_points < node.max_points and not score.self_note.strip():
+        out.append("Dưới điểm tối đa nhưng chưa có thuyết minh")
+    if score.self_points > 0 and not any(e.stage == Evidence.Stage.SELF for e in evidence):
+        out.append("Có điểm nhưng chưa có tài liệu kiểm chứng")
+    return out
+
+
+def missing(assessment: Assessment) -> list[dict]:
+    """Leaves with no score, no evidence or no explanation, grouped by responsible person."""
+    assignments = {
+        a.node_id: a
+        for a in Assignment.objects.filter(assessment=assessment).select_related(
+            "person", "responsible_unit"
+        )
+    }
+    groups: dict[str, dict] = {}
+    for score in score_rows(assessment):
+        problems = flags(score)
+        if not problems:
+            continue
+        assignment = None
+        node_id = score.node_id
+        parents = _parents(assessment)
+        while node_id is not None and assignment is None:
+            assignment = assignments.get(node_id)
+            node_id = parents.get(node_id)
+        key = assignment.person.display_name if assignment and assignment.person else ""
+        group = groups.setdefault(
+            key,
+            {
+                "person": key or "Chưa giao cho ai",
+                "unit": assignment.responsible_unit.name
+                if assignment and assignment.responsible_unit
+                else "",
+                "items": [],
+            },
+        )
+        group["items"].append({"score": score, "problems": problems})
+    return sorted(groups.values(), key=lambda g: (g["person"] == "Chưa giao cho ai", g["person"]))
+
+
+def _parents(assessment):
+    cache = getattr(assessment, "_parents", None)
+    if cache is None:
+        cache = assessment._parents = dict(
+            Node.objects.filter(framework_id=assessment.period.framework_id).values_list(
+                "id", "parent_id"
+            )
+        )
+    return cache
+
+
+def progress_by_field(assessment: Assessment) -> dict[str, tuple[int, int]]:
+    """{field code: (leaves with points, leaves)} for the self-assessment overview."""
+    rows = Score.objects.filter(assessment=assessment).values_list(
+        "node__code",
+        "node__rule_kind",
+        "final_points",
+        "round2_points",
+        "round1_points",
+        "self_points",
+        "survey_points",
+    )
+    progress: dict[str, list[int]] = {}
+    for code, kind, *values in rows:
+        counts = progress.setdefault(code.split(".")[0], [0, 0])
+        counts[1] += 1
+        if effective_points(kind, *values) is not None:
+            counts[0] += 1
+    return {code: (done, total) for code, (done, total) in progress.items()}
+
+
+def frameworks_for_user(user):
+    if not _staff(user) and not (user.is_authenticated and user.is_superuser):
+        return Framework.objects.none()
+    return Framework.objects.all()
+
+
+def published_assessments():
+    return Assessment.objects.filter(status=PUBLISHED).select_related("unit", "period")
+
+
+def agency_figure(agency, start, end) -> dict | None:
+    """For the dashboard and the annual report: the agency's latest PAR result.
+
+    The agency's index is the mean of its assessed units' leaf points (DESIGN: one assessment per
+    unit); the last finalised/published period counts, else the live self-assessment estimate."""
+    periods = Period.objects.select_related("framework").filter(agency=agency)
+    if end is not None:
+        periods = periods.filter(year__lte=end.year)
+    periods = list(periods.order_by("-year"))
+    if not periods:
+        return None
+    final_statuses = (Assessment.Status.FINALISED, Assessment.Status.PUBLISHED)
+    chosen, estimate = None, False
+    for period in periods:
+        if period.assessments.filter(status__in=final_statuses).exists():
+            chosen = period
+            break
+    if chosen is None:
+        chosen, estimate = periods[0], True
+    results = period_results(chosen, statuses=None if estimate else final_statuses)
+    if not results:
+        return None
+    tree = next(iter(results.values())).extra["tree"]
+    points_by = {pk: r.extra["points"] for pk, r in results.items()}
+    ids = list(results)
+    mean = {}
+    for leaf in tree.leaves:
+        values = [points_by.get(pk, {}).get(leaf.id) or Decimal(0) for pk in ids]
+        mean[leaf.id] = sum(values, Decimal(0)) / len(values)
+    overall = scoring.compute(tree, mean)
+    best = min(results.values(), key=lambda r: r.rank)
+    return {
+        "year": chosen.year,
+        "period": chosen.name,
+        "index": float(overall.index),
+        "total": float(overall.total.quantize(scoring.MILLI)),
+        "scale": float(overall.scale),
+        "rank": None,
+        "units_ranked": len(results),
+        "fields": [
+            {k: (round(float(v), 3) if isinstance(v, Decimal) else v) for k, v in f.items()}
+            for f in overall.fields
+        ],
+        "criteria_at_max": overall.criteria_at_max,
+        "criteria_total": overall.criteria_total,
+        "components_at_max": overall.components_at_max,
+        "components_total": overall.components_total,
+        "units": [
+            {
+                "unit": r.extra["assessment"].unit.name,
+                "index": float(r.index),
+                "rank": r.rank,
+            }
+            for r in sorted(results.values(), key=lambda r: r.rank)
+        ],
+        "best_unit": best.extra["assessment"].unit.name,
+        "sample": chosen.framework.sample,
+        "estimate": estimate,
+    }

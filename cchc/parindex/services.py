@@ -1,0 +1,593 @@
+"""Writes of the PAR Index, each in a transaction with an audit entry."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cchc.core import registry
+from cchc.core.files import check_upload, store_upload
+from cchc.core.services import audit_record
+from cchc.parindex import selectors
+from cchc.parindex.importer import FrameworkSpec, Problem
+from cchc.parindex.models import (
+    Assessment,
+    Assignment,
+    Evidence,
+    Framework,
+    Node,
+    Period,
+    Score,
+    ScoreChange,
+)
+from cchc.parindex.rules import check_points, fmt, points_from_ratio, to_decimal
+
+Status = Assessment.Status
+
+
+class ImportRefused(Exception):
+    """The file has problems: nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class StaleScore(Exception):
+    """Someone else changed the score since it was read: nothing was written."""
+
+    def __init__(self, score: Score):
+        super().__init__("Điểm này vừa được người khác thay đổi; hãy tải lại và nhập lại.")
+        self.score = score
+
+
+# --- frameworks ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
+    if not spec.valid:
+        raise ImportRefused(spec.problems)
+    meta = spec.meta
+    code, year = str(meta["code"]).strip(), int(meta["year"])
+    # Two imports of the same (code, year) at once: the row lock makes the second wait.
+    existing = Framework.objects.select_for_update().filter(code=code, year=year).first()
+    if existing is not None:
+        if existing.is_locked:
+            raise ImportRefused(
+                [
+                    Problem(
+                        "thông tin chung",
+                        f"bộ tiêu chí {code} năm {year} đã được dùng cho kỳ đánh giá nên không "
+                        "thay đổi được; hãy nhập với năm khác.",
+                    )
+                ]
+            )
+        existing.nodes.all().delete()
+        framework = existing
+    else:
+        framework = Framework(code=code, year=year)
+    framework.name = str(meta["name"]).strip()
+    framework.level = str(meta["level"])
+    framework.legal_basis = str(meta.get("legal_basis") or "")[:500]
+    framework.scale = to_decimal(meta["scale"])
+    framework.survey_points = meta["survey_points"]
+    framework.self_assessment_points = meta["self_assessment_points"]
+    framework.sample = bool(meta.get("sample"))
+    framework.save()
+    by_code = {}
+    for spec_node in spec.nodes:  # parents always come before their children
+        node = Node.objects.create(
+            framework=framework,
+            parent=by_code.get(spec_node.parent_code),
+            code=spec_node.code,
+            name=spec_node.name[:500],
+            level=spec_node.level,
+            order=spec_node.order,
+            max_points=spec_node.max_points,
+            is_leaf=spec_node.is_leaf,
+            rule_kind=spec_node.rule_kind if spec_node.is_leaf else "",
+            rule_params=spec_node.rule_params if spec_node.is_leaf else {},
+            metric=spec_node.metric,
+            evidence_hint=spec_node.evidence_hint[:500],
+        )
+        by_code[node.code] = node
+    audit_record(actor=actor, obj=framework, action="framework_import", to_state=str(year))
+    return framework
+
+
+def _sorted_for_parents(nodes):
+    return sorted(nodes, key=lambda n: (n.level, n.order))
+
+
+@transaction.atomic
+def framework_copy(*, framework: Framework, year: int, actor=None) -> Framework:
+    """A new year starts from a copy; the used framework stays as it was."""
+    if Framework.objects.filter(code=framework.code, year=year).exists():
+        raise ValidationError({"year": f"Đã có bộ tiêu chí {framework.code} năm {year}."})
+    copy = Framework.objects.create(
+        code=framework.code,
+        year=year,
+        name=framework.name,
+        level=framework.level,
+        legal_basis=framework.legal_basis,
+        scale=framework.scale,
+        survey_points=framework.survey_points,
+        self_assessment_points=framework.self_assessment_points,
+        sample=framework.sample,
+        copied_from=framework,
+    )
+    mapping = {}
+    for node in _sorted_for_parents(framework.nodes.all()):
+        old_id, old_parent = node.pk, node.parent_id
+        node.pk = None
+        node.framework = copy
+        node.parent_id = mapping.get(old_parent)
+        node.save()
+        mapping[old_id] = node.pk
+    audit_record(actor=actor, obj=copy, action="framework_copy", to_state=str(year))
+    return copy
+
+
+# --- periods, assignments --------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_create(
+    *,
+    agency,
+    framework: Framework,
+    year: int,
+    name: str,
+    units,
+    appraisers=(),
+    actor=None,
+    **deadlines,
+) -> Period:
+    period = Period.objects.create(
+        agency=agency, framework=framework, year=year, name=name, **deadlines
+    )
+    period.appraisers.set(appraisers)
+    leaves = list(framework.nodes.filter(is_leaf=True).values_list("pk", flat=True))
+    for unit in units:
+        if unit.agency_id != agency.pk:
+            raise ValidationError({"units": "Chỉ đánh giá các đơn vị của cơ quan mình."})
+        assessment = Assessment.objects.create(period=period, unit=unit)
+        Score.objects.bulk_create([Score(assessment=assessment, node_id=pk) for pk in leaves])
+    audit_record(actor=actor, obj=period, action="period_create", to_state=str(year))
+    return period
+
+
+@transaction.atomic
+def assignment_set(
+    *, assessment: Assessment, node: Node, actor, responsible_unit=None, person=None
+):
+    if not selectors.is_unit_focal(actor, assessment) and not selectors.can_manage(
+        actor, assessment.period.agency
+    ):
+        raise PermissionDenied
+    if person is not None and person.unit and person.unit.agency_id != assessment.period.agency_id:
+        raise ValidationError({"person": "Người được giao phải thuộc cơ quan."})
+    assignment, _ = Assignment.objects.update_or_create(
+        assessment=assessment,
+        node=node,
+        defaults={"responsible_unit": responsible_unit, "person": person},
+    )
+    audit_record(
+        actor=actor,
+        obj=assessment,
+        action="criterion_assign",
+        to_state=f"{node.code} → {person.display_name if person else ''}",
+        agency=assessment.period.agency,
+    )
+    return assignment
+
+
+# --- scores ----------------------------------------------------------------------------------
+
+SELF_FIELDS = ("self_points", "self_measured", "self_note")
+ROUND1_FIELDS = ("round1_points", "round1_reason")
+ROUND2_FIELDS = ("round2_points", "round2_reason")
+EXPLANATION_FIELDS = ("explanation",)
+POINT_FIELDS = ("self_points", "self_measured", "round1_points", "round2_points")
+
+
+def _stage_allowed(actor, score: Score, names) -> None:
+    assessment = score.assessment
+    for name in names:
+        if name in SELF_FIELDS:
+            if score.node.rule_kind in ("survey", "metric"):
+                raise ValidationError({name: "Tiêu chí này không tự chấm (lấy từ dữ liệu)."})
+            if assessment.status != Status.DRAFT:
+                raise ValidationError({name: "Bản tự đánh giá đã nộp, không sửa được nữa."})
+            if not selectors.can_edit_self(actor, assessment, score.node):
+                raise PermissionDenied
+        elif name in ROUND1_FIELDS + ROUND2_FIELDS:
+            if not selectors.is_appraiser(actor, assessment.period):
+                raise PermissionDenied
+            wanted = Status.APPRAISING if name in ROUND1_FIELDS else Status.RE_APPRAISING
+            if assessment.status != wanted:
+                raise ValidationError({name: "Chưa đến hoặc đã qua vòng thẩm định này."})
+        elif name in EXPLANATION_FIELDS:
+            if not selectors.is_unit_focal(actor, assessment):
+                raise PermissionDenied
+            if assessment.status != Status.EXPLANATION_REQUESTED:
+                raise ValidationError({name: "Chỉ giải trình khi hội đồng yêu cầu."})
+        else:
+            raise ValidationError({name: "Trường không sửa được."})
+
+
+def score_update(*, score_id: int, actor, changes: dict, version: int | None = None) -> Score:
+    """Change some fields of one score; `version` (as read) guards against lost updates."""
+    with transaction.atomic():
+        # Two appraisers saving the same score: the row lock orders them, the version check
+        # refuses the one who has not seen the other's change.
+        score = (
+            Score.objects.select_for_update()
+            .select_related("node", "assessment", "assessment__period")
+            .get(pk=score_id)
+        )
+        _stage_allowed(actor, score, changes)
+        if version is not None and int(version) != score.version:
+            raise StaleScore(score)
+        clean = _clean_changes(score, changes)
+        touched = []
+        reason = clean.get("round1_reason") or clean.get("round2_reason") or ""
+        for name, value in clean.items():
+            old = getattr(score, name)
+            if old == value:
+                continue
+            setattr(score, name, value)
+            touched.append(name)
+            ScoreChange.objects.create(
+                score=score,
+                field=name,
+                old="" if old is None else (fmt(old) if name in POINT_FIELDS else str(old)),
+                new="" if value is None else (fmt(value) if name in POINT_FIELDS else str(value)),
+                reason=reason if name.endswith("_points") else "",
+                actor=actor,
+            )
+        _check_reason(score)
+        if touched:
+            score.version += 1
+            score.save(update_fields=[*touched, "version", "updated_at"])
+            audit_record(
+                actor=actor,
+                obj=score.assessment,
+                action="score_update",
+                to_state=f"{score.node.code}: {', '.join(touched)}",
+                reason=reason,
+                agency=score.assessment.period.agency,
+            )
+        return score
+
+
+def _clean_changes(score: Score, changes: dict) -> dict:
+    node = score.node
+    clean = {}
+    for name, raw in changes.items():
+        if name.endswith("_points") or name == "self_measured":
+            if raw in (None, ""):
+                clean[name] = None
+                continue
+            value = to_decimal(raw)
+            if value is None:
+                raise ValidationError({name: f"“{raw}” không phải là số."})
+            if name == "self_measured":
+                if not 0 <= value <= 100:
+                    raise ValidationError({name: "Tỷ lệ phải từ 0 đến 100%."})
+                clean[name] = value
+                if node.rule_kind == "ratio":
+                    clean["self_points"] = points_from_ratio(
+                        node.rule_params, node.max_points, value
+                    )
+                continue
+            problem = check_points(node, value, appraisal=not name.startswith("self"))
+            if problem:
+                raise ValidationError({name: problem})
+            clean[name] = value
+        else:
+            clean[name] = str(raw or "").strip()[:5000]
+    return clean
+
+
+def _check_reason(score: Score) -> None:
+    """An appraisal that differs from the self-score needs a reason."""
+    for points, reason, name in (
+        (score.round1_points, score.round1_reason, "round1_reason"),
+        (score.round2_points, score.round2_reason, "round2_reason"),
+    ):
+        if points is not None and points != (score.self_points or Decimal(0)) and not reason:
+            raise ValidationError({name: "Điểm thẩm định khác điểm tự chấm: cần ghi lý do."})
+
+
+def evidence_add(*, score: Score, actor, upload) -> Evidence:
+    stage = (
+        Evidence.Stage.EXPLANATION
+        if score.assessment.status == Status.EXPLANATION_REQUESTED
+        else Evidence.Stage.SELF
+    )
+    if stage == Evidence.Stage.SELF:
+        if score.assessment.status != Status.DRAFT:
+            raise ValidationError({"file": "Bản tự đánh giá đã nộp, không thêm tài liệu được."})
+        if not selectors.can_edit_self(actor, score.assessment, score.node):
+            raise PermissionDenied
+    elif not selectors.is_unit_focal(actor, score.assessment):
+        raise PermissionDenied
+    checked = check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=20 * 1024 * 1024)
+    with transaction.atomic():
+        path = store_upload(checked, folder=f"par/{score.assessment_id}")
+        evidence = Evidence.objects.create(
+            score=score,
+            stage=stage,
+            path=path,
+            original_name=checked.original_name,
+            mime=checked.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        ScoreChange.objects.create(
+            score=score, field="evidence", new=checked.original_name, actor=actor
+        )
+        audit_record(
+            actor=actor,
+            obj=score.assessment,
+            action="evidence_add",
+            to_state=f"{score.node.code}: {checked.original_name}",
+            agency=score.assessment.period.agency,
+        )
+    return evidence
+
+
+# --- assessment status flow ------------------------------------------------------------------
+
+# action: (from statuses, to status, who may: "unit" | "appraiser" | "manager")
+TRANSITIONS = {
+    "submit": ((Status.DRAFT,), Status.SUBMITTED, "unit"),
+    "start_appraisal": ((Status.SUBMITTED,), Status.APPRAISING, "appraiser"),
+    "request_explanation": ((Status.APPRAISING,), Status.EXPLANATION_REQUESTED, "appraiser"),
+    "submit_explanation": ((Status.EXPLANATION_REQUESTED,), Status.RE_APPRAISING, "unit"),
+    "finalise": ((Status.APPRAISING, Status.RE_APPRAISING), Status.FINALISED, "appraiser"),
+    "publish": ((Status.FINALISED,), Status.PUBLISHED, "manager"),
+}
+ACTION_LABELS = {
+    "submit": "Nộp bản tự đánh giá",
+    "start_appraisal": "Bắt đầu thẩm định",
+    "request_explanation": "Yêu cầu giải trình",
+    "submit_explanation": "Gửi giải trình",
+    "finalise": "Chốt kết quả",
+    "publish": "Công bố",
+}
+
+
+def allowed_actions(user, assessment: Assessment) -> list[str]:
+    out = []
+    for action, (sources, _target, who) in TRANSITIONS.items():
+        if assessment.status in sources and _may(user, assessment, who):
+            out.append(action)
+    return out
+
+
+def _may(user, assessment, who) -> bool:
+    if who == "unit":
+        return selectors.is_unit_focal(user, assessment)
+    if who == "appraiser":
+        return selectors.is_appraiser(user, assessment.period)
+    return selectors.can_manage(user, assessment.period.agency)
+
+
+def assessment_transition(
+    *, assessment_id: int, actor, action: str, reason: str = ""
+) -> Assessment:
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": "Thao tác không hợp lệ."})
+    sources, target, who = TRANSITIONS[action]
+    with transaction.atomic():
+        # Two people pressing "submit"/"finalise" at once: lock the row, re-check the status.
+        assessment = (
+            Assessment.objects.select_for_update()
+            .select_related("period", "period__agency", "unit")
+            .get(pk=assessment_id)
+        )
+        if not _may(actor, assessment, who):
+            raise PermissionDenied
+        if assessment.status not in sources:
+            raise ValidationError(
+                {
+                    "action": f"Không thể “{ACTION_LABELS[action]}” khi đang ở trạng thái "
+                    f"“{assessment.get_status_display()}”."
+                }
+            )
+        if action == "finalise":
+            _fill_final(assessment, actor)
+        before = assessment.status
+        assessment.status = target
+        now = timezone.now()
+        fields = ["status"]
+        for stamp, when in (
+            ("submitted_at", "submit"),
+            ("finalised_at", "finalise"),
+            ("published_at", "publish"),
+        ):
+            if action == when:
+                setattr(assessment, stamp, now)
+                fields.append(stamp)
+        assessment.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            obj=assessment,
+            action=f"assessment_{action}",
+            from_state=before,
+            to_state=target,
+            reason=reason,
+            agency=assessment.period.agency,
+        )
+    return assessment
+
+
+def _fill_final(assessment: Assessment, actor) -> None:
+    """Final points = the latest stage of each leaf (round 2, else round 1, else self)."""
+    scores = list(
+        Score.objects.select_for_update().filter(assessment=assessment).select_related("node")
+    )
+    changed = []
+    for score in scores:
+        final = score.effective_points or Decimal(0)
+        if score.final_points != final:
+            changed.append(
+                ScoreChange(
+                    score=score,
+                    field="final_points",
+                    old=fmt(score.final_points),
+                    new=fmt(final),
+                    actor=actor,
+                )
+            )
+            score.final_points = final
+            score.version += 1
+    Score.objects.bulk_update(scores, ["final_points", "version"])
+    ScoreChange.objects.bulk_create(changed)
+
+
+# --- survey import and metrics ---------------------------------------------------------------
+
+
+def survey_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    name = (filename or "").lower()
+    if name.endswith(".csv"):
+        text = data.decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text))
+        return [
+            (i, {(k or "").strip().lower(): v for k, v in row.items()})
+            for i, row in enumerate(reader, 2)
+        ]
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        header = [str(c or "").strip().lower() for c in rows[0]] if rows else []
+        return [
+            (i, dict(zip(header, row, strict=False)))
+            for i, row in enumerate(rows[1:], 2)
+            if any(c not in (None, "") for c in row)
+        ]
+    raise ImportRefused([Problem("", "Chỉ nhận tệp CSV (UTF-8) hoặc Excel (.xlsx).")])
+
+
+def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
+    """Survey points per (unit, survey leaf): all rows are checked, then all are written."""
+    if not selectors.can_manage(actor, period.agency):
+        raise PermissionDenied
+    try:
+        rows = survey_rows(filename, data)
+    except (UnicodeDecodeError, ValueError, OSError):
+        raise ImportRefused([Problem("", "Tệp không đọc được.")]) from None
+    leaves = {n.code: n for n in period.framework.nodes.filter(is_leaf=True, rule_kind="survey")}
+    assessments = {a.unit.code: a for a in period.assessments.select_related("unit")}
+    problems, values, seen = [], {}, {}
+    if not rows:
+        problems.append(Problem("", "Tệp không có dòng dữ liệu (cần cột unit, code, points)."))
+    for number, row in rows:
+        unit = str(row.get("unit") or "").strip()
+        code = str(row.get("code") or "").strip()
+        raw = row.get("points")
+        where = f"dòng {number}, mã {code}" if code else f"dòng {number}"
+        if unit not in assessments:
+            problems.append(Problem(where, f"đơn vị “{unit}” không thuộc kỳ đánh giá."))
+        if code not in leaves:
+            problems.append(Problem(where, f"mã “{code}” không phải tiêu chí điều tra XHH."))
+        value = to_decimal(raw)
+        if value is None:
+            problems.append(Problem(where, f"điểm “{raw}” không phải là số."))
+        elif value < 0:
+            problems.append(Problem(where, "điểm âm."))
+        elif code in leaves and value > leaves[code].max_points:
+            problems.append(
+                Problem(
+                    where, f"điểm {fmt(value)} vượt điểm tối đa {fmt(leaves[code].max_points)}."
+                )
+            )
+        if (unit, code) in seen:
+            problems.append(Problem(where, f"trùng với dòng {seen[(unit, code)]}."))
+        seen[(unit, code)] = number
+        if unit in assessments and code in leaves and value is not None:
+            values[(assessments[unit].pk, leaves[code].pk)] = value
+    for unit, assessment in assessments.items():
+        if assessment.is_final and any(key[0] == assessment.pk for key in values):
+            problems.append(Problem(f"đơn vị {unit}", "kết quả đã chốt, không nhập lại được."))
+    if problems:
+        raise ImportRefused(problems)
+    with transaction.atomic():
+        scores = {
+            (s.assessment_id, s.node_id): s
+            for s in Score.objects.select_for_update().filter(
+                assessment__period=period, node_id__in=[n.pk for n in leaves.values()]
+            )
+        }
+        changes = []
+        for key, value in values.items():
+            score = scores[key]
+            if score.survey_points != value:
+                changes.append(
+                    ScoreChange(
+                        score=score,
+                        field="survey_points",
+                        old=fmt(score.survey_points),
+                        new=fmt(value),
+                        actor=actor,
+                    )
+                )
+                score.survey_points = value
+                score.version += 1
+        Score.objects.bulk_update(list(scores.values()), ["survey_points", "version"])
+        ScoreChange.objects.bulk_create(changes)
+        audit_record(
+            actor=actor,
+            obj=period,
+            action="survey_import",
+            to_state=str(len(values)),
+            agency=period.agency,
+        )
+    return len(values)
+
+
+def metrics_refresh(*, assessment: Assessment, actor) -> int:
+    """Fill metric leaves from the registry (live data of the other apps)."""
+    period = assessment.period
+    import datetime as dt
+
+    start, end = dt.date(period.year, 1, 1), dt.date(period.year, 12, 31)
+    count = 0
+    with transaction.atomic():
+        for score in (
+            Score.objects.select_for_update()
+            .filter(assessment=assessment, node__rule_kind="metric")
+            .select_related("node")
+        ):
+            metric = registry.metrics.get(score.node.metric)
+            if metric is None or assessment.status != Status.DRAFT:
+                continue
+            fraction = metric.compute(period.agency, start, end)
+            if fraction is None:
+                continue
+            percent = Decimal(str(fraction)) * 100
+            points = points_from_ratio(score.node.rule_params, score.node.max_points, percent)
+            if points != score.self_points:
+                ScoreChange.objects.create(
+                    score=score,
+                    field="self_points",
+                    old=fmt(score.self_points),
+                    new=fmt(points),
+                    reason=f"{metric.label}: {fmt(percent.quantize(Decimal('0.1')))}%",
+                    actor=actor,
+                )
+                score.self_points, score.self_measured = points, percent.quantize(Decimal("0.001"))
+                score.version += 1
+                score.save(update_fields=["self_points", "self_measured", "version", "updated_at"])
+                count += 1
+    return count

@@ -1,0 +1,135 @@
+"""Every page by persona, and list pages in a number of queries that does not grow with units."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cchc.parindex.models import Assessment
+from cchc.parindex.services import period_create
+from cchc.parindex.tests.helpers import ParTestCase
+
+PERSONAS = (
+    "officer_a",
+    "leader_a",
+    "officer_b",
+    "agency_leader",
+    "outsider",
+    "citizen",
+    "anonymous",
+)
+
+
+class PageAccessTests(ParTestCase):
+    def pages(self):
+        a, score = self.assessment_a, self.score(self.assessment_a, "1.1.1")
+        return {
+            reverse("parindex:home"): dict.fromkeys(PERSONAS, 200),
+            reverse("parindex:framework-list"): {
+                **dict.fromkeys(PERSONAS, 200),
+                "citizen": 404,
+                "anonymous": 404,
+            },
+            reverse("parindex:framework-detail", args=[self.framework.pk]): {
+                **dict.fromkeys(PERSONAS, 200),
+                "citizen": 404,
+                "anonymous": 404,
+            },
+            reverse("parindex:period", args=[self.period.pk]): {
+                "officer_a": 200,
+                "leader_a": 200,
+                "officer_b": 200,
+                "agency_leader": 200,
+                "outsider": 404,
+                "citizen": 404,
+                "anonymous": 404,
+            },
+            reverse("parindex:assessment", args=[a.pk]): self.unit_a_only(),
+            reverse("parindex:missing", args=[a.pk]): self.unit_a_only(),
+            reverse("parindex:assignments", args=[a.pk]): self.unit_a_only(),
+            reverse("parindex:score-history", args=[a.pk, score.pk]): self.unit_a_only(),
+            reverse("parindex:result", args=[a.pk]): self.unit_a_only(),
+            reverse("parindex:result-pdf", args=[a.pk]): self.unit_a_only(),
+        }
+
+    def unit_a_only(self):
+        return {
+            "officer_a": 200,
+            "leader_a": 200,
+            "officer_b": 404,
+            "agency_leader": 200,
+            "outsider": 404,
+            "citizen": 404,
+            "anonymous": 404,
+        }
+
+    def test_each_page_answers_each_persona(self):
+        for url, expected in self.pages().items():
+            for persona, status in expected.items():
+                self.login_as(persona)
+                self.assertEqual(self.client.get(url).status_code, status, f"{url} as {persona}")
+
+    def test_the_appraiser_reads_every_assessment_of_the_period(self):
+        self.client.force_login(self.appraiser)
+        for assessment in (self.assessment_a, self.assessment_b):
+            self.assertEqual(
+                self.client.get(reverse("parindex:assessment", args=[assessment.pk])).status_code,
+                200,
+            )
+
+    def test_published_results_are_public_and_nothing_else(self):
+        self.set_status(self.assessment_a, Assessment.Status.PUBLISHED)
+        self.login_as("anonymous")
+        self.assertEqual(
+            self.client.get(reverse("parindex:result", args=[self.assessment_a.pk])).status_code,
+            200,
+        )
+        self.assertEqual(
+            self.client.get(
+                reverse("parindex:result-pdf", args=[self.assessment_a.pk])
+            ).status_code,
+            200,
+        )
+        self.assertEqual(
+            self.client.get(
+                reverse("parindex:assessment", args=[self.assessment_a.pk])
+            ).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.client.get(
+                reverse("parindex:field", args=[self.assessment_a.pk, "1"])
+            ).status_code,
+            404,
+        )
+
+
+class QueryCountTests(ParTestCase):
+    def count(self, url):
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(queries)
+
+    def test_list_pages_do_not_grow_with_the_number_of_units(self):
+        self.login_as("agency_leader")
+        small = period_create(
+            agency=self.agency, framework=self.framework, year=2031, name="Nhỏ", units=[self.unit_a]
+        )
+        many_units = [self.agency.units.create(code=f"X{i}", name=f"Đơn vị {i}") for i in range(8)]
+        big = period_create(
+            agency=self.agency, framework=self.framework, year=2032, name="Lớn", units=many_units
+        )
+        for name in ("period", "period-export"):
+            before = self.count(reverse(f"parindex:{name}", args=[small.pk]))
+            after = self.count(reverse(f"parindex:{name}", args=[big.pk]))
+            self.assertLessEqual(after, before + 1, name)  # +1: the big period has a previous one
+        a_small = small.assessments.get()
+        a_big = big.assessments.first()
+        for name in ("result", "field", "assessment"):
+            args = [a_small.pk, "1"] if name == "field" else [a_small.pk]
+            big_args = [a_big.pk, "1"] if name == "field" else [a_big.pk]
+            self.assertLessEqual(
+                self.count(reverse(f"parindex:{name}", args=big_args)),
+                self.count(reverse(f"parindex:{name}", args=args)) + 4,
+                name,
+            )
+        self.assertLess(self.count(reverse("parindex:result", args=[a_big.pk])), 25)

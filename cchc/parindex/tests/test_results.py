@@ -1,0 +1,211 @@
+"""Results computed from score rows: total, index, fields, maxima, lost, rank, previous period."""
+
+from decimal import Decimal
+
+from cchc.parindex import selectors
+from cchc.parindex.models import Assessment, Score
+from cchc.parindex.rules import fmt
+from cchc.parindex.services import framework_copy, period_create
+from cchc.parindex.tests.helpers import ParTestCase, sample_framework
+
+FULL = {"1.1.1": 2, "1.1.2": 2, "1.2": 2, "2.1.1": 2, "2.2": 2}
+
+
+class ResultTests(ParTestCase):
+    def test_the_result_is_computed_from_the_rows(self):
+        self.set_points(self.assessment_a, {**FULL, "1.1.1": 1.25, "2.2": 1})
+        result = selectors.assessment_result(self.assessment_a)
+        self.assertEqual(result.total, Decimal("8.25"))
+        self.assertEqual(result.index, Decimal("82.500"))
+        self.assertEqual(result.index_text, "82,500")
+        self.assertEqual(result.fields[0]["points"], Decimal("5.25"))
+        self.assertEqual(result.fields[0]["max"], Decimal("6"))
+        self.assertEqual(result.fields[0]["percent"], Decimal("87.5"))
+        # 1.1 lost points; 2.2 (a leaf criterion) lost points; 1.2 and 2.1 are at max.
+        self.assertEqual((result.criteria_at_max, result.criteria_total), (2, 4))
+        self.assertEqual((result.components_at_max, result.components_total), (2, 3))
+        self.assertEqual(
+            [(i["code"], i["lost"]) for i in result.lost], [("2.2", 1), ("1.1.1", Decimal("0.75"))]
+        )
+
+    def test_the_index_has_three_decimals_and_a_decimal_comma(self):
+        self.assertEqual(fmt(Decimal("76.4726"), 3), "76,473")
+        self.set_points(
+            self.assessment_a, {"1.1.1": 1.75, "1.1.2": 1, "1.2": 2, "2.1.1": 1.5, "2.2": 1.394}
+        )
+        self.assertEqual(selectors.assessment_result(self.assessment_a).index_text, "76,440")
+
+    def test_the_latest_stage_counts_before_finalisation(self):
+        self.set_points(self.assessment_a, {"1.1.1": 2}, "self_points")
+        self.set_points(self.assessment_a, {"1.1.1": 1}, "round1_points")
+        self.set_points(self.assessment_a, {"2.2": 1.5}, "survey_points")
+        self.set_points(self.assessment_a, {"2.2": 2}, "self_points")  # ignored: survey only
+        result = selectors.assessment_result(self.assessment_a)
+        self.assertEqual(result.node_points["1.1.1"], 1)
+        self.assertEqual(result.node_points["2.2"], Decimal("1.5"))
+
+    def test_ties_share_a_rank(self):
+        unit_c = self.agency.units.create(code="C", name="Phòng C")
+        period = period_create(
+            agency=self.agency,
+            framework=self.framework,
+            year=2024,
+            name="Kỳ 2024",
+            units=[self.unit_a, self.unit_b, unit_c],
+        )
+        a, b, c = (period.assessments.get(unit=u) for u in (self.unit_a, self.unit_b, unit_c))
+        self.set_points(a, {"1.1.1": 2})
+        self.set_points(b, {"1.1.1": 2})
+        self.set_points(c, {"1.1.1": 2, "1.2": 1})
+        results = selectors.period_results(period)
+        self.assertEqual([results[x.pk].rank for x in (c, a, b)], [1, 2, 2])
+        self.assertEqual(results[a.pk].units_ranked, 3)
+
+    def test_the_change_against_the_previous_period_is_matched_by_code(self):
+        older = framework_copy(framework=self.framework, year=2024)
+        before = period_create(
+            agency=self.agency, framework=older, year=2024, name="Kỳ 2024", units=[self.unit_a]
+        )
+        self.set_points(before.assessments.get(), {"1.1.1": 1, "2.2": 1})
+        self.set_points(self.assessment_a, {"1.1.1": 2, "2.2": 2, "1.2": 1})
+        result = selectors.assessment_result(self.assessment_a)
+        self.assertEqual(result.previous_index, Decimal("20.000"))
+        self.assertEqual(result.change_text, "+30,000")
+        changes = selectors.node_changes(result)
+        self.assertEqual(changes["1"], 2)
+        self.assertEqual(changes["2"], 1)
+        # Unit B had no result last year: no comparison.
+        self.assertIsNone(selectors.assessment_result(self.assessment_b).previous_index)
+
+    def test_what_if_raises_chosen_leaves_without_saving(self):
+        self.set_points(self.assessment_a, {"1.1.1": 1, "2.2": 1})
+        self.set_points(self.assessment_b, {"1.1.1": 2, "2.2": 1})
+        result = selectors.whatif(self.assessment_a, codes=["1.2"], fields=["2"])
+        self.assertEqual(result.total, Decimal("7"))
+        self.assertEqual(result.rank, 1)
+        self.assertEqual(result.extra["current"].rank, 2)
+        self.assertEqual(
+            Score.objects.get(assessment=self.assessment_a, node__code="1.2").final_points, None
+        )
+
+    def test_a_metric_leaf_is_filled_from_the_registry(self):
+        from cchc.core import registry
+
+        registry.register_metric("test.half", "Một nửa", lambda agency, start, end: 0.5)
+        node = self.framework.nodes.get(code="1.2")
+        node.rule_kind, node.metric, node.rule_params = "metric", "test.half", {"target": 100}
+        node.save()
+        from cchc.parindex.services import metrics_refresh
+
+        self.assertEqual(metrics_refresh(assessment=self.assessment_a, actor=self.leader_a), 1)
+        self.assertEqual(self.score(self.assessment_a, "1.2").self_points, Decimal("1"))
+        registry.metrics.pop("test.half")
+
+
+class BonusPenaltyTests(ParTestCase):
+    def test_bonus_and_penalty_sit_outside_the_scale(self):
+        from cchc.parindex.importer import parse_framework
+        from cchc.parindex.services import framework_import
+        from cchc.parindex.tests.helpers import SMALL_YAML
+
+        text = (
+            SMALL_YAML.replace("code: TEST", "code: TESTBP")
+            .replace(
+                '  - code: "2"',
+                '  - {code: "3", name: Thưởng, max: 1, rule: {kind: bonus}}\n'
+                '  - {code: "4", name: Trừ, max: 2, rule: {kind: penalty}}\n'
+                '  - code: "2"',
+            )
+            .replace("fields: 2,", "fields: 4,")
+        )
+        spec = parse_framework("bp.yaml", text.encode())
+        self.assertEqual(spec.problems, [])
+        framework = framework_import(spec=spec)
+        period = period_create(
+            agency=self.agency, framework=framework, year=2023, name="BP", units=[self.unit_a]
+        )
+        a = period.assessments.get()
+        self.set_points(a, {**FULL, "3": 1, "4": 0.5})
+        result = selectors.assessment_result(a)
+        self.assertEqual(result.total, Decimal("10.5"))
+
+
+class QueryCountTests(ParTestCase):
+    def test_results_and_ranking_of_a_period_take_a_bounded_number_of_queries(self):
+        framework = sample_framework()
+        units = [self.agency.units.create(code=f"U{i}", name=f"Đơn vị {i}") for i in range(12)]
+        period = period_create(
+            agency=self.agency, framework=framework, year=2030, name="Lớn", units=units
+        )
+        Score.objects.filter(assessment__period=period).update(final_points=Decimal("0.5"))
+        older = framework_copy(framework=framework, year=2029)
+        period_create(agency=self.agency, framework=older, year=2029, name="Trước", units=units[:5])
+        period = type(period).objects.select_related("framework").get(pk=period.pk)
+        # nodes, assessments, scores; previous period lookup + its nodes, assessments, scores.
+        with self.assertNumQueries(7):
+            results = selectors.period_results(period)
+        self.assertEqual(len(results), 12)
+        self.assertEqual({r.rank for r in results.values()}, {1})
+        self.assertEqual(next(iter(results.values())).components_total, 97)
+        with self.assertNumQueries(3):
+            selectors.period_results(period, with_previous=False)
+
+
+class FigureTests(ParTestCase):
+    def test_the_dashboard_figure_gives_the_latest_final_result_or_an_estimate(self):
+        from cchc.core import registry
+
+        figure = registry.figures["parindex.latest"]
+        self.set_points(self.assessment_a, FULL, "self_points")
+        estimate = figure.compute(self.agency, None, None)
+        self.assertTrue(estimate["estimate"])
+        self.assertEqual(estimate["units_ranked"], 2)
+        self.set_points(self.assessment_a, FULL)
+        self.set_points(self.assessment_b, {"1.1.1": 2})
+        self.set_status(self.assessment_a, Assessment.Status.FINALISED)
+        self.set_status(self.assessment_b, Assessment.Status.PUBLISHED)
+        final = figure.compute(self.agency, None, None)
+        self.assertFalse(final["estimate"])
+        self.assertEqual(final["year"], 2025)
+        self.assertEqual(final["index"], 60.0)  # mean of 100 and 20
+        self.assertEqual(len(final["fields"]), 2)
+        self.assertEqual(
+            set(final) >= {"criteria_at_max", "components_total", "sample", "rank"}, True
+        )
+        self.assertIsNone(figure.compute(self.other_agency, None, None))
+
+    def test_the_evidence_metric_is_registered(self):
+        from cchc.core import registry
+
+        self.assertIn("parindex.evidence_coverage", registry.metrics)
+        metric = registry.metrics["parindex.evidence_coverage"]
+        import datetime as dt
+
+        self.assertIsNone(metric.compute(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+        self.set_points(self.assessment_a, {"1.1.1": 1}, "self_points")
+        self.assertEqual(
+            metric.compute(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)), 0.0
+        )
+
+
+class MetricButtonTests(ParTestCase):
+    def test_the_units_focal_point_refreshes_metric_leaves_from_the_page(self):
+        from django.urls import reverse
+
+        from cchc.core import registry
+
+        registry.register_metric("test.most", "Gần đủ", lambda agency, start, end: 0.72)
+        self.addCleanup(registry.metrics.pop, "test.most")
+        self.framework.nodes.filter(code="1.2").update(
+            rule_kind="metric", metric="test.most", rule_params={"target": 80}
+        )
+        url = reverse("parindex:metrics-refresh", args=[self.assessment_a.pk])
+        self.login_as("officer_a")
+        self.assertEqual(self.client.post(url).status_code, 404)
+        self.login_as("leader_a")
+        page = self.client.get(reverse("parindex:assessment", args=[self.assessment_a.pk]))
+        self.assertContains(page, "Cập nhật điểm lấy số liệu tự động")
+        self.client.post(url)
+        score = self.score(self.assessment_a, "1.2")
+        self.assertEqual(score.self_points, Decimal("1.8"))  # 2 × 72/80
+        self.assertEqual(score.changes.get().reason, "Gần đủ: 72%")

@@ -1,0 +1,565 @@
+"""Pages of the PAR Index: thin views over selectors and services."""
+
+import base64
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.core import charts
+from cchc.core.documents import render_pdf
+from cchc.core.permissions import require_staff
+from cchc.parindex import exports, selectors, services
+from cchc.parindex.forms import AssignmentForm, PeriodForm
+from cchc.parindex.importer import parse_framework
+from cchc.parindex.models import SAMPLE_BANNER, Assessment, Evidence, Node, Score
+from cchc.parindex.rules import fmt
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _error_text(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+@require_GET
+def home(request):
+    user = request.user
+    periods = list(selectors.periods_for_user(user).order_by("-year"))
+    public = None
+    if not (user.is_authenticated and (user.is_superuser or user.unit_id)):
+        public = list(selectors.published_assessments().order_by("-period__year", "unit__order"))
+    return render(
+        request,
+        "parindex/home.html",
+        {
+            "periods": periods,
+            "public": public,
+            "can_import": user.is_authenticated
+            and (
+                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
+            ),
+            "sample_banner": SAMPLE_BANNER,
+            "any_sample": any(p.framework.sample for p in periods),
+        },
+    )
+
+
+@require_GET
+def framework_list(request):
+    require_staff(request.user)
+    return render(
+        request,
+        "parindex/framework_list.html",
+        {"frameworks": selectors.frameworks_for_user(request.user), "sample_banner": SAMPLE_BANNER},
+    )
+
+
+@require_GET
+def framework_detail(request, pk):
+    require_staff(request.user)
+    framework = get_object_or_404(selectors.frameworks_for_user(request.user), pk=pk)
+    return render(
+        request,
+        "parindex/framework_detail.html",
+        {
+            "framework": framework,
+            "can_manage": request.user.is_superuser
+            or selectors.can_manage(request.user, request.user.unit.agency),
+            "nodes": framework.nodes.order_by("order"),
+            "sample_banner": SAMPLE_BANNER,
+            "counts": {level: framework.nodes.filter(level=level).count() for level in (1, 2, 3)},
+        },
+    )
+
+
+def framework_import_page(request):
+    user = request.user
+    require_staff(user)
+    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+        raise Http404
+    problems, framework = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = ["Chọn tệp YAML hoặc Excel."]
+        elif upload.size > MAX_IMPORT_BYTES:
+            problems = ["Tệp quá lớn (tối đa 5 MB)."]
+        else:
+            spec = parse_framework(upload.name, upload.read())
+            try:
+                framework = services.framework_import(spec=spec, actor=user)
+            except services.ImportRefused as exc:
+                problems = [str(p) for p in exc.problems]
+            else:
+                messages.success(request, f"Đã nhập bộ tiêu chí “{framework}”.")
+                return redirect("parindex:framework-detail", pk=framework.pk)
+    return render(
+        request,
+        "parindex/framework_import.html",
+        {"problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+@require_GET
+def period_detail(request, pk):
+    period = selectors.get_period_for_user(request.user, pk)
+    user = request.user
+    all_visible = selectors.may_see_all_of_period(user, period)
+    visible_ids = set(
+        selectors.assessments_for_user(user).filter(period=period).values_list("pk", flat=True)
+    )
+    results = selectors.period_results(period)
+    rows = []
+    for pk_, result in sorted(results.items(), key=lambda item: item[1].rank):
+        assessment = result.extra["assessment"]
+        public = assessment.status == Assessment.Status.PUBLISHED
+        if not (all_visible or public or pk_ in visible_ids):
+            continue
+        rows.append({"assessment": assessment, "result": result, "can_open": pk_ in visible_ids})
+    if not rows:
+        raise Http404
+    chart_rows = [r for r in rows if r["assessment"].is_final or all_visible]
+    chart = None
+    if chart_rows:
+        best = chart_rows[0]["result"]
+        chart = charts.radar_svg(
+            [_short(f) for f in best.fields], [float(f["percent"]) for f in best.fields]
+        )
+    return render(
+        request,
+        "parindex/period_detail.html",
+        {
+            "period": period,
+            "rows": rows,
+            "chart": chart,
+            "sample_banner": SAMPLE_BANNER,
+            "can_manage": selectors.can_manage(user, period.agency),
+            "all_visible": all_visible,
+        },
+    )
+
+
+@require_GET
+def assessment_detail(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    result = selectors.assessment_result(assessment)
+    fields = assessment.period.framework.nodes.filter(level=1).order_by("order")
+    progress = selectors.progress_by_field(assessment)
+    return render(
+        request,
+        "parindex/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "period": assessment.period,
+            "result": result,
+            "fields": [
+                {
+                    "node": f,
+                    "progress": progress.get(f.code, (0, 0)),
+                    **next(x for x in result.fields if x["code"] == f.code),
+                }
+                for f in fields
+            ],
+            "has_metrics": assessment.status == Assessment.Status.DRAFT
+            and selectors.is_unit_focal(request.user, assessment)
+            and Node.objects.filter(
+                framework_id=assessment.period.framework_id, rule_kind="metric"
+            ).exists(),
+            "actions": [
+                (a, services.ACTION_LABELS[a])
+                for a in services.allowed_actions(request.user, assessment)
+            ],
+            "sample_banner": SAMPLE_BANNER,
+        },
+    )
+
+
+def _score_context(request, assessment, scores):
+    user = request.user
+    appraiser = selectors.is_appraiser(user, assessment.period)
+    focal = selectors.is_unit_focal(user, assessment)
+    assigned = selectors.assigned_node_ids(user, assessment)
+    criteria = {
+        n.pk: n for n in assessment.period.framework.nodes.filter(level=Node.Level.CRITERION)
+    }
+    rows, last_parent = [], None
+    for score in scores:
+        row = _row(score, assessment, appraiser, focal, assigned)
+        parent = criteria.get(score.node.parent_id)
+        if parent is not None and parent.pk != last_parent:
+            row["group"] = parent
+        last_parent = parent.pk if parent is not None else None
+        rows.append(row)
+    return rows
+
+
+def _row(score, assessment, appraiser, focal, assigned):
+    Status = Assessment.Status
+    draft = assessment.status == Status.DRAFT
+    kind = score.node.rule_kind
+    return {
+        "score": score,
+        "flags": selectors.flags(score),
+        "can_self": draft
+        and kind not in ("survey", "metric")
+        and (focal or score.node_id in assigned),
+        "can_round1": appraiser and assessment.status == Status.APPRAISING,
+        "can_round2": appraiser and assessment.status == Status.RE_APPRAISING,
+        "can_explain": focal and assessment.status == Status.EXPLANATION_REQUESTED,
+        "levels": score.node.rule_params.get("levels", []) if kind == "choice" else [],
+        "show_appraisal": appraiser or assessment.status not in (Status.DRAFT, Status.SUBMITTED),
+        "heading": "h3" if score.node.level == Node.Level.COMPONENT else "h2",
+    }
+
+
+@require_GET
+def field_page(request, pk, code):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    field = get_object_or_404(assessment.period.framework.nodes, code=code, level=1)
+    scores = selectors.score_rows(assessment, field.code)
+    return render(
+        request,
+        "parindex/field.html",
+        {
+            "assessment": assessment,
+            "field": field,
+            "rows": _score_context(request, assessment, scores),
+            "criteria": {n.pk: n for n in assessment.period.framework.nodes.filter(level=2)},
+            "sample_banner": SAMPLE_BANNER,
+        },
+    )
+
+
+@require_POST
+def score_save(request, pk, score_id):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    score = get_object_or_404(
+        Score.objects.select_related("node"), pk=score_id, assessment=assessment
+    )
+    names = (
+        "self_points",
+        "self_measured",
+        "self_note",
+        "round1_points",
+        "round1_reason",
+        "explanation",
+        "round2_points",
+        "round2_reason",
+    )
+    changes = {n: request.POST[n] for n in names if n in request.POST}
+    error, status = None, 200
+    try:
+        score = services.score_update(
+            score_id=score.pk,
+            actor=request.user,
+            changes=changes,
+            version=request.POST.get("version"),
+        )
+    except services.StaleScore as exc:
+        error, status = str(exc), 409
+        score = exc.score
+    except ValidationError as exc:
+        error, status = " ".join(_error_text(exc)), 400
+    except PermissionDenied:
+        raise Http404 from None
+    score = selectors.score_rows(assessment).get(pk=score.pk)
+    row = _row(
+        score,
+        assessment,
+        selectors.is_appraiser(request.user, assessment.period),
+        selectors.is_unit_focal(request.user, assessment),
+        selectors.assigned_node_ids(request.user, assessment),
+    )
+    context = {"row": row, "assessment": assessment, "error": error, "saved": error is None}
+    if request.htmx:
+        return render(request, "parindex/field.html#score-row", context, status=status)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Đã lưu tiêu chí {score.node.code}.")
+    return redirect(
+        reverse("parindex:field", args=[assessment.pk, score.node.field_code])
+        + f"#score-{score.pk}"
+    )
+
+
+@require_POST
+def evidence_upload(request, pk, score_id):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    score = get_object_or_404(
+        Score.objects.select_related("node", "assessment"), pk=score_id, assessment=assessment
+    )
+    uploads = request.FILES.getlist("files")
+    if not uploads:
+        messages.error(request, "Chọn ít nhất một tệp.")
+    try:
+        for upload in uploads:
+            services.evidence_add(score=score, actor=request.user, upload=upload)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        if uploads:
+            messages.success(
+                request, f"Đã thêm {len(uploads)} tài liệu cho tiêu chí {score.node.code}."
+            )
+    return redirect(
+        reverse("parindex:field", args=[assessment.pk, score.node.field_code])
+        + f"#score-{score.pk}"
+    )
+
+
+@require_GET
+def evidence_download(request, pk, evidence_id):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, score__assessment=assessment)
+    handle = default_storage.open(evidence.path, "rb")
+    return FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.mime
+    )
+
+
+@require_GET
+def score_history(request, pk, score_id):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    score = get_object_or_404(
+        Score.objects.select_related("node"), pk=score_id, assessment=assessment
+    )
+    return render(
+        request,
+        "parindex/score_history.html",
+        {
+            "assessment": assessment,
+            "score": score,
+            "changes": score.changes.select_related("actor"),
+            "sample_banner": SAMPLE_BANNER,
+        },
+    )
+
+
+@require_POST
+def assessment_action(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.assessment_transition(
+            assessment_id=assessment.pk,
+            actor=request.user,
+            action=action,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS[action]}.")
+    return redirect("parindex:assessment", pk=assessment.pk)
+
+
+@require_GET
+def missing_page(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    return render(
+        request,
+        "parindex/missing.html",
+        {
+            "assessment": assessment,
+            "groups": selectors.missing(assessment),
+            "sample_banner": SAMPLE_BANNER,
+        },
+    )
+
+
+def _result_context(request, assessment):
+    period = assessment.period
+    all_results = selectors.period_results(period)
+    result = all_results[assessment.pk]
+    all_visible = request.user.is_authenticated and selectors.may_see_all_of_period(
+        request.user, period
+    )
+    ranking = [
+        r
+        for r in sorted(all_results.values(), key=lambda r: r.rank)
+        if all_visible
+        or r.extra["assessment"].status == Assessment.Status.PUBLISHED
+        or r.extra["assessment"].pk == assessment.pk
+    ]
+    changes = selectors.node_changes(result)
+    return {
+        "assessment": assessment,
+        "period": period,
+        "result": result,
+        "ranking": ranking,
+        "field_changes": {f["code"]: changes.get(f["code"]) for f in result.fields},
+        "chart": charts.radar_svg(
+            [_short(f) for f in result.fields],
+            [float(f["percent"]) for f in result.fields],
+        ),
+        "sample_banner": SAMPLE_BANNER,
+        "fmt": fmt,
+    }
+
+
+def _short(field) -> str:
+    name = field["name"]
+    return f"{field['code']}. {name if len(name) <= 22 else name[:21] + '…'}"
+
+
+@require_GET
+def result_page(request, pk):
+    assessment = selectors.get_result_assessment_for_user(request.user, pk)
+    context = _result_context(request, assessment)
+    context["whatif"] = None
+    codes = [c for c in request.GET.getlist("leaf") if c]
+    field_codes = [c for c in request.GET.getlist("field") if c]
+    if codes or field_codes:
+        context["whatif"] = selectors.whatif(assessment, codes=codes, fields=field_codes)
+    if request.htmx and request.GET.get("partial") == "whatif":
+        return render(request, "parindex/result.html#whatif", context)
+    return render(request, "parindex/result.html", context)
+
+
+@require_GET
+def result_pdf(request, pk):
+    assessment = selectors.get_result_assessment_for_user(request.user, pk)
+    context = _result_context(request, assessment)
+    result = context["result"]
+    png = charts.radar_png(
+        [f"{f['code']}" for f in result.fields], [float(f["percent"]) for f in result.fields]
+    )
+    context["chart_png"] = "data:image/png;base64," + base64.b64encode(png).decode()
+    pdf = render_pdf("parindex/result_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chi-so-cchc-{assessment.pk}.pdf"'
+    return response
+
+
+@require_GET
+def period_export(request, pk):
+    period = selectors.get_period_for_user(request.user, pk)
+    if not selectors.may_see_all_of_period(request.user, period):
+        raise Http404
+    data = exports.period_scores_xlsx(period)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="diem-chi-so-cchc-{period.year}.xlsx"'
+    return response
+
+
+def survey_import_page(request, pk):
+    period = selectors.get_period_for_user(request.user, pk)
+    if not selectors.can_manage(request.user, period.agency):
+        raise Http404
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > MAX_IMPORT_BYTES:
+            problems = ["Chọn tệp CSV hoặc Excel (tối đa 5 MB)."]
+        else:
+            try:
+                count = services.survey_import(
+                    period=period, filename=upload.name, data=upload.read(), actor=request.user
+                )
+            except services.ImportRefused as exc:
+                problems = [str(p) for p in exc.problems]
+            else:
+                messages.success(request, f"Đã nhập {count} điểm điều tra XHH.")
+                return redirect("parindex:period", pk=period.pk)
+    return render(
+        request,
+        "parindex/survey_import.html",
+        {"period": period, "problems": problems, "sample_banner": SAMPLE_BANNER},
+        status=400 if problems else 200,
+    )
+
+
+def period_new(request):
+    user = request.user
+    require_staff(user)
+    agency = user.unit.agency if user.unit_id else None
+    if agency is None or not selectors.can_manage(user, agency):
+        raise Http404
+    form = PeriodForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = services.period_create(
+            agency=agency,
+            actor=user,
+            **{k: data[k] for k in ("framework", "year", "name", "units", "appraisers")},
+            **{k: data[k] for k in data if k.endswith("_deadline")},
+        )
+        messages.success(request, f"Đã mở kỳ đánh giá “{period.name}”.")
+        return redirect("parindex:period", pk=period.pk)
+    return render(
+        request, "parindex/period_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def framework_copy(request, pk):
+    user = request.user
+    require_staff(user)
+    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+        raise Http404
+    framework = get_object_or_404(selectors.frameworks_for_user(user), pk=pk)
+    year = request.POST.get("year", "")
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        messages.error(request, "Năm không hợp lệ.")
+        return redirect("parindex:framework-detail", pk=framework.pk)
+    try:
+        copy = services.framework_copy(framework=framework, year=int(year), actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+        return redirect("parindex:framework-detail", pk=framework.pk)
+    messages.success(request, f"Đã tạo bộ tiêu chí năm {copy.year} từ bản năm {framework.year}.")
+    return redirect("parindex:framework-detail", pk=copy.pk)
+
+
+def assignments_page(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    may_assign = selectors.is_unit_focal(request.user, assessment) or selectors.can_manage(
+        request.user, assessment.period.agency
+    )
+    form = AssignmentForm(request.POST or None, assessment=assessment)
+    if request.method == "POST":
+        if not may_assign:
+            raise Http404
+        if form.is_valid():
+            services.assignment_set(assessment=assessment, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Đã giao tiêu chí.")
+            return redirect("parindex:assignments", pk=assessment.pk)
+    assignments = assessment.assignments.select_related(
+        "node", "person", "responsible_unit"
+    ).order_by("node__order")
+    return render(
+        request,
+        "parindex/assignments.html",
+        {
+            "assessment": assessment,
+            "assignments": assignments,
+            "form": form if may_assign else None,
+            "sample_banner": SAMPLE_BANNER,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def metrics_refresh(request, pk):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    if not selectors.is_unit_focal(request.user, assessment):
+        raise Http404
+    count = services.metrics_refresh(assessment=assessment, actor=request.user)
+    messages.success(request, f"Đã cập nhật {count} tiêu chí lấy số liệu tự động.")
+    return redirect("parindex:assessment", pk=assessment.pk)
