@@ -135,7 +135,8 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Grouping is asked for where it belongs ({{ n|intcomma }}, |vnd), never applied to ids and years.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["cchc.formats"]
 LOCALE_PATHS = [BASE_DIR / "cchc" / "locale"]
 

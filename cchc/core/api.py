@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,15 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cchc.core.workcalendar import CalendarError, calendar
+
+
+def as_serializer_error(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
 def _flatten(detail, field=None):
@@ -37,6 +47,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    elif isinstance(exc, DjangoValidationError):
+        # A model or service validation error is the client's mistake: 400, never 500.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

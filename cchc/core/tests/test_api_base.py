@@ -44,3 +44,20 @@ class ApiBaseTests(PersonaTestCase):
         self.assertEqual(
             response.json()["errors"][0]["message"], 'Không hỗ trợ phương thức "POST".'
         )
+
+
+class DjangoValidationErrorTests(PersonaTestCase):
+    def test_a_model_validation_error_becomes_a_400_with_fields(self):
+        from django.core.exceptions import ValidationError
+
+        from cchc.core.api import exception_handler
+
+        response = exception_handler(ValidationError({"days": ["Số ngày không hợp lệ."]}), {})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            response.data, {"errors": [{"field": "days", "message": "Số ngày không hợp lệ."}]}
+        )
+        response = exception_handler(ValidationError("Không thể chuyển trạng thái."), {})
+        self.assertEqual(
+            response.data, {"errors": [{"field": None, "message": "Không thể chuyển trạng thái."}]}
+        )

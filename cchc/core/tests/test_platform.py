@@ -49,10 +49,14 @@ class EnvHelperTests(TestCase):
 
 class VietnameseFormatTests(TestCase):
     def test_numbers_use_a_decimal_comma_and_dot_thousands(self):
-        html = Template("{% load cchc %}{{ index|floatformat:3 }} {{ big }} {{ fee|vnd }}").render(
-            Context({"index": 76.473, "big": 1234567, "fee": 1234567})
-        )
+        html = Template(
+            "{% load cchc humanize %}{{ index|floatformat:3 }} {{ big|intcomma }} {{ fee|vnd }}"
+        ).render(Context({"index": 76.473, "big": 1234567, "fee": 1234567}))
         self.assertEqual(html, "76,473 1.234.567 1.234.567 đ")
+
+    def test_ids_and_years_are_never_grouped(self):
+        html = Template("{{ pk }} {{ year }}").render(Context({"pk": 5912, "year": 2026}))
+        self.assertEqual(html, "5912 2026")
 
     def test_dates_are_day_month_year(self):
         import datetime as dt
