@@ -93,7 +93,7 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
-        if merged and a <= merged[-1][1]:
+        if merged and (a <= merged[-1][1] or not text[merged[-1][1] : a].strip()):
             merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
             merged.append((a, b))

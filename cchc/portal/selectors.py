@@ -76,7 +76,7 @@ def article_view_count(article: Article) -> int:
 
 
 def same_category(article: Article, limit: int = 5) -> list[dict]:
-    """ "Cùng chuyên mục": the same category, newest first."""
+    """Cùng chuyên mục: the same category, newest first."""
     return _cards(
         public_articles()
         .filter(category_id=article.category_id)
@@ -85,9 +85,12 @@ def same_category(article: Article, limit: int = 5) -> list[dict]:
     )
 
 
-def other_articles(article: Article, limit: int = 5, *, exclude_ids=()) -> list[dict]:
-    """ "Bài viết khác": articles sharing tags (most shared first, newest first), then newest."""
-    tag_ids = list(article.tags.values_list("pk", flat=True))
+def other_articles(
+    article: Article, limit: int = 5, *, exclude_ids=(), tag_ids=None
+) -> list[dict]:
+    """Bài viết khác: articles sharing tags (most shared first, newest first), then newest."""
+    if tag_ids is None:
+        tag_ids = list(article.tags.values_list("pk", flat=True))
     excluded = {article.pk, *exclude_ids}
     found = []
     if tag_ids:
