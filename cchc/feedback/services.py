@@ -270,6 +270,7 @@ def can_answer(user, petition: Petition) -> bool:
 
 
 def petition_answer(*, actor, petition: Petition, answer: str) -> Petition:
+    petition = Petition.objects.select_related("agency").get(pk=petition.pk)  # current unit
     if not can_answer(actor, petition):
         raise PermissionError(_("Bạn không có quyền trả lời PAKN này."))
     if not answer.strip():

@@ -85,9 +85,7 @@ def same_category(article: Article, limit: int = 5) -> list[dict]:
     )
 
 
-def other_articles(
-    article: Article, limit: int = 5, *, exclude_ids=(), tag_ids=None
-) -> list[dict]:
+def other_articles(article: Article, limit: int = 5, *, exclude_ids=(), tag_ids=None) -> list[dict]:
     """Bài viết khác: articles sharing tags (most shared first, newest first), then newest."""
     if tag_ids is None:
         tag_ids = list(article.tags.values_list("pk", flat=True))

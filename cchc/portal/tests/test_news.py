@@ -29,7 +29,9 @@ class PublishedTests(TestCase):
     def test_a_scheduled_article_appears_at_its_time_without_anyone_clicking(self):
         a = f.article(self.cat, "Sắp đăng", status=Article.Status.SCHEDULED, days_ago=-1)
         self.assertEqual(self.client.get(a.get_absolute_url()).status_code, 404)
-        Article.objects.filter(pk=a.pk).update(published_at=timezone.now() - dt.timedelta(seconds=1))
+        Article.objects.filter(pk=a.pk).update(
+            published_at=timezone.now() - dt.timedelta(seconds=1)
+        )
         self.assertEqual(self.client.get(a.get_absolute_url()).status_code, 200)
 
     def test_a_draft_is_not_found_by_the_public(self):
@@ -59,7 +61,9 @@ class ArticlePageTests(TestCase):
         )
         self.same_old = f.article(self.cat, "Cùng mục cũ", days_ago=10)
         self.same_new = f.article(self.cat, "Cùng mục mới", days_ago=2)
-        self.tagged = f.article(self.other_cat, "Cùng thẻ khác mục", tags=[self.shared], days_ago=30)
+        self.tagged = f.article(
+            self.other_cat, "Cùng thẻ khác mục", tags=[self.shared], days_ago=30
+        )
         self.unrelated = f.article(self.other_cat, "Không liên quan", days_ago=3)
 
     def test_it_shows_date_views_abbreviations_and_open_graph(self):
@@ -126,7 +130,11 @@ class EditorialFlowTests(PersonaTestCase):
         self.assertEqual(approved.status, Article.Status.PUBLISHED)
         self.assertIn(approved, Article.objects.published())
         self.assertEqual(
-            list(AuditEntry.objects.filter(object_id=str(article.pk)).values_list("action", flat=True)),
+            list(
+                AuditEntry.objects.filter(object_id=str(article.pk)).values_list(
+                    "action", flat=True
+                )
+            ),
             ["approve", "submit", "create"],
         )
 
@@ -145,7 +153,9 @@ class EditorialFlowTests(PersonaTestCase):
             services.article_approve(actor=self.officer_a, article=article)
 
     def test_script_is_removed_from_the_body(self):
-        article = self._write('<p onclick="x()">Xin chào<script>alert(1)</script></p><a href="javascript:alert(1)">a</a>')
+        article = self._write(
+            '<p onclick="x()">Xin chào<script>alert(1)</script></p><a href="javascript:alert(1)">a</a>'
+        )
         self.assertNotIn("script", article.body)
         self.assertNotIn("onclick", article.body)
         self.assertNotIn("javascript:", article.body)
@@ -155,7 +165,9 @@ class EditorialFlowTests(PersonaTestCase):
             self._write('<p><img src="/a.png"></p>')
         self.assertIn("alt", str(caught.exception))
         self.assertFalse(Article.objects.exists())
-        article = self._write('<figure><img src="/a.png" alt="Hội nghị"><figcaption>Ảnh</figcaption></figure>')
+        article = self._write(
+            '<figure><img src="/a.png" alt="Hội nghị"><figcaption>Ảnh</figcaption></figure>'
+        )
         self.assertIn('alt="Hội nghị"', article.body)
 
     def test_staff_pages_are_hidden_from_people_without_a_news_role(self):

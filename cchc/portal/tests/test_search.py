@@ -64,7 +64,9 @@ class SearchTests(TestCase):
         self.assertEqual(len(first.context["items"]), 10)
         third = self.client.get("/tim-kiem/", {"q": "khoa hoc", "page": 3})
         self.assertEqual(len(third.context["items"]), 5)
-        self.assertEqual(self.client.get("/tim-kiem/", {"q": "khoa hoc", "page": 9}).status_code, 404)
+        self.assertEqual(
+            self.client.get("/tim-kiem/", {"q": "khoa hoc", "page": 9}).status_code, 404
+        )
 
     def test_every_registered_source_is_asked_and_merged_by_score(self):
         def procedures(query, limit):
