@@ -3,6 +3,7 @@ import io
 
 from django.core import mail
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
@@ -125,7 +126,7 @@ class TriageTests(PersonaTestCase):
 
     def test_refusal_needs_a_reason_and_mails_it(self):
         petition = self._petition()
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             services.petition_refuse(actor=self.handler, petition=petition, reason="  ")
         with self.captureOnCommitCallbacks(execute=True):
             services.petition_refuse(actor=self.handler, petition=petition, reason="Nặc danh")
@@ -139,7 +140,7 @@ class TriageTests(PersonaTestCase):
             triage_due_at=timezone.now() - dt.timedelta(hours=1)
         )
         petition.refresh_from_db()
-        with self.assertRaises(Exception) as caught:
+        with self.assertRaises(ValidationError) as caught:
             services.petition_forward(actor=self.handler, petition=petition, to="Sở Y tế")
         self.assertIn("5 ngày làm việc", str(caught.exception))
         self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.RECEIVED)
@@ -155,7 +156,7 @@ class TriageTests(PersonaTestCase):
         services.petition_accept(actor=self.handler, petition=petition)
         services.petition_answer(actor=self.handler, petition=petition, answer="Đã xử lý")
         petition.refresh_from_db()
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             services.petition_publish(actor=self.handler, petition=petition)
         self.assertEqual(self.client.get(f"/pakn/tra-loi/{petition.code}/").status_code, 404)
 
