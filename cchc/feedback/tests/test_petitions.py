@@ -1,5 +1,4 @@
 import datetime as dt
-import io
 
 from django.core import mail
 from django.core.cache import cache
@@ -191,6 +190,3 @@ class TriageTests(PersonaTestCase):
         Petition.objects.filter(pk=petition.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
         self.client.force_login(self.handler)
         self.assertContains(self.client.get("/pakn/xu-ly/"), "quá hạn")
-
-
-_ = io
