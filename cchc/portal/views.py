@@ -12,17 +12,19 @@ from django_ratelimit.core import is_ratelimited
 
 from cchc.core import registry
 from cchc.core.selectors import site_agency, unit_tree
+from cchc.env import env_int
 from cchc.portal import search, selectors, services
 from cchc.portal.forms import CommentForm, ScienceFilterForm
 from cchc.portal.models import Category, Tag
 
-PAGE_CACHE_SECONDS = 60
+# Anonymous home and article pages are served from the cache for this long (0 = off).
+PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
 
 
 def _anonymous_cached(request, key: str, build):
     """Serve anonymous visitors a cached copy of the page (rebuilt at most once a minute)."""
-    if request.user.is_authenticated:
+    if request.user.is_authenticated or not PAGE_CACHE_SECONDS:
         return build()
     html = cache.get(key)
     if html is not None:
@@ -125,7 +127,8 @@ def tag_detail(request, slug):
 @require_GET
 def article_detail(request, slug):
     key = f"portal:page:article:{slug}"
-    cached = None if request.user.is_authenticated else cache.get(key)
+    use_cache = PAGE_CACHE_SECONDS and not request.user.is_authenticated
+    cached = cache.get(key) if use_cache else None
     if cached is not None:
         article_id, html = cached
         services.view_register(article_id=article_id, visitor=visitor_key(request))
@@ -149,7 +152,7 @@ def article_detail(request, slug):
         "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
     }
     response = render(request, "portal/article_detail.html", context)
-    if not request.user.is_authenticated:
+    if use_cache:
         cache.set(key, (article.pk, response.content), PAGE_CACHE_SECONDS)
     return response
 
