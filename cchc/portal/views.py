@@ -20,6 +20,7 @@ from cchc.portal.models import Category, Tag
 # Anonymous home and article pages are served from the cache for this long (0 = off).
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
+HOME_BLOCKS_KEY = "portal:home:blocks"
 
 
 def _anonymous_cached(request, key: str, build):
@@ -63,20 +64,30 @@ def _paginate(request, queryset, size=PAGE_SIZE):
     return paginator.page(number)
 
 
-@require_GET
-def home(request):
-    def build():
-        agency = site_agency()
-        featured = selectors.featured_articles(3)
+def _home_blocks() -> dict:
+    """Counters, schedule, S&T and links: read together, kept for a minute for everyone."""
+    blocks = cache.get(HOME_BLOCKS_KEY)
+    if blocks is None:
         summary = registry.figures.get("feedback.summary")
-        context = {
-            "featured": featured,
-            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
-            "counters": summary.compute(agency, None, None) if summary else None,
+        blocks = {
+            "counters": summary.compute(site_agency(), None, None) if summary else None,
             "schedule": selectors.week_schedule(),
             "science_running": list(selectors.science_tasks(results=False)[:5]),
             "science_results": list(selectors.science_tasks(results=True)[:5]),
             "links": selectors.site_links(),
+        }
+        cache.set(HOME_BLOCKS_KEY, blocks, 60)
+    return blocks
+
+
+@require_GET
+def home(request):
+    def build():
+        featured = selectors.featured_articles(3)
+        context = {
+            "featured": featured,
+            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
+            **_home_blocks(),
         }
         return render(request, "portal/home.html", context)
 
