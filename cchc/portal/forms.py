@@ -59,6 +59,11 @@ class ArticleForm(forms.Form):
     cover_image = forms.CharField(
         label=_("Ảnh đại diện (đường dẫn)"), max_length=255, required=False
     )
+    cover_upload = forms.FileField(
+        label=_("Tải ảnh đại diện lên"),
+        required=False,
+        help_text=_("Ảnh JPG, PNG, GIF hoặc WebP, tối đa 5 MB; cần mô tả ảnh (alt)."),
+    )
     cover_alt = forms.CharField(label=_("Mô tả ảnh (alt)"), max_length=255, required=False)
     cover_caption = forms.CharField(label=_("Chú thích ảnh"), max_length=255, required=False)
     featured = forms.BooleanField(label=_("Tin nổi bật"), required=False)

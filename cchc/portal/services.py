@@ -67,6 +67,16 @@ def sanitise_body(html: str) -> tuple[str, str]:
     return clean, _SPACE.sub(" ", " ".join(checker.text)).strip()
 
 
+def cover_store(upload) -> str:
+    """Check an uploaded cover image by its content and store it; returns its public URL."""
+    from django.core.files.storage import default_storage
+
+    from cchc.core.files import check_upload, store_upload
+
+    checked = check_upload(upload, kinds=("image",), max_bytes=5 * 1024 * 1024)
+    return default_storage.url(store_upload(checked, folder="portal/covers"))
+
+
 def _unique_slug(title: str, exclude_pk=None) -> str:
     base = slugify(normalise(title))[:300] or "bai-viet"
     slug, n = base, 2

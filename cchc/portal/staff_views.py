@@ -69,12 +69,18 @@ def article_edit(request, pk=None):
     _require(request.user, services.EDITOR_ROLES)
     article = get_object_or_404(Article, pk=pk) if pk else None
     initial = ArticleForm.initial_for(article) if article else None
-    form = ArticleForm(request.POST or None, initial=initial)
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("cover_upload", None)
         try:
-            article = services.article_save(
-                actor=request.user, article=article, **form.cleaned_data
-            )
+            if upload and not data.get("cover_alt", "").strip():
+                raise ValidationError(
+                    {"cover_alt": _("Ảnh đại diện phải có mô tả thay thế (alt).")}
+                )
+            if upload:  # stored only once the rest is known to be acceptable
+                data["cover_image"] = services.cover_store(upload)
+            article = services.article_save(actor=request.user, article=article, **data)
         except ValidationError as exc:
             _errors(form, exc)
         else:

@@ -195,3 +195,41 @@ class EditorialFlowTests(PersonaTestCase):
         self.client.post(f"/quan-ly/tin-tuc/{article.pk}/approve/", {"publish_at": ""})
         article.refresh_from_db()
         self.assertEqual(article.status, Article.Status.PUBLISHED)
+
+
+class CoverUploadTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+        cls.cat = f.category()
+
+    def _post(self, upload, alt):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.editor)
+        return self.client.post(
+            "/quan-ly/tin-tuc/moi/",
+            {
+                "title": "Tin có ảnh",
+                "category": self.cat.pk,
+                "cover_alt": alt,
+                "cover_upload": SimpleUploadedFile("anh.png", upload),
+            },
+        )
+
+    def test_a_cover_needs_a_real_image_and_alt_text(self):
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+        png = buffer.getvalue()
+        self.assertContains(self._post(b"<?php echo 1; ?>", "Ảnh"), "không đúng loại")
+        self.assertContains(self._post(png, ""), "alt")
+        self.assertFalse(Article.objects.exists())
+        self._post(png, "Quang cảnh hội nghị")
+        article = Article.objects.get()
+        self.assertTrue(article.cover_image.endswith(".png"))
+        self.assertEqual(article.cover_alt, "Quang cảnh hội nghị")
