@@ -29,6 +29,7 @@ def body_field():
         return ProseEditorFormField(
             label=_("Nội dung"),
             required=False,
+            sanitize=True,  # the service sanitises again with our own allow-list
             extensions={
                 "Bold": True, "Italic": True, "Underline": True, "Strike": True,
                 "Subscript": True, "Superscript": True, "Heading": {"levels": [2, 3, 4]},

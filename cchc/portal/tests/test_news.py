@@ -233,3 +233,16 @@ class CoverUploadTests(PersonaTestCase):
         article = Article.objects.get()
         self.assertTrue(article.cover_image.endswith(".png"))
         self.assertEqual(article.cover_alt, "Quang cảnh hội nghị")
+
+
+class RichTextEditorTests(TestCase):
+    def test_the_form_uses_the_prose_editor_once_the_app_is_installed(self):
+        from django.test import modify_settings
+
+        from cchc.portal.forms import ArticleForm
+
+        self.assertEqual(type(ArticleForm().fields["body"]).__name__, "CharField")
+        with modify_settings(INSTALLED_APPS={"append": "django_prose_editor"}):
+            field = ArticleForm().fields["body"]
+            self.assertEqual(type(field).__name__, "ProseEditorFormField")
+            self.assertNotIn("<script>", field.clean("<p>Chào<script>x</script></p>"))
