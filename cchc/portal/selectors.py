@@ -3,6 +3,7 @@ so templates stay lean (no per-item {% url %} or |date)."""
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -103,6 +104,27 @@ def other_articles(article: Article, limit: int = 5, *, exclude_ids=(), tag_ids=
         excluded |= {row["id"] for row in found}
         found += latest_articles(limit - len(found), exclude_ids=excluded)
     return found
+
+
+NEIGHBOURS_SECONDS = 300
+
+
+def article_neighbours(article: Article) -> dict:
+    """Tags and the two related lists of an article, kept five minutes (they change slowly)."""
+    key = f"portal:neighbours:{article.pk}"
+    data = cache.get(key)
+    if data is None:
+        same = same_category(article)
+        tags = list(article.tags.all())
+        data = {
+            "tags": [{"name": t.name, "slug": t.slug} for t in tags],
+            "same_category": same,
+            "others": other_articles(
+                article, exclude_ids=[a["id"] for a in same], tag_ids=[t.pk for t in tags]
+            ),
+        }
+        cache.set(key, data, NEIGHBOURS_SECONDS)
+    return data
 
 
 def published_comments(article: Article) -> list[Comment]:

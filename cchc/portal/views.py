@@ -148,17 +148,11 @@ def article_detail(request, slug):
     if article is None:
         raise Http404(_("Không tìm thấy bài viết."))
     services.view_register(article_id=article.pk, visitor=visitor_key(request))
-    same = selectors.same_category(article)
-    tags = list(article.tags.all())
     context = {
         "article": article,
         "date": selectors.local_date_text(article.published_at),
         "views": selectors.article_view_count(article),
-        "tags": tags,
-        "same_category": same,
-        "others": selectors.other_articles(
-            article, exclude_ids=[a["id"] for a in same], tag_ids=[t.pk for t in tags]
-        ),
+        **selectors.article_neighbours(article),
         "comments": selectors.published_comments(article),
         "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
     }

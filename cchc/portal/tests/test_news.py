@@ -88,8 +88,13 @@ class ArticlePageTests(TestCase):
         cache.clear()
         self.client.get(self.article.get_absolute_url())  # warm the glossary and agency caches
         cache.delete(f"portal:page:article:{self.article.slug}")
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(2):  # the article and its comments; related lists kept
             self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.9")
+        cache.delete_many(
+            [f"portal:page:article:{self.article.slug}", f"portal:neighbours:{self.article.pk}"]
+        )
+        with self.assertNumQueries(5):
+            self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.8")
 
     def test_home_page_uses_a_fixed_number_of_queries(self):
         self.client.get("/")
