@@ -33,8 +33,9 @@ def body_field():
             extensions={
                 "Bold": True, "Italic": True, "Underline": True, "Strike": True,
                 "Subscript": True, "Superscript": True, "Heading": {"levels": [2, 3, 4]},
-                "BulletList": True, "OrderedList": True, "Blockquote": True,
-                "Link": True, "Table": True, "HorizontalRule": True, "HardBreak": True,
+                "BulletList": True, "OrderedList": True, "ListItem": True, "Blockquote": True,
+                "Link": True, "Table": True, "TableRow": True, "TableHeader": True,
+                "TableCell": True, "HorizontalRule": True, "HardBreak": True,
                 "Image": True, "Figure": True, "Caption": True,
             },
         )  # fmt: skip
