@@ -23,9 +23,18 @@ PAGE_SIZE = 20
 HOME_BLOCKS_KEY = "portal:home:blocks"
 
 
+def _cacheable(request) -> bool:
+    """Anonymous, and no flash message waiting (it must not be cached for everyone)."""
+    return bool(
+        PAGE_CACHE_SECONDS
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
 def _anonymous_cached(request, key: str, build):
     """Serve anonymous visitors a cached copy of the page (rebuilt at most once a minute)."""
-    if request.user.is_authenticated or not PAGE_CACHE_SECONDS:
+    if not _cacheable(request):
         return build()
     html = cache.get(key)
     if html is not None:
@@ -138,7 +147,7 @@ def tag_detail(request, slug):
 @require_GET
 def article_detail(request, slug):
     key = f"portal:page:article:{slug}"
-    use_cache = PAGE_CACHE_SECONDS and not request.user.is_authenticated
+    use_cache = _cacheable(request)
     cached = cache.get(key) if use_cache else None
     if cached is not None:
         article_id, html = cached

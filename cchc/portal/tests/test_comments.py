@@ -56,3 +56,19 @@ class CommentTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(set(response.context["form"].errors), {"email", "text"})
         self.assertFalse(Comment.objects.exists())
+
+
+class FlashMessageCacheTests(TestCase):
+    def test_a_thank_you_message_is_shown_to_its_reader_and_never_cached_for_others(self):
+        cache.clear()
+        make_agency("SKHCN")
+        article = f.article(f.category(), "Bài")
+        self.client.get(article.get_absolute_url())  # a cached copy exists
+        response = self.client.post(
+            article.get_absolute_url() + "y-kien/",
+            {"name": "A", "email": "a@b.vn", "text": "Hay"},
+            follow=True,
+        )
+        self.assertContains(response, "Cảm ơn bạn")
+        other = self.client_class().get(article.get_absolute_url(), REMOTE_ADDR="10.9.9.9")
+        self.assertNotContains(other, "Cảm ơn bạn")
