@@ -76,6 +76,7 @@ def run() -> None:
     figures = []
     with server("gunicorn", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="0")) as base:
         hello = wrk(base + "/bench/hello", SECONDS)
+        layout = wrk(base + "/tu-viet-tat/", SECONDS)
         home = wrk(base + "/", SECONDS)
         page = wrk(base + article, SECONDS)
     with server("gunicorn", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="60")) as base:
@@ -83,6 +84,7 @@ def run() -> None:
         home_c = wrk(base + "/", SECONDS)
         page_c = wrk(base + article, SECONDS)
     for label, result, ref in (
+        ("reference: base layout page /tu-viet-tat/", layout, hello),
         ("home, uncached", home, hello),
         ("article, uncached", page, hello),
         ("home, page cache", home_c, hello_c),
