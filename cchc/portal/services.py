@@ -341,3 +341,34 @@ def views_flush(*, article_ids=None) -> int:
             cache.decr(VIEW_KEY.format(pk), n)
         total += sum(counts.values())
     return total
+
+
+# S&T task files ------------------------------------------------------------------------
+
+
+def science_file_attach(*, actor, task, upload, title: str = ""):
+    """Attach a result file (PDF, office or image, up to 20 MB) to an S&T task."""
+    from cchc.core.files import check_upload, store_upload
+    from cchc.portal.models import ScienceTaskFile
+
+    if not (actor.is_superuser or actor.has_role(*EDITOR_ROLES)):
+        raise PermissionError(_("Chỉ biên tập viên được đăng tệp kết quả."))
+    checked = check_upload(upload, kinds=("pdf", "office", "image"))
+    path = store_upload(checked, folder="portal/science")
+    try:
+        with transaction.atomic():
+            item = ScienceTaskFile.objects.create(
+                task=task,
+                title=(title or checked.original_name).strip()[:255],
+                path=path,
+                mime=checked.mime,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+            audit_record(actor=actor, obj=task, action="attach", to_state=item.title)
+    except Exception:
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(path)
+        raise
+    return item

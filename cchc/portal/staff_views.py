@@ -191,3 +191,25 @@ def visit_register(request):
         request.GET.get("page")
     )
     return render(request, "portal/staff/visits.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def science_file_upload(request, code):
+    from cchc.portal.models import ScienceTask
+
+    _require(request.user, services.EDITOR_ROLES)
+    task = get_object_or_404(ScienceTask, code=code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp cần tải lên."))
+    else:
+        try:
+            services.science_file_attach(
+                actor=request.user, task=task, upload=upload, title=request.POST.get("title", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã đăng tệp kết quả."))
+    return redirect("portal:science-detail", code=task.code)

@@ -31,6 +31,11 @@ urlpatterns = [
         staff_views.article_action,
         name="staff-article-action",
     ),
+    path(
+        "quan-ly/nhiem-vu-khcn/<str:code>/tep/",
+        staff_views.science_file_upload,
+        name="staff-science-file",
+    ),
     path("quan-ly/y-kien/", staff_views.comment_queue, name="staff-comments"),
     path("quan-ly/lich-tiep/", staff_views.schedule_manage, name="staff-schedule"),
     path("quan-ly/so-tiep-cong-dan/", staff_views.visit_register, name="staff-visits"),

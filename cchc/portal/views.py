@@ -269,10 +269,21 @@ def science_results(request):
 
 @require_GET
 def science_detail(request, code):
+    from django.core.files.storage import default_storage
+
     from cchc.portal.models import ScienceTask
 
-    task = get_object_or_404(ScienceTask.objects.prefetch_related("files"), code=code)
-    return render(request, "portal/science_detail.html", {"task": task})
+    task = get_object_or_404(ScienceTask, code=code)
+    files = [{"item": f, "url": default_storage.url(f.path)} for f in task.files.all()]
+    user = request.user
+    can_upload = user.is_authenticated and (
+        user.is_superuser or user.has_role(*services.EDITOR_ROLES)
+    )
+    return render(
+        request,
+        "portal/science_detail.html",
+        {"task": task, "files": files, "can_upload": can_upload},
+    )
 
 
 @require_GET

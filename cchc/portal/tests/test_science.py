@@ -57,3 +57,31 @@ class ScienceTests(TestCase):
         ScienceTask.objects.filter(code="ĐT.02/22").update(code="DT-02-22")
         response = self.client.get("/nhiem-vu-khcn/DT-02-22/")
         self.assertContains(response, "1.500.000.000 đ")
+
+
+class ScienceFileTests(TestCase):
+    def test_an_editor_attaches_a_result_file_and_a_disguised_one_is_refused(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cchc.core.models import Unit
+        from cchc.core.roles import Role
+        from cchc.core.testing import make_agency, make_user
+        from cchc.portal.models import ScienceTaskFile
+
+        cache.clear()
+        unit = Unit.objects.create(agency=make_agency(), code="VP", name="VP")
+        editor = make_user("editor", unit, [Role.EDITOR])
+        officer = make_user("officer", unit, [Role.SPECIALIST])
+        task("DT-09", "Nhiệm vụ có tệp", "accepted")
+        url = "/quan-ly/nhiem-vu-khcn/DT-09/tep/"
+        pdf = b"%PDF-1.4\n%%EOF\n"
+        self.client.force_login(officer)
+        response = self.client.post(url, {"file": SimpleUploadedFile("kq.pdf", pdf)})
+        self.assertEqual(response.status_code, 404)
+        self.client.force_login(editor)
+        self.client.post(url, {"file": SimpleUploadedFile("kq.pdf", b"MZ fake")})
+        self.assertFalse(ScienceTaskFile.objects.exists())
+        self.client.post(url, {"file": SimpleUploadedFile("kq.pdf", pdf), "title": "Báo cáo"})
+        self.assertEqual(ScienceTaskFile.objects.get().mime, "application/pdf")
+        self.client.logout()
+        self.assertContains(self.client.get("/nhiem-vu-khcn/DT-09/"), "Báo cáo")
