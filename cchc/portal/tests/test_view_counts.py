@@ -61,3 +61,15 @@ class ViewCountTests(TestCase):
         self.assertEqual(services.pending_views(self.article.pk), 2)
         self.assertEqual(services.views_flush(article_ids=[self.article.pk]), 2)
         self.assertEqual(Article.objects.get(pk=self.article.pk).view_count, 2)
+
+
+class FlushTaskTests(TestCase):
+    def test_the_periodic_task_flushes_too(self):
+        from cchc.portal.tasks import flush_view_counts
+
+        cache.clear()
+        article = f.article(f.category(), "Bài")
+        services.view_register(article_id=article.pk, visitor="a")
+        result = flush_view_counts.enqueue()
+        self.assertEqual(result.return_value, 1)
+        self.assertEqual(Article.objects.get(pk=article.pk).view_count, 1)
