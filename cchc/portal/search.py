@@ -10,6 +10,7 @@ import unicodedata
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -26,11 +27,14 @@ def query_terms(normalised_query: str) -> list[str]:
     return [t for t in normalised_query.split() if t][:MAX_TERMS]
 
 
-def text_filter(queryset, normalised_query: str, *, title_field: str, body_field: str):
+def text_filter(
+    queryset, normalised_query: str, *, title_field: str, body_field: str, vector_column: str = ""
+):
     """Rows whose normalised title or body hold every term, with `title_hit` = 1 for titles.
 
-    PostgreSQL: full-text search ('simple' config, query through unaccent) over the stored
-    normalised columns; SQLite: LIKE over the same columns.
+    PostgreSQL: full-text search ('simple' config, the query through unaccent) over the stored
+    tsvector column `vector_column` (GIN-indexed) or, without one, over the normalised columns;
+    SQLite: LIKE over the normalised columns.
     """
     terms = query_terms(normalised_query)
     if not terms:
@@ -40,13 +44,27 @@ def text_filter(queryset, normalised_query: str, *, title_field: str, body_field
         title_all &= Q(**{f"{title_field}__contains": term})
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
-        from django.db.models import Func
+        from django.db.models import BooleanField, Func
+        from django.db.models.expressions import RawSQL
 
-        vector = SearchVector(title_field, body_field, config="simple")
-        query = SearchQuery(
-            Func(Value(" ".join(terms)), function="unaccent"), config="simple", search_type="plain"
-        )
-        queryset = queryset.annotate(search_match=vector).filter(search_match=query)
+        if vector_column:
+            table = connection.ops.quote_name(queryset.model._meta.db_table)
+            match = RawSQL(
+                # The sub-select runs once (an InitPlan), not once per row.
+                f"{table}.{connection.ops.quote_name(vector_column)} @@ "
+                "(SELECT plainto_tsquery('simple'::regconfig, unaccent(%s)))",
+                [" ".join(terms)],
+                output_field=BooleanField(),
+            )
+            queryset = queryset.filter(match)
+        else:
+            vector = SearchVector(title_field, body_field, config="simple")
+            query = SearchQuery(
+                Func(Value(" ".join(terms)), function="unaccent"),
+                config="simple",
+                search_type="plain",
+            )
+            queryset = queryset.annotate(search_match=vector).filter(search_match=query)
     else:
         for term in terms:
             queryset = queryset.filter(
@@ -128,27 +146,42 @@ def highlight(text: str, terms: list[str], *, window: int | None = None) -> str:
 def search_articles(normalised_query: str, limit: int) -> list[dict]:
     from cchc.portal.models import Article
 
-    rows = (
+    # Rank on narrow rows first; read titles and snippets only for the winners (bodies are
+    # large, and reading one per match is what makes a broad query slow).
+    ranked = list(
         text_filter(
             Article.objects.published(),
             normalised_query,
             title_field="search_title",
             body_field="search_body",
+            vector_column="search_vector",
         )
         .order_by("-title_hit", "-published_at")
-        .values("title", "slug", "summary", "body", "published_at", "title_hit")[:limit]
+        .values_list("pk", "title_hit")[:limit]
     )
+    if not ranked:
+        return []
+    details = {
+        row["pk"]: row
+        for row in Article.objects.filter(pk__in=[pk for pk, _hit in ranked])
+        .annotate(body_start=Substr("body", 1, 1200))
+        .values("pk", "title", "slug", "summary", "body_start", "published_at")
+    }
     today = timezone.localdate()
-    return [
-        {
-            "title": row["title"],
-            "url": f"/tin-tuc/{row['slug']}/",
-            "snippet": row["summary"] or strip_tags(row["body"])[:600],
-            "date": timezone.localtime(row["published_at"]).date(),
-            "score": score(row["title_hit"], row["published_at"], today=today),
-        }
-        for row in rows
-    ]
+    results = []
+    for pk, title_hit in ranked:
+        row = details[pk]
+        results.append(
+            {
+                "title": row["title"],
+                "url": f"/tin-tuc/{row['slug']}/",
+                # Tags are stripped later, only for the results on the page shown.
+                "snippet": row["summary"] or row["body_start"],
+                "date": timezone.localtime(row["published_at"]).date(),
+                "score": score(title_hit, row["published_at"], today=today),
+            }
+        )
+    return results
 
 
 def search_all(query: str) -> tuple[list[dict], list[str]]:
