@@ -75,6 +75,11 @@ def petition_create(request):
 def petition_lookup(request):
     form = LookupForm(request.GET or None)
     petition = None
+    # Codes carry a random tail; the limit keeps anyone from trying them in bulk.
+    if form.is_bound and is_ratelimited(
+        request, group="feedback-lookup", key="ip", rate="30/m", increment=True
+    ):
+        return render(request, "feedback/rate_limited.html", status=429)
     if form.is_valid():
         petition = Petition.objects.filter(code=form.cleaned_data["code"].strip().upper()).first()
         if petition is None:

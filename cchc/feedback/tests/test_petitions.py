@@ -190,3 +190,12 @@ class TriageTests(PersonaTestCase):
         Petition.objects.filter(pk=petition.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
         self.client.force_login(self.handler)
         self.assertContains(self.client.get("/pakn/xu-ly/"), "quá hạn")
+
+
+class LookupTests(PersonaTestCase):
+    def test_lookups_are_limited_per_address(self):
+        cache.clear()
+        for _ in range(30):
+            self.client.get("/pakn/tra-cuu/", {"code": "PAKN-000000-0001-AAAA"})
+        response = self.client.get("/pakn/tra-cuu/", {"code": "PAKN-000000-0001-AAAB"})
+        self.assertEqual(response.status_code, 429)
