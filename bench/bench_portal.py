@@ -13,7 +13,8 @@ ARTICLES = 10_000
 SEED = r"""
 import datetime as dt, random
 from django.utils import timezone
-from cchc.core.text import normalise
+from django.utils.html import strip_tags
+from cchc.portal.search import search_text
 from cchc.portal.models import Article, Category
 if Article.objects.filter(slug__startswith="bench-").count() < %(n)d:
     Article.objects.filter(slug__startswith="bench-").delete()
@@ -31,7 +32,7 @@ if Article.objects.filter(slug__startswith="bench-").count() < %(n)d:
             title=title, slug=f"bench-{i}", summary=summary, body=body,
             category=cats[i %% len(cats)], status="published",
             published_at=now - dt.timedelta(minutes=i + 1),
-            search_title=normalise(title), search_body=normalise(summary + " " + body),
+            search_title=search_text(title), search_body=search_text(summary, strip_tags(body)),
         ))
     Article.objects.bulk_create(batch, batch_size=1000)
 from django.db import connection

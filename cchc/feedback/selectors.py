@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cchc.core.workcalendar import local_tz
 from cchc.feedback.models import Petition
-from cchc.feedback.services import HANDLER_ROLES
+from cchc.feedback.services import _NON_WORD, HANDLER_ROLES
 
 S = Petition.Status
 ANSWERED = (S.ANSWERED, S.PUBLISHED)
@@ -38,8 +38,8 @@ def published_answers(query: str = ""):
     from cchc.core.text import normalise
 
     qs = Petition.objects.filter(status=S.PUBLISHED)
-    for term in normalise(query).split()[:10]:
-        qs = qs.filter(Q(search_title__contains=term) | Q(search_body__contains=term))
+    for term in _NON_WORD.sub(" ", normalise(query)).split()[:10]:
+        qs = qs.filter(Q(search_title__contains=f" {term} ") | Q(search_body__contains=f" {term} "))
     return qs.order_by("-published_at")
 
 
@@ -122,12 +122,12 @@ def search_answers(normalised_query: str, limit: int) -> list[dict]:
     """Search source: published answers (subject above content and answer, newer first)."""
     from django.db.models import Case, IntegerField, Value, When
 
-    terms = normalised_query.split()[:10]
+    terms = _NON_WORD.sub(" ", normalised_query).split()[:10]
     if not terms:
         return []
     title_all = Q()
     for term in terms:
-        title_all &= Q(search_title__contains=term)
+        title_all &= Q(search_title__contains=f" {term} ")
     rows = (
         published_answers(normalised_query)
         .annotate(

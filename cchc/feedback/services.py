@@ -1,5 +1,6 @@
 """Writes of the feedback (PAKN) app: receive, triage, assign, answer, publish."""
 
+import re
 import secrets
 import string
 
@@ -42,9 +43,18 @@ def _new_code(agency: Agency, now) -> str:
     return f"PAKN-{day:%y%m%d}-{seq:04d}-{tail}"
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def search_text(*parts: str) -> str:
+    """Normalised words with a space at each end, for whole-word LIKE '% word %' matching."""
+    words = _NON_WORD.sub(" ", normalise(" ".join(p or "" for p in parts))).split()
+    return f" {' '.join(words)} " if words else ""
+
+
 def _index(petition: Petition) -> None:
-    petition.search_title = normalise(petition.subject)
-    petition.search_body = normalise(f"{petition.content} {petition.answer}")
+    petition.search_title = search_text(petition.subject)[:255]
+    petition.search_body = search_text(petition.content, petition.answer)
 
 
 def petition_submit(

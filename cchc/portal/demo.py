@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from cchc.core.models import Agency
@@ -17,6 +18,7 @@ from cchc.portal.models import (
     SiteLink,
     Tag,
 )
+from cchc.portal.search import search_text
 
 CATEGORIES = [
     ("tin-hoat-dong", "Tin hoạt động"),
@@ -118,8 +120,8 @@ def load(stdout=None) -> dict:
                 "published_at": now - dt.timedelta(days=index * 3 + 1, hours=index),
                 "featured": featured,
                 "author_name": "Văn phòng Sở",
-                "search_title": normalise(title),
-                "search_body": normalise(f"{summary} {body}"),
+                "search_title": search_text(title)[:300],
+                "search_body": search_text(summary, strip_tags(body)),
             },
         )
         article.tags.set([tags[t] for t in tag_names])
@@ -137,7 +139,7 @@ def load(stdout=None) -> dict:
                 "category": cats["thong-bao"],
                 "status": status,
                 "published_at": when,
-                "search_title": normalise(title),
+                "search_title": search_text(title)[:300],
             },
         )
     for code, name, level, org, pi, start, end, budget, status, result in TASKS:

@@ -248,10 +248,10 @@ class ScienceTask(models.Model):
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs):
-        from cchc.core.text import normalise
+        from cchc.portal.search import search_text
 
-        self.search_text = normalise(
-            " ".join([self.code, self.name, self.lead_organisation, self.principal_investigator])
+        self.search_text = search_text(
+            self.code, self.name, self.lead_organisation, self.principal_investigator
         )
         super().save(*args, **kwargs)
 

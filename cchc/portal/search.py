@@ -6,6 +6,7 @@ Scores: 2..3 for a match in the title, 1..2 for a match in the body only; newer 
 """
 
 import datetime as dt
+import re
 import unicodedata
 
 from django.db import connection
@@ -18,13 +19,21 @@ from django.utils.safestring import mark_safe
 from cchc.core import registry
 from cchc.core.text import normalise
 
+_NON_WORD = re.compile(r"[^\w]+")
 MAX_QUERY = 200
 MAX_TERMS = 10
 SOURCE_LIMIT = 200
 
 
+def search_text(*parts: str) -> str:
+    """Normalised words, one space apart, with a space at each end: what the search columns
+    store, so that LIKE '% word %' matches whole words as PostgreSQL's text search does."""
+    words = _NON_WORD.sub(" ", normalise(" ".join(p or "" for p in parts))).split()
+    return f" {' '.join(words)} " if words else ""
+
+
 def query_terms(normalised_query: str) -> list[str]:
-    return [t for t in normalised_query.split() if t][:MAX_TERMS]
+    return _NON_WORD.sub(" ", normalised_query).split()[:MAX_TERMS]
 
 
 def text_filter(
@@ -41,7 +50,7 @@ def text_filter(
         return queryset.none()
     title_all = Q()
     for term in terms:
-        title_all &= Q(**{f"{title_field}__contains": term})
+        title_all &= Q(**{f"{title_field}__contains": f" {term} "})
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
         from django.db.models import BooleanField, Func
@@ -68,7 +77,8 @@ def text_filter(
     else:
         for term in terms:
             queryset = queryset.filter(
-                Q(**{f"{title_field}__contains": term}) | Q(**{f"{body_field}__contains": term})
+                Q(**{f"{title_field}__contains": f" {term} "})
+                | Q(**{f"{body_field}__contains": f" {term} "})
             )
     return queryset.annotate(
         title_hit=Case(
@@ -106,7 +116,11 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         start = haystack.find(term)
         while start != -1:
             end = start + len(term) - 1
-            spans.append((owner[start], owner[end] + 1))
+            # Whole words only, as the search itself matches them.
+            before = haystack[start - 1] if start else " "
+            after = haystack[end + 1] if end + 1 < len(haystack) else " "
+            if not before.isalnum() and not after.isalnum():
+                spans.append((owner[start], owner[end] + 1))
             start = haystack.find(term, start + len(term))
     spans.sort()
     merged: list[tuple[int, int]] = []

@@ -152,6 +152,7 @@ def upcoming_schedule(today: dt.date | None = None, weeks: int = 4) -> list[Rece
 
 def science_tasks(*, results: bool, level: str = "", year: int | None = None, query: str = ""):
     from cchc.core.text import normalise
+    from cchc.portal.search import query_terms
 
     statuses = (
         [ScienceTask.Status.ACCEPTED, ScienceTask.Status.REGISTERED]
@@ -163,8 +164,8 @@ def science_tasks(*, results: bool, level: str = "", year: int | None = None, qu
         qs = qs.filter(level=level)
     if year:
         qs = qs.filter(start_date__year__lte=year, end_date__year__gte=year)
-    for term in normalise(query).split()[:10]:
-        qs = qs.filter(search_text__contains=term)
+    for term in query_terms(normalise(query)):
+        qs = qs.filter(search_text__contains=f" {term} ")
     return qs.order_by("-end_date" if results else "-start_date", "code")
 
 

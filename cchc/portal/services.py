@@ -17,6 +17,7 @@ from cchc.core.services import audit_record
 from cchc.core.text import normalise
 from cchc.core.workcalendar import add_working_days
 from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
+from cchc.portal.search import search_text
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "u", "s", "sub", "sup", "h2", "h3", "h4", "ul", "ol", "li",
@@ -139,8 +140,8 @@ def article_save(
         article.cover_image, article.cover_alt = cover_image, cover_alt.strip()
         article.cover_caption = cover_caption.strip()
         article.featured = featured
-        article.search_title = normalise(article.title)
-        article.search_body = normalise(f"{article.summary} {body_text}")
+        article.search_title = search_text(article.title)[:300]
+        article.search_body = search_text(article.summary, body_text)
         article.full_clean(exclude=["slug", "author", "published_at", "status"])
         article.save()
         article.tags.set(tags)

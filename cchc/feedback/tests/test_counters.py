@@ -69,7 +69,7 @@ class CounterTests(PersonaTestCase):
             agency=self.agency, sender_name="A", sender_phone="1",
             subject="Phí thẩm định chưa công khai", content="C",
         )  # fmt: skip
-        Petition.objects.update(search_title="phi tham dinh cong nghe")
+        Petition.objects.update(search_title=" phi tham dinh cong nghe ")
         response = self.client.get("/pakn/tra-loi/", {"q": "phi tham dinh"})
         self.assertEqual([p.code for p in response.context["page"].object_list], [self.late.code])
         results = registry.search_sources["feedback.answers"].search("phi tham dinh", 10)

@@ -2,9 +2,10 @@ import datetime as dt
 import itertools
 
 from django.utils import timezone
+from django.utils.html import strip_tags
 
-from cchc.core.text import normalise
 from cchc.portal.models import Article, Category, Tag
+from cchc.portal.search import search_text
 
 _seq = itertools.count(1)
 
@@ -39,8 +40,8 @@ def article(
         status=status,
         published_at=published_at,
         featured=featured,
-        search_title=normalise(title),
-        search_body=normalise(f"{summary} {body}"),
+        search_title=search_text(title)[:300],
+        search_body=search_text(summary, strip_tags(body)),
     )
     if tags:
         a.tags.set(tags)

@@ -92,3 +92,18 @@ class SearchTests(TestCase):
             str(highlight("Đường đi & thủ tục", ["duong", "thu tuc"])),
             "<mark>Đường</mark> đi &amp; <mark>thủ tục</mark>",
         )
+
+
+class WholeWordTests(TestCase):
+    def test_a_term_matches_whole_words_only_and_punctuation_is_ignored(self):
+        cache.clear()
+        cat = f.category()
+        f.article(cat, "Thành lập hội đồng KH&CN")
+        f.article(cat, "Hành chính công")
+
+        def titles(q):
+            return [r["title"] for r in self.client.get("/tim-kiem/", {"q": q}).context["items"]]
+
+        self.assertEqual(titles("hanh"), ["Hành chính công"])
+        self.assertEqual(titles("kh&cn"), ["Thành lập hội đồng KH&CN"])
+        self.assertEqual(str(highlight("Thành hành", ["hanh"])), "Thành <mark>hành</mark>")
