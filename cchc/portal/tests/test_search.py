@@ -107,3 +107,21 @@ class WholeWordTests(TestCase):
         self.assertEqual(titles("hanh"), ["Hành chính công"])
         self.assertEqual(titles("kh&cn"), ["Thành lập hội đồng KH&CN"])
         self.assertEqual(str(highlight("Thành hành", ["hanh"])), "Thành <mark>hành</mark>")
+
+
+class SearchSchemaTests(TestCase):
+    def test_each_database_has_what_its_search_needs(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
+                self.assertEqual(cursor.fetchone(), (1,))
+                cursor.execute(
+                    "SELECT 1 FROM pg_indexes WHERE indexname = 'article_search_vector_gin'"
+                )
+                self.assertEqual(cursor.fetchone(), (1,))
+            else:
+                indexes = connection.introspection.get_constraints(cursor, "portal_article")
+                indexed = {tuple(c["columns"]) for c in indexes.values() if c["index"]}
+                self.assertIn(("search_title",), indexed)
