@@ -7,7 +7,7 @@ import sys
 
 from bench.harness import ROOT, bench_env, prepare_database, report, server, wrk
 
-SECONDS = 8
+SECONDS = 6
 ARTICLES = 10_000
 
 SEED = r"""

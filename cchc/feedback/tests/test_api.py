@@ -52,3 +52,30 @@ class FeedbackApiTests(PersonaTestCase):
         self.assertEqual(counters["in_process"], 1)
         self.assertIn("Đã trả lời", counters["rule"])
         self.assertEqual(self.client.get("/api/v1/feedback/answers/").json()["count"], 0)
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class FeedbackApiUploadTests(PersonaTestCase):
+    def test_attachments_come_as_multipart_and_are_checked(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        cache.clear()
+        data = {
+            "sender_name": "A",
+            "sender_phone": "0912",
+            "subject": "Có tệp",
+            "content": "Nội dung",
+        }
+        bad = self.client.post(
+            "/api/v1/feedback/petitions/",
+            {**data, "attachments": [SimpleUploadedFile("a.pdf", b"not a pdf")]},
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("không đúng loại", bad.json()["errors"][0]["message"])
+        self.assertFalse(Petition.objects.exists())
+        good = self.client.post(
+            "/api/v1/feedback/petitions/",
+            {**data, "attachments": [SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")]},
+        )
+        self.assertEqual(good.status_code, 201)
+        self.assertEqual(Petition.objects.get().attachments.count(), 1)
