@@ -83,10 +83,10 @@ LINKS = [
 ]
 
 
-def _body(summary: str, title: str) -> str:
+def _body(tag_names: list[str], title: str) -> str:
+    topic = f" (chủ đề: {', '.join(tag_names)})" if tag_names else ""
     return (
-        f"<p>{summary}</p>"
-        f"<p>Theo đơn vị chủ trì, nội dung “{title.lower()}” được triển khai theo kế hoạch của Sở, "
+        f"<p>Theo đơn vị chủ trì, nội dung “{title}” được triển khai theo kế hoạch của Sở{topic}, "
         "có phân công rõ đơn vị và thời hạn thực hiện.</p>"
         "<h2>Các bước tiếp theo</h2><ul><li>Tổng hợp kết quả, báo cáo lãnh đạo Sở.</li>"
         "<li>Công khai thông tin trên Cổng thông tin điện tử.</li></ul>"
@@ -108,7 +108,7 @@ def load(stdout=None) -> dict:
         )
     now = timezone.now()
     for index, (cat, title, summary, tag_names, featured) in enumerate(ARTICLES):
-        body = _body(summary, title)
+        body = _body(tag_names, title)
         article, _ = Article.objects.update_or_create(
             slug=slugify(normalise(title))[:300],
             defaults={
