@@ -339,7 +339,10 @@ def views_flush(*, article_ids=None) -> int:
             for pk, n in counts.items():
                 Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
         for pk, n in counts.items():
-            cache.decr(VIEW_KEY.format(pk), n)
+            try:
+                cache.decr(VIEW_KEY.format(pk), n)
+            except ValueError:  # the counter was evicted meanwhile: nothing left to take off
+                pass
         total += sum(counts.values())
     return total
 
