@@ -1,5 +1,6 @@
 """Writes of the portal: articles, comments, schedule, register, S&T tasks, view counts."""
 
+import contextlib
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -339,10 +340,9 @@ def views_flush(*, article_ids=None) -> int:
             for pk, n in counts.items():
                 Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
         for pk, n in counts.items():
-            try:
+            # ValueError: the counter was evicted meanwhile, nothing left to take off.
+            with contextlib.suppress(ValueError):
                 cache.decr(VIEW_KEY.format(pk), n)
-            except ValueError:  # the counter was evicted meanwhile: nothing left to take off
-                pass
         total += sum(counts.values())
     return total
 

@@ -78,12 +78,25 @@ def _home_blocks() -> dict:
     blocks = cache.get(HOME_BLOCKS_KEY)
     if blocks is None:
         summary = registry.figures.get("feedback.summary")
+        # Plain dicts: cheaper to keep in the cache than model instances.
         blocks = {
             "counters": summary.compute(site_agency(), None, None) if summary else None,
-            "schedule": selectors.week_schedule(),
-            "science_running": list(selectors.science_tasks(results=False)[:5]),
-            "science_results": list(selectors.science_tasks(results=True)[:5]),
-            "links": selectors.site_links(),
+            "schedule": [
+                {
+                    "date_text": e.date.strftime("%d/%m/%Y"),
+                    "session": str(e.get_session_display()),
+                    "leader": e.leader,
+                    "place": e.place,
+                }
+                for e in selectors.week_schedule()
+            ],
+            "science_running": list(
+                selectors.science_tasks(results=False).values("code", "name")[:5]
+            ),
+            "science_results": list(
+                selectors.science_tasks(results=True).values("code", "name")[:5]
+            ),
+            "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
         }
         cache.set(HOME_BLOCKS_KEY, blocks, 60)
     return blocks
