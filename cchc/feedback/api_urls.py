@@ -1,2 +1,10 @@
 # API endpoints of this app, mounted at /api/v1/feedback/ (URL names prefixed "feedback-").
-urlpatterns = []
+from django.urls import path
+
+from cchc.feedback import api
+
+urlpatterns = [
+    path("petitions/", api.PetitionCreate.as_view(), name="feedback-petition-create"),
+    path("answers/", api.AnswerList.as_view(), name="feedback-answer-list"),
+    path("counters/", api.Counters.as_view(), name="feedback-counters"),
+]

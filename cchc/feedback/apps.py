@@ -6,3 +6,18 @@ class FeedbackConfig(AppConfig):
     name = "cchc.feedback"
     label = "feedback"
     verbose_name = _("Phản ánh, kiến nghị")
+
+    def ready(self):
+        from cchc.core import registry
+        from cchc.feedback import selectors
+
+        registry.register_metric(
+            "feedback.on_time_rate", _("Tỷ lệ PAKN trả lời đúng hạn"), selectors.on_time_rate
+        )
+        registry.register_metric(
+            "feedback.answered_rate", _("Tỷ lệ PAKN đã trả lời"), selectors.answered_rate
+        )
+        registry.register_figure("feedback.summary", _("PAKN"), selectors.summary)
+        registry.register_search("feedback.answers", _("Trả lời PAKN"), selectors.search_answers)
+        registry.register_nav("feedback:petition-create", _("Gửi PAKN"), order=60)
+        registry.register_nav("feedback:answer-list", _("Trả lời PAKN"), order=61)

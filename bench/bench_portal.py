@@ -1,0 +1,116 @@
+"""Portal: anonymous home and article pages with 10,000 articles, uncached and with the page
+cache, against hello-world in the same run (gunicorn, 127.0.0.1); search p95 latency."""
+
+import os
+import subprocess
+import sys
+
+from bench.harness import ROOT, bench_env, prepare_database, report, server, wrk
+
+SECONDS = 6
+ARTICLES = 10_000
+
+SEED = r"""
+import datetime as dt, random
+from django.utils import timezone
+from django.utils.html import strip_tags
+from cchc.portal.search import search_text
+from cchc.portal.models import Article, Category
+if Article.objects.filter(slug__startswith="bench-").count() < %(n)d:
+    Article.objects.filter(slug__startswith="bench-").delete()
+    cats = list(Category.objects.all()) or [Category.objects.create(name="Tin", slug="tin")]
+    words = ("thủ tục hành chính khoa học công nghệ đổi mới sáng tạo chuyển đổi số dịch vụ công "
+             "đo lường chất lượng tiêu chuẩn nông nghiệp giống cây doanh nghiệp hồ sơ kết quả").split()
+    rng = random.Random(7)
+    now = timezone.now()
+    batch = []
+    for i in range(%(n)d):
+        title = " ".join(rng.choice(words) for _ in range(9)).capitalize() + f" {i}"
+        summary = " ".join(rng.choice(words) for _ in range(30))
+        body = "".join("<p>" + " ".join(rng.choice(words) for _ in range(60)) + "</p>" for _ in range(4))
+        batch.append(Article(
+            title=title, slug=f"bench-{i}", summary=summary, body=body,
+            category=cats[i %% len(cats)], status="published",
+            published_at=now - dt.timedelta(minutes=i + 1),
+            search_title=search_text(title), search_body=search_text(summary, strip_tags(body)),
+        ))
+    Article.objects.bulk_create(batch, batch_size=1000)
+from django.db import connection
+with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give
+    cursor.execute("ANALYZE portal_article")
+print(Article.objects.published().count())
+"""
+
+SEARCH = r"""
+import time, statistics
+from django.test import Client
+from django.core.cache import cache
+client = Client(SERVER_NAME="127.0.0.1")
+queries = ["thu tuc hanh chinh", "THỦ TỤC", "khoa hoc cong nghe", "đổi mới", "do luong chat luong",
+           "giong cay nong nghiep", "chuyen doi so", "ho so", "dich vu cong", "doanh nghiep ket qua"]
+times = []
+for round_ in range(4):
+    for q in queries:
+        start = time.perf_counter()
+        response = client.get("/tim-kiem/", {"q": q, "page": 1 + round_ % 2})
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+times.sort()
+print(f"{times[len(times) // 2]:.1f} {times[int(len(times) * 0.95) - 1]:.1f} {len(times)}")
+"""
+
+
+def _django(code: str, env) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def run() -> None:
+    prepare_database()
+    env = bench_env()
+    published = _django(SEED % {"n": ARTICLES}, env)
+    median, p95, n = _django(SEARCH, env).split()
+    article = "/tin-tuc/bench-0/"
+    figures = []
+    with server("gunicorn", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="0")) as base:
+        hello = wrk(base + "/bench/hello", SECONDS)
+        layout = wrk(base + "/tu-viet-tat/", SECONDS)
+        home = wrk(base + "/", SECONDS)
+        page = wrk(base + article, SECONDS)
+    with server("gunicorn", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="60")) as base:
+        hello_c = wrk(base + "/bench/hello", SECONDS)
+        home_c = wrk(base + "/", SECONDS)
+        page_c = wrk(base + article, SECONDS)
+    for label, result, ref in (
+        ("reference: base layout page /tu-viet-tat/", layout, hello),
+        ("home, uncached", home, hello),
+        ("article, uncached", page, hello),
+        ("home, page cache", home_c, hello_c),
+        ("article, page cache", page_c, hello_c),
+    ):
+        figures.append(
+            (
+                f"{label}: req/s (share of hello-world)",
+                f"{result['rps']:.0f} ({result['rps'] / ref['rps']:.0%})",
+            )
+        )
+        figures.append(
+            (f"{label}: p50 / p99 ms", f"{result['p50_ms']:.1f} / {result['p99_ms']:.1f}")
+        )
+    figures[:0] = [
+        ("database", "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"),
+        ("published articles", published),
+        ("hello-world req/s (run 1 / run 2)", f"{hello['rps']:.0f} / {hello_c['rps']:.0f}"),
+    ]
+    figures.append((f"search page median / p95 ms ({n} requests, in process)", f"{median} / {p95}"))
+    errors = sum(r["non2xx"] for r in (hello, home, page, hello_c, home_c, page_c))
+    figures.append(("non-2xx responses", str(errors)))
+    report(
+        f"portal (gunicorn, 2 workers, wrk 2 threads x 32 connections, {SECONDS}s each)", figures
+    )

@@ -1,0 +1,133 @@
+"""PAKN API: file a petition, read published answers and the public counters."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cchc.core.api import ERROR_SCHEMA
+from cchc.core.selectors import site_agency
+from cchc.feedback import selectors, services
+from cchc.feedback.models import Petition
+from cchc.feedback.views import SUBMIT_RATE
+
+
+class PetitionIn(serializers.Serializer):
+    sender_name = serializers.CharField(max_length=160)
+    sender_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    sender_email = serializers.EmailField(required=False, allow_blank=True)
+    sender_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=255)
+    content = serializers.CharField(max_length=5000)
+    procedure_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    procedure_name = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    consent_to_publish = serializers.BooleanField(required=False, default=False)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=services.MAX_ATTACHMENTS
+    )
+    website = serializers.CharField(required=False, allow_blank=True, help_text="Để trống.")
+
+
+class PetitionOut(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Petition
+        fields = ["code", "status", "status_label", "received_at", "triage_due_at", "due_at"]
+
+
+class AnswerOut(serializers.ModelSerializer):
+    class Meta:
+        model = Petition
+        fields = [
+            "code",
+            "subject",
+            "content",
+            "procedure_code",
+            "procedure_name",
+            "answer",
+            "received_at",
+            "answered_at",
+            "published_at",
+        ]
+
+
+class CountersOut(serializers.Serializer):
+    received = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    in_process = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    forwarded = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+    rule = serializers.CharField()
+
+
+class PetitionCreate(APIView):
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=PetitionIn, responses={201: PetitionOut, 400: ERROR_SCHEMA, 429: ERROR_SCHEMA}
+    )
+    def post(self, request):
+        agency = site_agency()
+        if agency is None:
+            raise Http404
+        if is_ratelimited(
+            request, group="feedback-submit", key="ip", rate=SUBMIT_RATE, increment=True
+        ):
+            return Response(
+                {
+                    "errors": [
+                        {"field": None, "message": _("Gửi quá nhiều lần. Vui lòng thử lại sau.")}
+                    ]
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        data = request.data
+        if hasattr(data, "getlist"):  # multipart: several files under one name
+            data = {k: data.get(k) for k in data if k != "attachments"}
+            data["attachments"] = request.FILES.getlist("attachments")
+        incoming = PetitionIn(data=data)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        if values.pop("website", ""):
+            raise serializers.ValidationError({"website": _("Trường này phải để trống.")})
+        try:
+            petition = services.petition_submit(
+                agency=agency, channel=Petition.Channel.API, **values
+            )
+        except DjangoValidationError as exc:
+            detail = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"attachments": exc.messages}
+            )
+            raise serializers.ValidationError(detail) from None
+        return Response(PetitionOut(petition).data, status=status.HTTP_201_CREATED)
+
+
+class AnswerList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = AnswerOut
+
+    def get_queryset(self):
+        return selectors.published_answers(self.request.query_params.get("q", "")[:200])
+
+
+class Counters(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CountersOut})
+    def get(self, request):
+        summary = selectors.summary(site_agency())
+        rule = _(
+            "Đã trả lời: đã trả lời hoặc đã công khai; đang xử lý: mới tiếp nhận hoặc đã nhận "
+            "xử lý chưa trả lời; từ chối: từ chối có lý do; chuyển cơ quan khác tính riêng."
+        )
+        return Response(CountersOut({**summary, "rule": rule}).data)

@@ -1,0 +1,151 @@
+"""Reads of the feedback app: the staff queue, public answers, counters and PAR metrics."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from cchc.core.workcalendar import local_tz
+from cchc.feedback.models import Petition
+from cchc.feedback.services import _NON_WORD, HANDLER_ROLES
+
+S = Petition.Status
+ANSWERED = (S.ANSWERED, S.PUBLISHED)
+IN_PROCESS = (S.RECEIVED, S.ACCEPTED)
+
+
+def petitions_for_user(user):
+    """Handlers and agency-wide roles see their agency's petitions; other staff their unit's."""
+    if not user.is_authenticated or not user.is_active:
+        return Petition.objects.none()
+    if user.is_superuser:
+        return Petition.objects.all()
+    if not user.is_staff_member:
+        return Petition.objects.none()
+    if user.is_agency_wide or user.has_role(*HANDLER_ROLES):
+        return Petition.objects.filter(agency_id=user.unit.agency_id)
+    return Petition.objects.filter(unit_id=user.unit_id)
+
+
+def staff_queue(user, *, status: str = ""):
+    qs = petitions_for_user(user).select_related("unit")
+    if status in S.values:
+        qs = qs.filter(status=status)
+    return qs.order_by(F("due_at").asc(nulls_last=True), "received_at")
+
+
+def published_answers(query: str = ""):
+    from cchc.core.text import normalise
+
+    qs = Petition.objects.filter(status=S.PUBLISHED)
+    for term in _NON_WORD.sub(" ", normalise(query)).split()[:10]:
+        qs = qs.filter(Q(search_title__contains=f" {term} ") | Q(search_body__contains=f" {term} "))
+    return qs.order_by("-published_at")
+
+
+def _range(start, end) -> Q:
+    """Q over received_at for [start, end] (dates, inclusive) or everything when None."""
+    q = Q()
+    tz = local_tz()
+    if start is not None:
+        q &= Q(received_at__gte=dt.datetime.combine(_day(start), dt.time.min, tz))
+    if end is not None:
+        q &= Q(
+            received_at__lt=dt.datetime.combine(_day(end) + dt.timedelta(days=1), dt.time.min, tz)
+        )
+    return q
+
+
+def _day(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def summary(agency, start=None, end=None) -> dict | None:
+    """Counts of petitions received in the period, by what happened to them (one query).
+
+    Counting rule (shown on the portal): answered = answered or answered and published;
+    in process = received and not yet triaged, or accepted and not yet answered;
+    refused = refused with a reason; forwarded ones are counted apart.
+    """
+    qs = Petition.objects.filter(_range(start, end))
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    now = timezone.now()
+    row = qs.aggregate(
+        received=Count("pk"),
+        answered=Count("pk", filter=Q(status__in=ANSWERED)),
+        in_process=Count("pk", filter=Q(status__in=IN_PROCESS)),
+        refused=Count("pk", filter=Q(status=S.REFUSED)),
+        forwarded=Count("pk", filter=Q(status=S.FORWARDED)),
+        overdue=Count("pk", filter=Q(status__in=IN_PROCESS, due_at__lt=now)),
+        on_time=Count("pk", filter=Q(status__in=ANSWERED, answered_at__lte=F("due_at"))),
+    )
+    if not row["received"]:
+        return None if start is not None else {**row, "on_time_rate": None}
+    on_time = row.pop("on_time")
+    row["on_time_rate"] = on_time / row["answered"] if row["answered"] else None
+    return row
+
+
+def on_time_rate(agency, start, end) -> float | None:
+    """Share of petitions answered in the period whose answer came by the due date."""
+    qs = Petition.objects.filter(agency=agency, status__in=ANSWERED)
+    tz = local_tz()
+    qs = qs.filter(
+        answered_at__gte=dt.datetime.combine(_day(start), dt.time.min, tz),
+        answered_at__lt=dt.datetime.combine(_day(end) + dt.timedelta(days=1), dt.time.min, tz),
+    )
+    row = qs.aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(answered_at__lte=F("due_at")))
+    )
+    return row["on_time"] / row["total"] if row["total"] else None
+
+
+def answered_rate(agency, start, end) -> float | None:
+    """Share of petitions received in the period within competence that have been answered."""
+    qs = Petition.objects.filter(_range(start, end), agency=agency).exclude(
+        status__in=[S.REFUSED, S.FORWARDED]
+    )
+    row = qs.aggregate(total=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED)))
+    return row["answered"] / row["total"] if row["total"] else None
+
+
+def _score(title_hit: bool, moment, today: dt.date) -> float:
+    """Same scale as the portal's: 2..3 for a title match, 1..2 for the body; newer higher."""
+    if moment is None:
+        return 2.0 if title_hit else 1.0
+    age = max((today - timezone.localtime(moment).date()).days, 0)
+    return (2.0 if title_hit else 1.0) + 0.99 / (1 + age / 365)
+
+
+def search_answers(normalised_query: str, limit: int) -> list[dict]:
+    """Search source: published answers (subject above content and answer, newer first)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    terms = _NON_WORD.sub(" ", normalised_query).split()[:10]
+    if not terms:
+        return []
+    title_all = Q()
+    for term in terms:
+        title_all &= Q(search_title__contains=f" {term} ")
+    rows = (
+        published_answers(normalised_query)
+        .annotate(
+            title_hit=Case(
+                When(title_all, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-title_hit", "-published_at")
+        .values("code", "subject", "answer", "published_at", "title_hit")[:limit]
+    )
+    today = timezone.localdate()
+    return [
+        {
+            "title": row["subject"],
+            "url": f"/pakn/tra-loi/{row['code']}/",
+            "snippet": row["answer"],
+            "date": timezone.localtime(row["published_at"]).date() if row["published_at"] else None,
+            "score": _score(row["title_hit"], row["published_at"], today),
+        }
+        for row in rows
+    ]

@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from cchc.core.permissions import require_staff
+from cchc.core.selectors import site_agency
+from cchc.feedback import selectors, services
+from cchc.feedback.forms import (
+    AcceptForm,
+    AnswerForm,
+    AssignForm,
+    ForwardForm,
+    LookupForm,
+    PetitionForm,
+    RefuseForm,
+)
+from cchc.feedback.models import Petition
+
+SUBMIT_RATE = "5/h"
+FIELDS = (
+    "sender_name",
+    "sender_phone",
+    "sender_email",
+    "sender_address",
+    "subject",
+    "content",
+    "procedure_code",
+    "procedure_name",
+    "consent_to_publish",
+    "attachments",
+)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_http_methods(["GET", "POST"])
+def petition_create(request):
+    agency = site_agency()
+    if agency is None:
+        raise Http404
+    form = PetitionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if is_ratelimited(
+            request, group="feedback-submit", key="ip", rate=SUBMIT_RATE, increment=True
+        ):
+            return render(request, "feedback/rate_limited.html", status=429)
+        if form.is_bot():
+            return render(request, "feedback/submitted.html", {"petition": None})
+        if form.is_valid():
+            try:
+                petition = services.petition_submit(
+                    agency=agency, **{k: form.cleaned_data[k] for k in FIELDS}
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return render(request, "feedback/submitted.html", {"petition": petition})
+    return render(request, "feedback/petition_form.html", {"form": form})
+
+
+@require_GET
+def petition_lookup(request):
+    form = LookupForm(request.GET or None)
+    petition = None
+    # Codes carry a random tail; the limit keeps anyone from trying them in bulk.
+    if form.is_bound and is_ratelimited(
+        request, group="feedback-lookup", key="ip", rate="30/m", increment=True
+    ):
+        return render(request, "feedback/rate_limited.html", status=429)
+    if form.is_valid():
+        petition = Petition.objects.filter(code=form.cleaned_data["code"].strip().upper()).first()
+        if petition is None:
+            form.add_error("code", _("Không tìm thấy PAKN có mã này."))
+    return render(request, "feedback/lookup.html", {"form": form, "petition": petition})
+
+
+@require_GET
+def answer_list(request):
+    query = request.GET.get("q", "").strip()[:200]
+    page = Paginator(selectors.published_answers(query), 20).get_page(request.GET.get("page"))
+    return render(request, "feedback/answer_list.html", {"page": page, "query": query})
+
+
+@require_GET
+def answer_detail(request, code):
+    petition = get_object_or_404(Petition, code=code, status=Petition.Status.PUBLISHED)
+    return render(request, "feedback/answer_detail.html", {"petition": petition})
+
+
+@require_GET
+def counting_rule(request):
+    return render(
+        request, "feedback/counting_rule.html", {"counters": selectors.summary(site_agency())}
+    )
+
+
+@login_required
+@require_GET
+def staff_queue(request):
+    require_staff(request.user)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.staff_queue(request.user, status=status), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "feedback/staff_queue.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Petition.Status.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _petition_for(request, code) -> Petition:
+    require_staff(request.user)
+    return get_object_or_404(
+        selectors.petitions_for_user(request.user).select_related("unit", "agency"), code=code
+    )
+
+
+@login_required
+@require_GET
+def staff_detail(request, code):
+    petition = _petition_for(request, code)
+    handler = services.is_handler(request.user, petition.agency)
+    return render(
+        request,
+        "feedback/staff_detail.html",
+        {
+            "petition": petition,
+            "handler": handler,
+            "can_answer": services.can_answer(request.user, petition),
+            "accept_form": AcceptForm(agency=petition.agency),
+            "assign_form": AssignForm(agency=petition.agency, auto_id="assign_%s"),
+            "refuse_form": RefuseForm(),
+            "forward_form": ForwardForm(),
+            "answer_form": AnswerForm(),
+            "attachments": petition.attachments.all(),
+            "overdue": petition.is_open and petition.due_at and petition.due_at < timezone.now(),
+        },
+    )
+
+
+ACTIONS = {
+    "accept": (AcceptForm, services.petition_accept, True),
+    "assign": (AssignForm, services.petition_assign, True),
+    "refuse": (RefuseForm, services.petition_refuse, False),
+    "forward": (ForwardForm, services.petition_forward, False),
+    "answer": (AnswerForm, services.petition_answer, False),
+    "publish": (None, services.petition_publish, False),
+}
+
+
+@login_required
+@require_POST
+def staff_action(request, code, action):
+    petition = _petition_for(request, code)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, service, needs_agency = ACTIONS[action]
+    kwargs = {}
+    if form_class is not None:
+        form = (
+            form_class(request.POST, agency=petition.agency)
+            if needs_agency
+            else form_class(request.POST)
+        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("feedback:staff-detail", code=petition.code)
+        kwargs = form.cleaned_data
+    try:
+        service(actor=request.user, petition=petition, **kwargs)
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã cập nhật PAKN."))
+    return redirect("feedback:staff-detail", code=petition.code)

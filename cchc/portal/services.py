@@ -1,0 +1,378 @@
+"""Writes of the portal: articles, comments, schedule, register, S&T tasks, view counts."""
+
+import contextlib
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import nh3
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cchc.core.roles import Role
+from cchc.core.services import audit_record
+from cchc.core.text import normalise
+from cchc.core.workcalendar import add_working_days
+from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
+from cchc.portal.search import search_text
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "u", "s", "sub", "sup", "h2", "h3", "h4", "ul", "ol", "li",
+    "blockquote", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "th",
+    "td", "caption", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+RECEPTION_NOTICE_DAYS = 5  # Law on Citizen Reception 2013, art. 24
+EDITOR_ROLES = (Role.EDITOR, Role.SYSTEM_ADMIN)
+APPROVER_ROLES = (Role.AGENCY_LEADER, Role.UNIT_LEADER, Role.SYSTEM_ADMIN)
+_SPACE = re.compile(r"\s+")
+
+
+class _ImageAltChecker(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.missing = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.missing += 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def sanitise_body(html: str) -> tuple[str, str]:
+    """(clean HTML, plain text); refuses an image without alternative text."""
+    clean = nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    checker = _ImageAltChecker()
+    checker.feed(clean)
+    if checker.missing:
+        raise ValidationError(
+            {"body": _("Mỗi ảnh trong bài phải có mô tả thay thế (alt) cho người khiếm thị.")}
+        )
+    return clean, _SPACE.sub(" ", " ".join(checker.text)).strip()
+
+
+def cover_store(upload) -> str:
+    """Check an uploaded cover image by its content and store it; returns its public URL."""
+    from django.core.files.storage import default_storage
+
+    from cchc.core.files import check_upload, store_upload
+
+    checked = check_upload(upload, kinds=("image",), max_bytes=5 * 1024 * 1024)
+    return default_storage.url(store_upload(checked, folder="portal/covers"))
+
+
+def _unique_slug(title: str, exclude_pk=None) -> str:
+    base = slugify(normalise(title))[:300] or "bai-viet"
+    slug, n = base, 2
+    while Article.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _can_edit(user) -> bool:
+    return user.is_superuser or user.has_role(*EDITOR_ROLES)
+
+
+def _can_approve(user) -> bool:
+    return user.is_superuser or user.has_role(*APPROVER_ROLES)
+
+
+def forget_public_pages(article: Article | None = None) -> None:
+    keys = ["portal:page:home"]
+    if article is not None:
+        keys.append(f"portal:page:article:{article.slug}")
+    cache.delete_many(keys)
+
+
+def article_save(
+    *,
+    actor,
+    title: str,
+    category,
+    summary: str = "",
+    body: str = "",
+    tags=(),
+    author_name: str = "",
+    source: str = "",
+    cover_image: str = "",
+    cover_alt: str = "",
+    cover_caption: str = "",
+    featured: bool = False,
+    article: Article | None = None,
+) -> Article:
+    """Create or edit an article (editors); the body is sanitised and indexed for search."""
+    if not _can_edit(actor):
+        raise PermissionError(_("Chỉ biên tập viên được viết bài."))
+    if cover_image and not cover_alt.strip():
+        raise ValidationError({"cover_alt": _("Ảnh đại diện phải có mô tả thay thế (alt).")})
+    clean_body, body_text = sanitise_body(body)
+    with transaction.atomic():
+        if article is None:
+            article = Article(author=actor, slug=_unique_slug(title))
+            action = "create"
+        else:
+            # Two editors saving at once: the later save must see the earlier one's row.
+            article = Article.objects.select_for_update().get(pk=article.pk)
+            action = "edit"
+        article.title = title.strip()
+        article.summary = summary.strip()
+        article.body = clean_body
+        article.category = category
+        article.author_name = author_name.strip()
+        article.source = source.strip()
+        article.cover_image, article.cover_alt = cover_image, cover_alt.strip()
+        article.cover_caption = cover_caption.strip()
+        article.featured = featured
+        article.search_title = search_text(article.title)[:300]
+        article.search_body = search_text(article.summary, body_text)
+        article.full_clean(exclude=["slug", "author", "published_at", "status"])
+        article.save()
+        article.tags.set(tags)
+        audit_record(actor=actor, obj=article, action=action, to_state=article.status)
+        transaction.on_commit(lambda: forget_public_pages(article))
+    return article
+
+
+def article_submit(*, actor, article: Article) -> Article:
+    """An editor sends a draft to the leader for approval."""
+    if not _can_edit(actor):
+        raise PermissionError(_("Chỉ biên tập viên được gửi duyệt."))
+    return _article_move(
+        actor=actor,
+        article=article,
+        allowed={Article.Status.DRAFT},
+        to=Article.Status.IN_REVIEW,
+        action="submit",
+    )
+
+
+def article_approve(*, actor, article: Article, publish_at: dt.datetime | None = None) -> Article:
+    """A leader approves: published now, or scheduled to appear by itself at `publish_at`."""
+    if not _can_approve(actor):
+        raise PermissionError(_("Chỉ lãnh đạo được duyệt đăng bài."))
+    now = timezone.now()
+    scheduled = publish_at is not None and publish_at > now
+    return _article_move(
+        actor=actor,
+        article=article,
+        allowed={Article.Status.IN_REVIEW, Article.Status.DRAFT},
+        to=Article.Status.SCHEDULED if scheduled else Article.Status.PUBLISHED,
+        action="approve",
+        published_at=publish_at if scheduled else now,
+    )
+
+
+def article_return(*, actor, article: Article, reason: str) -> Article:
+    """A leader sends an article back to draft (also takes a published one down)."""
+    if not _can_approve(actor):
+        raise PermissionError(_("Chỉ lãnh đạo được trả lại bài."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
+    return _article_move(
+        actor=actor,
+        article=article,
+        allowed={s for s in Article.Status if s != Article.Status.DRAFT},
+        to=Article.Status.DRAFT,
+        action="return",
+        reason=reason,
+    )
+
+
+def _article_move(*, actor, article, allowed, to, action, published_at=None, reason=""):
+    with transaction.atomic():
+        # Approve and return racing on the same article: one wins, the other sees the new state.
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if locked.status not in allowed:
+            raise ValidationError(
+                _("Bài viết đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
+                % {"status": locked.get_status_display()}
+            )
+        previous = locked.status
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if published_at is not None:
+            locked.published_at = published_at
+            fields.append("published_at")
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=actor, obj=locked, action=action, from_state=previous, to_state=to, reason=reason
+        )
+        transaction.on_commit(lambda: forget_public_pages(locked))
+    return locked
+
+
+# Comments ------------------------------------------------------------------------------
+
+
+def comment_submit(*, article: Article, name: str, email: str, text: str) -> Comment:
+    """A reader's comment, held for moderation. Stored as plain text (escaped when shown)."""
+    comment = Comment(article=article, name=name.strip(), email=email.strip(), text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def comment_moderate(*, actor, comment: Comment, publish: bool) -> Comment:
+    if not _can_edit(actor) and not _can_approve(actor):
+        raise PermissionError(_("Chỉ biên tập viên được kiểm duyệt ý kiến."))
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        previous = locked.status
+        locked.status = Comment.Status.PUBLISHED if publish else Comment.Status.REJECTED
+        locked.save(update_fields=["status"])
+        audit_record(
+            actor=actor, obj=locked, action="moderate", from_state=previous, to_state=locked.status
+        )
+        transaction.on_commit(lambda: forget_public_pages(locked.article))
+    return locked
+
+
+# Reception schedule and register --------------------------------------------------------
+
+
+def reception_notice_warning(date: dt.date, *, now: dt.datetime | None = None) -> str:
+    """The warning when a reception is published fewer than 5 working days ahead, else ""."""
+    now = now or timezone.now()
+    earliest = add_working_days(now, RECEPTION_NOTICE_DAYS).due.date()
+    if date >= earliest:
+        return ""
+    return _(
+        "Lịch tiếp ngày %(date)s được công bố chưa đủ %(days)s ngày làm việc trước ngày tiếp "
+        "(Luật Tiếp công dân 2013, Điều 24: công khai lịch tiếp trước ít nhất 5 ngày làm việc; "
+        "sớm nhất hợp lệ là ngày %(earliest)s)."
+    ) % {
+        "date": f"{date:%d/%m/%Y}",
+        "days": RECEPTION_NOTICE_DAYS,
+        "earliest": f"{earliest:%d/%m/%Y}",
+    }
+
+
+def reception_session_save(
+    *, actor, agency, date, session, leader, place, content="", entry=None
+) -> tuple[ReceptionSession, str]:
+    """Save a schedule entry; returns (entry, warning) — the warning does not block saving."""
+    if not (
+        actor.is_superuser or actor.has_role(Role.EDITOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
+    ):
+        raise PermissionError(_("Không có quyền sửa lịch tiếp công dân."))
+    with transaction.atomic():
+        entry = entry or ReceptionSession(agency=agency)
+        entry.date, entry.session, entry.leader = date, session, leader.strip()
+        entry.place, entry.content = place.strip(), content.strip()
+        entry.full_clean()
+        entry.save()
+        audit_record(actor=actor, obj=entry, action="schedule", to_state=str(date), agency=agency)
+    return entry, reception_notice_warning(date)
+
+
+def reception_visit_record(*, actor, agency, **fields) -> ReceptionVisit:
+    visit = ReceptionVisit(agency=agency, recorded_by=actor, **fields)
+    visit.full_clean()
+    with transaction.atomic():
+        visit.save()
+        audit_record(actor=actor, obj=visit, action="record", agency=agency)
+    return visit
+
+
+# View counts ------------------------------------------------------------------------------
+
+VIEW_KEY = "portal:views:{}"
+SEEN_KEY = "portal:seen:{}:{}"
+SEEN_WINDOW = 30 * 60  # a reload by the same visitor within 30 minutes is not a new view
+FLUSH_CHUNK = 500
+
+
+def view_register(*, article_id: int, visitor: str) -> bool:
+    """Count one view in the cache (no database write); False when it is a reload."""
+    if not cache.add(SEEN_KEY.format(article_id, visitor), 1, SEEN_WINDOW):
+        return False
+    key = VIEW_KEY.format(article_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no counter yet (or evicted)
+        if not cache.add(key, 1, None):
+            cache.incr(key)
+    return True
+
+
+def pending_views(article_id: int) -> int:
+    return cache.get(VIEW_KEY.format(article_id)) or 0
+
+
+def views_flush(*, article_ids=None) -> int:
+    """Add the cached counters to the database, then take them off the cache.
+
+    A counter is reduced only after the database write committed, so a failed flush loses
+    nothing; views that arrive during the flush stay in the counter for the next one.
+    """
+    from django.db.models import F
+
+    if article_ids is None:
+        article_ids = Article.objects.exclude(status=Article.Status.DRAFT).values_list(
+            "pk", flat=True
+        )
+    ids = list(article_ids)
+    total = 0
+    for start in range(0, len(ids), FLUSH_CHUNK):
+        keys = {VIEW_KEY.format(pk): pk for pk in ids[start : start + FLUSH_CHUNK]}
+        counts = {keys[k]: int(v) for k, v in cache.get_many(list(keys)).items() if v}
+        if not counts:
+            continue
+        with transaction.atomic():
+            for pk, n in counts.items():
+                Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+        for pk, n in counts.items():
+            # ValueError: the counter was evicted meanwhile, nothing left to take off.
+            with contextlib.suppress(ValueError):
+                cache.decr(VIEW_KEY.format(pk), n)
+        total += sum(counts.values())
+    return total
+
+
+# S&T task files ------------------------------------------------------------------------
+
+
+def science_file_attach(*, actor, task, upload, title: str = ""):
+    """Attach a result file (PDF, office or image, up to 20 MB) to an S&T task."""
+    from cchc.core.files import check_upload, store_upload
+    from cchc.portal.models import ScienceTaskFile
+
+    if not (actor.is_superuser or actor.has_role(*EDITOR_ROLES)):
+        raise PermissionError(_("Chỉ biên tập viên được đăng tệp kết quả."))
+    checked = check_upload(upload, kinds=("pdf", "office", "image"))
+    path = store_upload(checked, folder="portal/science")
+    try:
+        with transaction.atomic():
+            item = ScienceTaskFile.objects.create(
+                task=task,
+                title=(title or checked.original_name).strip()[:255],
+                path=path,
+                mime=checked.mime,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+            audit_record(actor=actor, obj=task, action="attach", to_state=item.title)
+    except Exception:
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(path)
+        raise
+    return item

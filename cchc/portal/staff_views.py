@@ -1,0 +1,215 @@
+"""Staff pages of the portal: writing and approving news, moderating comments, the reception
+schedule and register. Everyone else gets 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cchc.core.permissions import require_staff
+from cchc.core.roles import Role
+from cchc.portal import services
+from cchc.portal.forms import (
+    ApproveForm,
+    ArticleForm,
+    ReceptionSessionForm,
+    ReceptionVisitForm,
+    ReturnForm,
+)
+from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
+
+NEWS_ROLES = (*services.EDITOR_ROLES, *services.APPROVER_ROLES)
+SCHEDULE_ROLES = (Role.EDITOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
+REGISTER_ROLES = (Role.AGENCY_LEADER, Role.PETITION_HANDLER, Role.SYSTEM_ADMIN)
+
+
+def _require(user, roles) -> None:
+    require_staff(user)
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise Http404
+
+
+def _agency(user):
+    agency = user.agency
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def article_queue(request):
+    _require(request.user, NEWS_ROLES)
+    status = request.GET.get("status", "")
+    qs = Article.objects.select_related("category").order_by("-updated_at")
+    if status in Article.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/staff/article_queue.html",
+        {"page": page, "status": status, "statuses": Article.Status.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, pk=None):
+    _require(request.user, services.EDITOR_ROLES)
+    article = get_object_or_404(Article, pk=pk) if pk else None
+    initial = ArticleForm.initial_for(article) if article else None
+    form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("cover_upload", None)
+        try:
+            if upload and not data.get("cover_alt", "").strip():
+                raise ValidationError(
+                    {"cover_alt": _("Ảnh đại diện phải có mô tả thay thế (alt).")}
+                )
+            if upload:  # stored only once the rest is known to be acceptable
+                data["cover_image"] = services.cover_store(upload)
+            article = services.article_save(actor=request.user, article=article, **data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu bài viết."))
+            return redirect("portal:staff-article", pk=article.pk)
+    return render(request, "portal/staff/article_form.html", {"form": form, "article": article})
+
+
+@login_required
+def article_review(request, pk):
+    _require(request.user, NEWS_ROLES)
+    article = get_object_or_404(Article.objects.select_related("category"), pk=pk)
+    return render(
+        request,
+        "portal/staff/article_review.html",
+        {
+            "article": article,
+            "approve_form": ApproveForm(),
+            "return_form": ReturnForm(),
+            "can_edit": services._can_edit(request.user),
+            "can_approve": services._can_approve(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def article_action(request, pk, action):
+    _require(request.user, NEWS_ROLES)
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        if action == "submit":
+            services.article_submit(actor=request.user, article=article)
+        elif action == "approve":
+            form = ApproveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Thời điểm hẹn đăng không hợp lệ."))
+            services.article_approve(
+                actor=request.user, article=article, publish_at=form.cleaned_data["publish_at"]
+            )
+        elif action == "return":
+            services.article_return(
+                actor=request.user, article=article, reason=request.POST.get("reason", "")
+            )
+        else:
+            raise Http404
+    except PermissionError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái bài viết."))
+    return redirect("portal:staff-article", pk=article.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_queue(request):
+    _require(request.user, NEWS_ROLES)
+    if request.method == "POST":
+        comment = get_object_or_404(Comment, pk=request.POST.get("comment", "0") or 0)
+        services.comment_moderate(
+            actor=request.user, comment=comment, publish=request.POST.get("decision") == "publish"
+        )
+        messages.success(request, _("Đã kiểm duyệt ý kiến."))
+        return redirect("portal:staff-comments")
+    pending = Comment.objects.filter(status=Comment.Status.PENDING).select_related("article")
+    return render(request, "portal/staff/comment_queue.html", {"comments": pending[:100]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_manage(request):
+    _require(request.user, SCHEDULE_ROLES)
+    agency = _agency(request.user)
+    form = ReceptionSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _entry, warning = services.reception_session_save(
+                actor=request.user, agency=agency, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            if warning:
+                messages.warning(request, warning)
+            messages.success(request, _("Đã lưu lịch tiếp công dân."))
+            return redirect("portal:staff-schedule")
+    entries = ReceptionSession.objects.filter(agency=agency).order_by("-date")[:50]
+    return render(request, "portal/staff/schedule.html", {"form": form, "entries": entries})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_register(request):
+    _require(request.user, REGISTER_ROLES)
+    agency = _agency(request.user)
+    form = ReceptionVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reception_visit_record(actor=request.user, agency=agency, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi sổ tiếp công dân."))
+            return redirect("portal:staff-visits")
+    page = Paginator(ReceptionVisit.objects.filter(agency=agency), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/staff/visits.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def science_file_upload(request, code):
+    from cchc.portal.models import ScienceTask
+
+    _require(request.user, services.EDITOR_ROLES)
+    task = get_object_or_404(ScienceTask, code=code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp cần tải lên."))
+    else:
+        try:
+            services.science_file_attach(
+                actor=request.user, task=task, upload=upload, title=request.POST.get("title", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã đăng tệp kết quả."))
+    return redirect("portal:science-detail", code=task.code)

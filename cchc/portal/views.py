@@ -1,0 +1,334 @@
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from cchc.core import registry
+from cchc.core.selectors import site_agency, unit_tree
+from cchc.env import env_int
+from cchc.portal import search, selectors, services
+from cchc.portal.forms import CommentForm, ScienceFilterForm
+from cchc.portal.models import Category, Tag
+
+# Anonymous home and article pages are served from the cache for this long (0 = off).
+PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
+PAGE_SIZE = 20
+HOME_BLOCKS_KEY = "portal:home:blocks"
+
+
+def _cacheable(request) -> bool:
+    """Anonymous, and no flash message waiting (it must not be cached for everyone)."""
+    return bool(
+        PAGE_CACHE_SECONDS
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def _anonymous_cached(request, key: str, build):
+    """Serve anonymous visitors a cached copy of the page (rebuilt at most once a minute)."""
+    if not _cacheable(request):
+        return build()
+    html = cache.get(key)
+    if html is not None:
+        return HttpResponse(html)
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, response.content, PAGE_CACHE_SECONDS)
+    return response
+
+
+def visitor_key(request) -> str:
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def rate_limited_response(request, template="portal/rate_limited.html"):
+    return render(request, template, status=429)
+
+
+def _page_number(request):
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise Http404(_("Số trang không hợp lệ.")) from None
+    if number < 1:
+        raise Http404(_("Số trang không hợp lệ."))
+    return number
+
+
+def _paginate(request, queryset, size=PAGE_SIZE):
+    paginator = Paginator(queryset, size)
+    number = _page_number(request)
+    if number > max(paginator.num_pages, 1):
+        raise Http404(_("Không có trang này."))
+    return paginator.page(number)
+
+
+def _home_blocks() -> dict:
+    """Counters, schedule, S&T and links: read together, kept for a minute for everyone."""
+    blocks = cache.get(HOME_BLOCKS_KEY)
+    if blocks is None:
+        summary = registry.figures.get("feedback.summary")
+        # Plain dicts: cheaper to keep in the cache than model instances.
+        blocks = {
+            "counters": summary.compute(site_agency(), None, None) if summary else None,
+            "schedule": [
+                {
+                    "date_text": e.date.strftime("%d/%m/%Y"),
+                    "session": str(e.get_session_display()),
+                    "leader": e.leader,
+                    "place": e.place,
+                }
+                for e in selectors.week_schedule()
+            ],
+            "science_running": list(
+                selectors.science_tasks(results=False).values("code", "name")[:5]
+            ),
+            "science_results": list(
+                selectors.science_tasks(results=True).values("code", "name")[:5]
+            ),
+            "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
+        }
+        cache.set(HOME_BLOCKS_KEY, blocks, 60)
+    return blocks
+
+
+@require_GET
+def home(request):
+    def build():
+        featured = selectors.featured_articles(3)
+        context = {
+            "featured": featured,
+            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
+            **_home_blocks(),
+        }
+        return render(request, "portal/home.html", context)
+
+    return _anonymous_cached(request, "portal:page:home", build)
+
+
+@require_GET
+def article_list(request):
+    page = _paginate(request, selectors.public_articles().order_by("-published_at", "-id"))
+    return render(
+        request,
+        "portal/article_list.html",
+        {"page": page, "items": selectors.cards(page.object_list), "heading": _("Tin tức")},
+    )
+
+
+@require_GET
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    page = _paginate(request, selectors.category_articles(category))
+    return render(
+        request,
+        "portal/article_list.html",
+        {
+            "page": page,
+            "items": selectors.cards(page.object_list),
+            "heading": category.name,
+            "feed_url": f"/rss/{category.slug}/",
+        },
+    )
+
+
+@require_GET
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = _paginate(request, selectors.tag_articles(tag))
+    return render(
+        request,
+        "portal/article_list.html",
+        {
+            "page": page,
+            "items": selectors.cards(page.object_list),
+            "heading": _("Thẻ: %(tag)s") % {"tag": tag.name},
+        },
+    )
+
+
+@require_GET
+def article_detail(request, slug):
+    key = f"portal:page:article:{slug}"
+    use_cache = _cacheable(request)
+    cached = cache.get(key) if use_cache else None
+    if cached is not None:
+        article_id, html = cached
+        services.view_register(article_id=article_id, visitor=visitor_key(request))
+        return HttpResponse(html)
+    article = selectors.article_for_public(slug)
+    if article is None:
+        raise Http404(_("Không tìm thấy bài viết."))
+    services.view_register(article_id=article.pk, visitor=visitor_key(request))
+    context = {
+        "article": article,
+        "date": selectors.local_date_text(article.published_at),
+        "views": selectors.article_view_count(article),
+        **selectors.article_neighbours(article),
+        "comments": selectors.published_comments(article),
+        "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
+    }
+    response = render(request, "portal/article_detail.html", context)
+    if use_cache:
+        cache.set(key, (article.pk, response.content), PAGE_CACHE_SECONDS)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def comment_create(request, slug):
+    article = selectors.article_for_public(slug)
+    if article is None:
+        raise Http404(_("Không tìm thấy bài viết."))
+    form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        if is_ratelimited(request, group="portal-comment", key="ip", rate="5/h", increment=True):
+            return rate_limited_response(request)
+        if form.is_bot():
+            # Pretend it went well; store nothing.
+            messages.success(request, _("Cảm ơn bạn. Ý kiến sẽ được đăng sau khi kiểm duyệt."))
+            return redirect(article.get_absolute_url())
+        if form.is_valid():
+            try:
+                services.comment_submit(
+                    article=article, **{k: form.cleaned_data[k] for k in ("name", "email", "text")}
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Cảm ơn bạn. Ý kiến sẽ được đăng sau khi kiểm duyệt."))
+                return redirect(article.get_absolute_url())
+    return render(request, "portal/comment_form.html", {"article": article, "form": form})
+
+
+@require_GET
+def search_view(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "page": None, "items": [], "error": ""}
+    status = 200
+    if len(query) > search.MAX_QUERY:
+        context["error"] = _("Từ khóa quá dài: tối đa %(max)s ký tự.") % {"max": search.MAX_QUERY}
+        context["query"] = query[: search.MAX_QUERY]
+        status = 400
+    elif not search.query_terms(search.normalise(query)):
+        context["error"] = _("Hãy nhập từ khóa cần tìm.") if "q" in request.GET else ""
+    else:
+        results, terms = search.search_all(query)
+        page = _paginate(request, results, 10) if results else None
+        context.update(
+            page=page,
+            total=len(results),
+            capped=len(results) >= search.SOURCE_LIMIT,
+            items=search.decorate(page.object_list, terms) if page else [],
+        )
+    return render(request, "portal/search.html", context, status=status)
+
+
+@require_GET
+def schedule(request):
+    return render(
+        request,
+        "portal/schedule.html",
+        {"entries": selectors.upcoming_schedule(weeks=4)},
+    )
+
+
+def _science_list(request, *, results: bool):
+    form = ScienceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.science_tasks(
+        results=results,
+        level=filters.get("level") or "",
+        year=filters.get("year"),
+        query=filters.get("q") or "",
+    )
+    page = _paginate(request, qs)
+    heading = (
+        _("Kết quả thực hiện nhiệm vụ KH&CN") if results else _("Nhiệm vụ KH&CN đang tiến hành")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "portal/science_list.html",
+        {
+            "form": form,
+            "page": page,
+            "heading": heading,
+            "results": results,
+            "params": params.urlencode(),
+        },
+    )
+
+
+@require_GET
+def science_in_progress(request):
+    return _science_list(request, results=False)
+
+
+@require_GET
+def science_results(request):
+    return _science_list(request, results=True)
+
+
+@require_GET
+def science_detail(request, code):
+    from django.core.files.storage import default_storage
+
+    from cchc.portal.models import ScienceTask
+
+    task = get_object_or_404(ScienceTask, code=code)
+    files = [{"item": f, "url": default_storage.url(f.path)} for f in task.files.all()]
+    user = request.user
+    can_upload = user.is_authenticated and (
+        user.is_superuser or user.has_role(*services.EDITOR_ROLES)
+    )
+    return render(
+        request,
+        "portal/science_detail.html",
+        {"task": task, "files": files, "can_upload": can_upload},
+    )
+
+
+@require_GET
+def page_detail(request, slug):
+    page = selectors.page_by_slug(slug)
+    if page is None:
+        raise Http404(_("Không tìm thấy trang."))
+    agency = site_agency()
+    tree = unit_tree(agency) if page.show_unit_tree and agency else []
+    return render(request, "portal/page.html", {"page": page, "tree": tree})
+
+
+@require_GET
+def organisation(request):
+    agency = site_agency()
+    return render(
+        request, "portal/organisation.html", {"tree": unit_tree(agency) if agency else []}
+    )
+
+
+@require_GET
+def links(request):
+    return render(request, "portal/links.html", {"links": selectors.site_links()})
+
+
+@require_GET
+def robots(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /quan-tri/",
+        "Disallow: /quan-ly/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
