@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cchc.portal.models import Article, Category, ReceptionSession, ReceptionVisit, Tag
@@ -22,26 +21,22 @@ class CommentForm(HoneypotMixin):
 
 
 def body_field():
-    """The rich-text editor when django_prose_editor is installed, else a textarea."""
-    if "django_prose_editor" in settings.INSTALLED_APPS:
-        from django_prose_editor.fields import ProseEditorFormField
+    """The rich-text editor (django-prose-editor, no build step); the service sanitises again."""
+    from django_prose_editor.fields import ProseEditorFormField
 
-        return ProseEditorFormField(
-            label=_("Nội dung"),
-            required=False,
-            sanitize=True,  # the service sanitises again with our own allow-list
-            extensions={
-                "Bold": True, "Italic": True, "Underline": True, "Strike": True,
-                "Subscript": True, "Superscript": True, "Heading": {"levels": [2, 3, 4]},
-                "BulletList": True, "OrderedList": True, "ListItem": True, "Blockquote": True,
-                "Link": True, "Table": True, "TableRow": True, "TableHeader": True,
-                "TableCell": True, "HorizontalRule": True, "HardBreak": True,
-                "Image": True, "Figure": True, "Caption": True,
-            },
-        )  # fmt: skip
-    return forms.CharField(
-        label=_("Nội dung (HTML)"), required=False, widget=forms.Textarea(attrs={"rows": 16})
-    )
+    return ProseEditorFormField(
+        label=_("Nội dung"),
+        required=False,
+        sanitize=True,  # the service sanitises again with our own allow-list
+        extensions={
+            "Bold": True, "Italic": True, "Underline": True, "Strike": True,
+            "Subscript": True, "Superscript": True, "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True, "OrderedList": True, "ListItem": True, "Blockquote": True,
+            "Link": True, "Table": True, "TableRow": True, "TableHeader": True,
+            "TableCell": True, "HorizontalRule": True, "HardBreak": True,
+            "Image": True, "Figure": True, "Caption": True,
+        },
+    )  # fmt: skip
 
 
 class ArticleForm(forms.Form):
