@@ -1,2 +1,10 @@
+from django.urls import path
+
+from cchc.procedures import views
+
 app_name = "procedures"
-urlpatterns = []
+urlpatterns = [
+    path("", views.procedure_list, name="procedure-list"),
+    path("<int:pk>/", views.procedure_detail, name="procedure-detail"),
+    path("<int:pk>/quy-trinh/", views.procedure_steps, name="procedure-steps"),
+]

@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.core.permissions import require_staff
+from cchc.core.roles import Role
+from cchc.procedures import selectors, services
+from cchc.procedures.models import Procedure
+
+
+def procedure_list(request):
+    field = request.GET.get("linh_vuc", "")[:200]
+    query = request.GET.get("q", "")[:200]
+    online = request.GET.get("truc_tuyen", "")
+    if online not in {c.value for c in Procedure.OnlineForm}:
+        online = ""
+    page = Paginator(selectors.catalogue(field=field, query=query, online=online), 25).get_page(
+        request.GET.get("trang")
+    )
+    context = {
+        "page": page,
+        "fields": selectors.fields(),
+        "field": field,
+        "query": query,
+        "online": online,
+        "online_forms": Procedure.OnlineForm.choices,
+    }
+    template = "procedures/list.html#results" if request.htmx else "procedures/list.html"
+    return render(request, template, context)
+
+
+def procedure_detail(request, pk):
+    procedure = selectors.procedure_detail(pk)
+    return render(request, "procedures/detail.html", {"procedure": procedure})
+
+
+class StepForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Bước"), max_length=300)
+    working_days = forms.DecimalField(
+        label=gettext_lazy("Số ngày làm việc"), min_value=0.5, max_digits=5, decimal_places=1
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Vai trò"), choices=[("", "—"), *Role.choices], required=False
+    )
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
+
+
+def can_edit_catalogue(user) -> bool:
+    return user.is_superuser or user.has_role(
+        Role.SYSTEM_ADMIN, Role.AGENCY_LEADER, Role.UNIT_LEADER
+    )
+
+
+def procedure_steps(request, pk):
+    require_staff(request.user)
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    procedure = selectors.procedure_detail(pk)
+    if not procedure.is_current:
+        raise Http404
+    initial = [
+        {"name": s.name, "working_days": s.working_days, "role": s.role}
+        for s in procedure.steps.all()
+    ]
+    formset = StepFormSet(request.POST or None, initial=initial)
+    problems = []
+    if request.method == "POST" and formset.is_valid():
+        steps = [
+            f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            new = services.procedure_set_steps(procedure=procedure, steps=steps, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, _("Đã lưu quy trình nội bộ."))
+            return redirect("procedures:procedure-detail", new.pk)
+    return render(
+        request,
+        "procedures/steps.html",
+        {"procedure": procedure, "formset": formset, "problems": problems},
+    )
