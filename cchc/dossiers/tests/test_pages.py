@@ -1,0 +1,102 @@
+from cchc.dossiers import services
+from cchc.dossiers.models import Status
+from cchc.dossiers.tests.helpers import DeskTestCase, at, xlsx_rows
+
+
+class StaffPageAccessTests(DeskTestCase):
+    def setUp(self):
+        self.dossier, _ = self.file_online(at(2026, 3, 2, 8))
+
+    def test_the_queue_and_detail_are_for_staff_in_scope(self):
+        url = f"/ho-so/{self.dossier.code}/"
+        expected = {
+            "desk": 200,
+            "agency_leader": 200,
+            "officer_a": 404,
+            "outsider": 404,
+            "citizen": 404,
+            "anonymous": 404,
+        }
+        for persona, status in expected.items():
+            if persona == "desk":
+                self.client.force_login(self.desk)
+            else:
+                self.login_as(persona)
+            self.assertEqual(self.client.get(url).status_code, status, persona)
+        self.login_as("anonymous")
+        self.assertEqual(self.client.get("/ho-so/").status_code, 404)
+
+    def test_a_unit_officer_sees_dossiers_at_the_unit(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        self.login_as("officer_a")
+        self.assertContains(self.client.get("/ho-so/?loc=unit"), self.dossier.code)
+        self.login_as("officer_b")
+        self.assertNotContains(self.client.get("/ho-so/"), self.dossier.code)
+
+    def test_the_queue_renders_an_htmx_partial_with_few_queries(self):
+        self.client.force_login(self.desk)
+        for _ in range(3):
+            self.file_online(at(2026, 3, 2, 9))
+        with self.assertNumQueries(5):
+            response = self.client.get("/ho-so/?loc=new", headers={"HX-Request": "true"})
+        self.assertNotContains(response, "<h1>")
+        self.assertContains(response, self.dossier.code)
+
+    def test_actions_through_the_page_and_a_wrong_one_gives_a_clear_message(self):
+        self.client.force_login(self.desk)
+        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/tra-ket-qua/")
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "đang ở trạng thái", status_code=400)
+        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/tiep-nhan/")
+        self.assertRedirects(response, f"/ho-so/{self.dossier.code}/")
+        self.dossier.refresh_from_db()
+        self.assertEqual(self.dossier.status, Status.RECEIVED)
+
+    def test_api_transitions_answer_403_and_409(self):
+        self.login_as("officer_a")
+        self.assertEqual(
+            self.client.post(f"/api/v1/dossiers/{self.dossier.code}/accept").status_code, 404
+        )
+        self.login_as("agency_leader")
+        self.assertEqual(
+            self.client.post(f"/api/v1/dossiers/{self.dossier.code}/accept").status_code, 403
+        )
+        self.client.force_login(self.desk)
+        self.assertEqual(
+            self.client.post(f"/api/v1/dossiers/{self.dossier.code}/return").status_code, 409
+        )
+        response = self.client.post(f"/api/v1/dossiers/{self.dossier.code}/accept")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["status"], 2)
+
+    def test_forms_render_as_html_and_pdf_and_the_book_as_excel(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
+        self.client.force_login(self.desk)
+        html = self.client.get(f"/ho-so/{self.dossier.code}/mau/bm01.html")
+        self.assertContains(html, "GIẤY TIẾP NHẬN HỒ SƠ")
+        self.assertContains(html, "<svg")
+        pdf = self.client.get(f"/ho-so/{self.dossier.code}/mau/bm05.pdf")
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        book = self.client.get("/ho-so/so-theo-doi/", {"tu": "2026-03-01", "den": "2026-03-31"})
+        rows = xlsx_rows(book.content)
+        self.assertEqual(rows[2][1], self.dossier.code)
+
+    def test_statistics_page_and_excel(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
+        services.dossier_decide(
+            actor=self.agency_leader,
+            dossier=self.dossier,
+            result_text="Đã cấp",
+            at=at(2026, 3, 4, 9),
+        )
+        self.login_as("agency_leader")
+        page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-12-31"})
+        self.assertContains(page, "Quyết định 766")
+        self.assertContains(page, "không có dữ liệu")
+        self.assertContains(page, "<svg")
+        excel = self.client.get("/ho-so/thong-ke/excel/", {"tu": "2026-01-01", "den": "2026-12-31"})
+        self.assertEqual(xlsx_rows(excel.content)[2], ("Tiếp nhận mới trong kỳ", 1))
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get("/ho-so/thong-ke/").status_code, 404)
