@@ -3,9 +3,9 @@ import threading
 from django.db import connection
 from django.test import TransactionTestCase
 
+from cchc.core.models import Unit
 from cchc.core.roles import Role
 from cchc.core.testing import make_agency, make_user
-from cchc.core.models import Unit
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.tests.helpers import APPLICANT, at, make_procedure
