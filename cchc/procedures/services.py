@@ -75,6 +75,7 @@ def split_legal_bases(text: str) -> list[str]:
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     versioned: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
@@ -179,6 +180,8 @@ def _import_one(data: dict, *, actor) -> str:
         _replace_legal_bases(procedure, data["legal_basis"])
         audit_record(actor=actor, obj=procedure, action="procedure.import", to_state="v1")
         return "created"
+    if all(getattr(found, k) == v for k, v in values.items()) and found.fee_text == data["fee"]:
+        return "unchanged"
     procedure, versioned = procedure_update(
         procedure=found, actor=actor, fee_text=data["fee"], **values
     )

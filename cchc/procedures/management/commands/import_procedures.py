@@ -16,7 +16,7 @@ class Command(BaseCommand):
             raise CommandError(f"Không tìm thấy tệp {path}")
         report = procedures_import(path=path)
         self.stdout.write(
-            f"Thêm mới {report.created}, cập nhật {report.updated}, "
+            f"Thêm mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}, "
             f"phiên bản mới {report.versioned}, lỗi {len(report.errors)}."
         )
         for line, message in report.errors:
