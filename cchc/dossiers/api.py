@@ -1,8 +1,12 @@
 import datetime as dt
+import json
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -95,7 +99,11 @@ class DossierFileApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request=FilingIn, responses={201: FilingOut, 400: ERROR_SCHEMA})
+    @extend_schema(
+        operation_id="dossiers_file",
+        request=FilingIn,
+        responses={201: FilingOut, 400: ERROR_SCHEMA},
+    )
     def post(self, request):
         data = FilingIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,18 +157,16 @@ class DossierLookupApi(APIView):
             raise exceptions.PermissionDenied(
                 _("Mã tra cứu hoặc số điện thoại không khớp với hồ sơ.")
             )
-        body = {
-            "code": dossier.code,
-            "procedure": dossier.procedure.name,
-            "status": dossier.status,
-            "status_label": dossier.get_status_display(),
-            "submitted_at": dossier.submitted_at,
-            "received_at": dossier.received_at,
-            "due_at": dossier.effective_due,
-            "decided_at": dossier.decided_at,
-            "returned_at": dossier.returned_at,
-            "details": details,
-        }
+        body = selectors.public_status(dossier)
+        if not details:
+            data = LookupOut(body).data
+            cache.set(
+                selectors.lookup_cache_key(dossier.code),
+                json.dumps(data).encode(),
+                selectors.LOOKUP_TTL,
+            )
+            return Response(data)
+        body["details"] = True
         if details:
             body["applicant_name"] = dossier.applicant_name
             body["due_explanation"] = dossier.due_explanation
@@ -203,6 +209,7 @@ class DossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="dossiers_action",
         request=ActionIn,
         responses={
             200: DossierOut,
@@ -310,3 +317,25 @@ class StatisticsApi(APIView):
                 "index_766": statistics.index_766(agency, start, end),
             }
         )
+
+
+_lookup_api = DossierLookupApi.as_view()
+
+
+@csrf_exempt
+def lookup_view(request, *args, **kwargs):
+    """The public status by code alone is served from the cache (filled by the API view and
+    cleared by every transition); anything else goes through the API view."""
+    code = request.GET.get("code", "")[:40]
+    if request.method == "GET" and code and not request.GET.get("secret"):
+        cached = cache.get(selectors.lookup_cache_key(code))
+        if cached is not None and not is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            return HttpResponse(cached, content_type="application/json")
+    return _lookup_api(request, *args, **kwargs)
+
+
+# drf-spectacular documents the wrapped API view.
+lookup_view.cls = _lookup_api.cls
+lookup_view.initkwargs = _lookup_api.initkwargs

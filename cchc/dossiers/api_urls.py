@@ -6,7 +6,7 @@ from cchc.dossiers import api
 urlpatterns = [
     path("", api.DossierFileApi.as_view(), name="dossiers-file"),
     path("queue", api.DossierListApi.as_view(), name="dossiers-queue"),
-    path("lookup", api.DossierLookupApi.as_view(), name="dossiers-lookup"),
+    path("lookup", api.lookup_view, name="dossiers-lookup"),
     path("statistics", api.StatisticsApi.as_view(), name="dossiers-statistics"),
     path("<str:code>/<slug:action>", api.DossierActionApi.as_view(), name="dossiers-action"),
 ]

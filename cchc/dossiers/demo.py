@@ -10,6 +10,7 @@ from cchc.core.models import Agency, Unit, User
 from cchc.core.workcalendar import WorkingCalendar, local_tz
 from cchc.dossiers import clock
 from cchc.dossiers.models import Channel, DayCounter, Dossier, HandOver, Status, SupplementRequest
+from cchc.dossiers.services import rebuild_monthly_figures
 from cchc.procedures.models import Procedure
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
@@ -151,6 +152,7 @@ def load(stdout=None) -> dict:
             )
     HandOver.objects.bulk_create(handovers, batch_size=1000)
     SupplementRequest.objects.bulk_create(supplements, batch_size=500)
+    rebuild_monthly_figures(agency=agency)
     return {"dossiers": len(dossiers), "handovers": len(handovers)}
 
 

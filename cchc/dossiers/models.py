@@ -246,3 +246,28 @@ class DossierFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MonthlyFigure(models.Model):
+    """Dossiers received and decided per agency, procedure version and month, kept up to date
+    in the transaction of each reception and decision, so yearly statistics read a few hundred
+    rows instead of every dossier. `rebuild_monthly_figures` recomputes it from the dossiers."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    early = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "month", "procedure"], name="monthly_figure_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.procedure_id} {self.month:%Y-%m}"

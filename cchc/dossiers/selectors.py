@@ -95,6 +95,31 @@ def lookup(code: str):
     )
 
 
+LOOKUP_TTL = (
+    30  # seconds; transitions delete the entry, so this only bounds cross-process staleness
+)
+
+
+def lookup_cache_key(code: str) -> str:
+    return f"dossiers:lookup:{code.strip().upper()}"
+
+
+def public_status(dossier: Dossier) -> dict:
+    """What anyone holding the code may see: status and dates, no personal data."""
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "status": dossier.status,
+        "status_label": str(dossier.get_status_display()),
+        "submitted_at": dossier.submitted_at,
+        "received_at": dossier.received_at,
+        "due_at": dossier.effective_due,
+        "decided_at": dossier.decided_at,
+        "returned_at": dossier.returned_at,
+        "details": False,
+    }
+
+
 def may_see_details(dossier: Dossier, secret_or_phone: str) -> bool:
     value = (secret_or_phone or "").strip()
     if not value:

@@ -6,8 +6,10 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +25,11 @@ from cchc.dossiers.models import (
     Dossier,
     DossierFile,
     HandOver,
+    MonthlyFigure,
     Status,
     SupplementRequest,
 )
+from cchc.dossiers.selectors import lookup_cache_key
 from cchc.procedures.models import Procedure
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,6 +62,57 @@ def next_code(*, agency: Agency, day: dt.date) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _count_month(dossier: Dossier, moment: dt.datetime, **increments) -> None:
+    """Add to the monthly figures in the caller's transaction (the UPDATE locks the row)."""
+    month = moment.astimezone(local_tz()).date().replace(day=1)
+    key = {"agency_id": dossier.agency_id, "procedure_id": dossier.procedure_id, "month": month}
+    MonthlyFigure.objects.bulk_create([MonthlyFigure(**key)], ignore_conflicts=True)
+    MonthlyFigure.objects.filter(**key).update(**{k: F(k) + v for k, v in increments.items()})
+
+
+def rebuild_monthly_figures(*, agency: Agency) -> int:
+    """Recompute the monthly figures of an agency from its dossiers (after bulk loads)."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    tz = local_tz()
+    rows: dict = {}
+    base = Dossier.objects.filter(agency=agency)
+    for field, counts in (
+        ("received_at", {"received": Count("id")}),
+        (
+            "decided_at",
+            {
+                "decided": Count("id"),
+                "early": Count("id", filter=Q(outcome="early")),
+                "on_time": Count("id", filter=Q(outcome="on_time")),
+                "late": Count("id", filter=Q(outcome="late")),
+            },
+        ),
+    ):
+        grouped = (
+            base.filter(**{f"{field}__isnull": False})
+            .annotate(month=TruncMonth(field, tzinfo=tz))
+            .values("procedure_id", "month")
+            .annotate(**counts)
+        )
+        for row in grouped:
+            month = row.pop("month")
+            month = month.date() if hasattr(month, "date") else month
+            key = (row.pop("procedure_id"), month)
+            rows.setdefault(key, {}).update(row)
+    with transaction.atomic():
+        MonthlyFigure.objects.filter(agency=agency).delete()
+        MonthlyFigure.objects.bulk_create(
+            [
+                MonthlyFigure(agency=agency, procedure_id=p, month=m, **v)
+                for (p, m), v in rows.items()
+            ],
+            batch_size=1000,
+        )
+    return len(rows)
 
 
 def new_secret() -> str:
@@ -127,6 +182,8 @@ def _record(
         to_status=dossier.status,
         note=note,
     )
+    key = lookup_cache_key(dossier.code)
+    transaction.on_commit(lambda: cache.delete(key))
     audit_record(
         actor=actor,
         obj=dossier,
@@ -279,6 +336,7 @@ def dossier_receive_paper(
         dossier.digitised = digitised or bool(pairs)
         _start_clock(dossier, moment)
         dossier.save()
+        _count_month(dossier, moment, received=1)
         _record(
             dossier,
             actor=actor,
@@ -304,6 +362,7 @@ def dossier_accept(*, actor, dossier: Dossier, at=None) -> Dossier:
         dossier.received_at = moment
         _start_clock(dossier, moment)
         dossier.save()
+        _count_month(dossier, moment, received=1)
         _record(
             dossier,
             actor=actor,
@@ -652,6 +711,9 @@ def dossier_decide(
             dossier.result_digitised = True
         dossier.save(
             update_fields=["status", "decided_at", "outcome", "result_text", "result_digitised"]
+        )
+        _count_month(
+            dossier, moment, decided=1, **({dossier.outcome: 1} if dossier.outcome else {})
         )
         _record(
             dossier,

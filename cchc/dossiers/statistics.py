@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from cchc.core.workcalendar import local_tz
-from cchc.dossiers.models import FINISHED_STATUSES, Channel, Dossier, Status
+from cchc.dossiers.models import FINISHED_STATUSES, Channel, Dossier, MonthlyFigure, Status
 
 
 def _bounds(start: dt.date, end: dt.date):
@@ -136,6 +136,26 @@ def by_procedure(agency, start: dt.date, end: dt.date) -> list[dict]:
     for r in out:
         r["on_time_rate"] = _share(r["on_time"], r["processed"])
     return out
+
+
+def by_procedure_and_month(agency, start: dt.date, end: dt.date) -> list[dict]:
+    """Received, decided, early, on time and late per procedure version and month (received
+    counted in the month of reception, the others in the month of decision), read from the
+    monthly figures kept by the services: the benchmarked yearly statistic."""
+    return list(
+        MonthlyFigure.objects.filter(agency=agency, month__gte=start.replace(day=1), month__lte=end)
+        .values(
+            "procedure_id",
+            "procedure__name",
+            "month",
+            "received",
+            "decided",
+            "early",
+            "on_time",
+            "late",
+        )
+        .order_by("procedure__name", "procedure_id", "month")
+    )
 
 
 def figure(agency, start, end) -> dict | None:

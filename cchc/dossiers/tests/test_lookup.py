@@ -48,3 +48,11 @@ class LookupTests(DeskTestCase):
         self.assertEqual(
             self.client.get("/ho-so/tra-cuu/", {"code": self.dossier.code}).status_code, 429
         )
+
+    def test_the_cached_public_status_follows_every_transition(self):
+        url = "/api/v1/dossiers/lookup"
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 2)
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 2)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 4)

@@ -80,3 +80,26 @@ class StatisticsTests(DeskTestCase):
         )
         self.login_as("citizen")
         self.assertEqual(self.client.get("/api/v1/dossiers/statistics").status_code, 404)
+
+    def test_the_monthly_figures_kept_by_the_services_match_a_rebuild(self):
+        from cchc.dossiers.models import MonthlyFigure
+        from cchc.dossiers.services import rebuild_monthly_figures
+
+        def snapshot():
+            return sorted(
+                MonthlyFigure.objects.filter(agency=self.agency).values_list(
+                    "procedure_id", "month", "received", "decided", "early", "on_time", "late"
+                )
+            )
+
+        kept = snapshot()
+        self.assertEqual(sum(row[2] for row in kept), 4)
+        self.assertEqual(sum(row[6] for row in kept), 1)
+        rebuild_monthly_figures(agency=self.agency)
+        self.assertEqual(snapshot(), kept)
+        rows = statistics.by_procedure_and_month(
+            self.agency, dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+        )
+        self.assertEqual(
+            [(r["month"], r["received"], r["decided"]) for r in rows], [(dt.date(2026, 1, 1), 3, 2)]
+        )
