@@ -6,5 +6,6 @@ app_name = "procedures"
 urlpatterns = [
     path("", views.procedure_list, name="procedure-list"),
     path("<int:pk>/", views.procedure_detail, name="procedure-detail"),
+    path("<int:pk>/sua/", views.procedure_edit, name="procedure-edit"),
     path("<int:pk>/quy-trinh/", views.procedure_steps, name="procedure-steps"),
 ]

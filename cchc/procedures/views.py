@@ -87,3 +87,96 @@ def procedure_steps(request, pk):
         "procedures/steps.html",
         {"procedure": procedure, "formset": formset, "problems": problems},
     )
+
+
+class ProcedureForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Tên thủ tục"), max_length=500)
+    field = forms.CharField(label=gettext_lazy("Lĩnh vực"), max_length=200)
+    time = forms.DecimalField(
+        label=gettext_lazy("Thời hạn giải quyết"),
+        required=False,
+        min_value=0.5,
+        max_digits=6,
+        decimal_places=1,
+        help_text=gettext_lazy("Để trống khi chưa rõ; lẻ nửa ngày được phép với ngày làm việc."),
+    )
+    time_unit = forms.ChoiceField(
+        label=gettext_lazy("Đơn vị thời hạn"),
+        choices=[("", "—"), *Procedure.TimeUnit.choices],
+        required=False,
+    )
+    full_online_time = forms.DecimalField(
+        label=gettext_lazy("Thời hạn khi nộp toàn trình"),
+        required=False,
+        min_value=0.5,
+        max_digits=6,
+        decimal_places=1,
+    )
+    fee_text = forms.CharField(
+        label=gettext_lazy(
+            "Phí, lệ phí (ví dụ: Không; 500.000 đ; 0,1% giá trị hợp đồng; tối thiểu 5.000.000 đ, tối đa 10.000.000 đ)"
+        ),
+        max_length=500,
+        required=False,
+    )
+    online_form = forms.ChoiceField(
+        label=gettext_lazy("Dịch vụ công trực tuyến"),
+        choices=[("", "—"), *Procedure.OnlineForm.choices],
+        required=False,
+    )
+    result_type = forms.CharField(
+        label=gettext_lazy("Kết quả thực hiện"), max_length=300, required=False
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("time") is not None and not data.get("time_unit"):
+            self.add_error("time_unit", _("Thời hạn cần có đơn vị (ngày làm việc hoặc ngày)."))
+        if data.get("time") is not None and data.get("time_unit") == "days" and data["time"] % 1:
+            self.add_error("time", _("Thời hạn theo ngày lịch phải là số nguyên."))
+        if data.get("time") is None:
+            data["time_unit"] = ""
+        return data
+
+
+def procedure_edit(request, pk):
+    require_staff(request.user)
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    procedure = selectors.procedure_detail(pk)
+    if not procedure.is_current:
+        raise Http404
+    fields = [f for f in ProcedureForm.base_fields if f != "fee_text"]
+    form = ProcedureForm(
+        request.POST or None,
+        initial={**{f: getattr(procedure, f) for f in fields}, "fee_text": procedure.fee_text},
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        fee_text = data.pop("fee_text")
+        try:
+            new, versioned = services.procedure_update(
+                procedure=procedure, actor=request.user, fee_text=fee_text, **data
+            )
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            if versioned:
+                messages.success(
+                    request,
+                    _("Thủ tục đã có hồ sơ: đã tạo phiên bản %(v)s; hồ sơ cũ giữ phiên bản trước.")
+                    % {"v": new.version},
+                )
+            else:
+                messages.success(request, _("Đã lưu thủ tục."))
+            return redirect("procedures:procedure-detail", new.pk)
+    return render(
+        request,
+        "procedures/edit.html",
+        {"procedure": procedure, "form": form, "error": error},
+        status=400 if (form.errors or error) else 200,
+    )
