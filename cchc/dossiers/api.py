@@ -189,9 +189,13 @@ class ActionIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     result_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     new_due_at = serializers.DateTimeField(required=False)
+    amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=0, min_value=0)
 
 
 ACTIONS = (
+    "require-fees",
+    "fees-paid",
+    "withdraw",
     "accept",
     "refuse",
     "request-supplement",
@@ -263,6 +267,18 @@ class DossierActionApi(APIView):
                 )
             elif action == "return":
                 dossier = services.dossier_return(actor=user, dossier=dossier)
+            elif action == "require-fees":
+                if "amount" not in d:
+                    raise serializers.ValidationError({"amount": [_("Cần số tiền phí, lệ phí.")]})
+                dossier = services.dossier_require_fees(
+                    actor=user, dossier=dossier, amount=d["amount"]
+                )
+            elif action == "fees-paid":
+                dossier = services.dossier_fees_paid(actor=user, dossier=dossier)
+            elif action == "withdraw":
+                dossier = services.dossier_withdraw(
+                    actor=user, dossier=dossier, reason=d.get("reason", "")
+                )
             elif action == "stop":
                 dossier = services.dossier_stop(
                     actor=user, dossier=dossier, reason=d.get("reason", "")

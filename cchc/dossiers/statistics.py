@@ -3,7 +3,7 @@ in process within / past time, shares, the PAR metrics and the Decision 766 inde
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
 
 from cchc.core.workcalendar import local_tz
@@ -52,6 +52,14 @@ def summary(
         digitised=Count("id", filter=new & Q(digitised=True)),
         late_supplements=Count("id", filter=new & Q(late_supplement=True)),
         results_digitised=Count("id", filter=decided_in & Q(result_digitised=True)),
+    )
+    average = qs.filter(decided_in).aggregate(
+        average=Avg(
+            ExpressionWrapper(F("decided_at") - F("clock_start"), output_field=DurationField())
+        )
+    )["average"]
+    figures["average_days"] = (
+        round(average.total_seconds() / 86400, 1) if average is not None else None
     )
     if not figures["received"] and not figures["carried_over"]:
         return None

@@ -23,6 +23,7 @@ from cchc.dossiers.forms import (
 )
 from cchc.dossiers.models import Status
 from cchc.procedures.models import Procedure
+from cchc.procedures.selectors import fields as procedure_fields
 
 LOOKUP_FAILURES = "10/10m"
 
@@ -375,11 +376,14 @@ def statistics_page(request):
 
     agency = _stats_agency(request.user)
     start, end = _period(request)
-    summary = statistics.summary(agency, start, end)
+    field = request.GET.get("linh_vuc", "")[:200]
+    summary = statistics.summary(agency, start, end, field=field)
     months = statistics.by_month(agency, start, end)
     context = {
         "start": start,
         "end": end,
+        "field": field,
+        "fields": procedure_fields(),
         "summary": summary,
         "months": months,
         "procedures": statistics.by_procedure(agency, start, end)[:50],
@@ -439,6 +443,22 @@ def statistics_excel(request):
     ws3.append(["Tháng", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ đúng hạn"])
     for m in statistics.by_month(agency, start, end):
         ws3.append([m["month"], m["received"], m["processed"], m["on_time_rate"]])
+    ws4 = wb.create_sheet("Thu tuc theo thang")
+    ws4.append(
+        ["Thủ tục", "Tháng", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn"]
+    )
+    for r in statistics.by_procedure_and_month(agency, start, end):
+        ws4.append(
+            [
+                r["procedure__name"],
+                f"{r['month']:%Y-%m}",
+                r["received"],
+                r["decided"],
+                r["early"],
+                r["on_time"],
+                r["late"],
+            ]
+        )
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(
@@ -478,5 +498,6 @@ STAT_LABELS = [
     ("full_online_share", "Tỷ lệ nộp toàn trình"),
     ("digitised_share", "Tỷ lệ số hóa thành phần hồ sơ"),
     ("on_time_rate", "Tỷ lệ giải quyết đúng hạn"),
+    ("average_days", "Thời gian giải quyết trung bình (ngày, kể từ khi bắt đầu tính hạn)"),
     ("late_supplements", "Yêu cầu bổ sung quá 3 ngày làm việc (vi phạm)"),
 ]

@@ -103,3 +103,16 @@ class StatisticsTests(DeskTestCase):
         self.assertEqual(
             [(r["month"], r["received"], r["decided"]) for r in rows], [(dt.date(2026, 1, 1), 3, 2)]
         )
+
+    def test_average_time_and_fees_through_the_api(self):
+        data = statistics.summary(self.agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+        # 29/12 09:00 -> 08/01 09:00 and 05/01 09:00 -> 07/01 09:00: 10 and 2 days.
+        self.assertEqual(data["average_days"], 6.0)
+        self.login_as("agency_leader")
+        services.dossier_hand_over(actor=self.agency_leader, dossier=self.online)
+        url = f"/api/v1/dossiers/{self.online.code}/require-fees"
+        self.assertEqual(self.client.post(url, {}).status_code, 400)
+        self.assertEqual(self.client.post(url, {"amount": "500000"}).json()["status"], 6)
+        self.assertEqual(
+            self.client.post(f"/api/v1/dossiers/{self.online.code}/fees-paid").json()["status"], 4
+        )
