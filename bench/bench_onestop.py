@@ -101,7 +101,9 @@ def _inner(step: str, env: dict, timeout: int) -> dict:
     )
     if out.returncode:
         raise RuntimeError(f"{step} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  {step}: {result}", flush=True)  # kept even if a later step fails
+    return result
 
 
 # Steps run inside a Django process on the bench database.
@@ -223,6 +225,7 @@ def _stats() -> dict:
     return {
         "stats_ms": _median_ms(run_stats),
         "count_ms": _median_ms(run_count),
+        "raw_ms": _median_ms(run_raw, times=1),
         "groups": result["groups"],
         "code": code,
     }

@@ -113,7 +113,7 @@ def dossier_lookup(request):
 
 def dossier_resubmit(request, code):
     """The applicant sends the requested supplement (code + secret)."""
-    dossier = get_object_or_404(Dossier_for_resubmit(), code=code)
+    dossier = get_object_or_404(_awaiting_supplement(), code=code)
     secret = request.POST.get("secret", "") if request.method == "POST" else ""
     error = ""
     if request.method == "POST":
@@ -133,8 +133,6 @@ def dossier_resubmit(request, code):
                 )
             except ValidationError as e:
                 error = " ".join(e.messages)
-            except services.TransitionError as e:
-                error = " ".join(e.messages)
             else:
                 messages.success(request, _("Đã nhận hồ sơ bổ sung."))
                 return redirect(f"{_lookup_url()}?code={dossier.code}")
@@ -152,7 +150,7 @@ def dossier_resubmit(request, code):
     )
 
 
-def Dossier_for_resubmit():
+def _awaiting_supplement():
     from cchc.dossiers.models import Dossier
 
     return Dossier.objects.select_related("procedure").filter(status=Status.SUPPLEMENT)
@@ -251,7 +249,19 @@ def dossier_detail(request, code):
     return render(request, "dossiers/detail.html", _detail_context(dossier, forms))
 
 
+AVAILABLE = {
+    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung"},
+    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua"},
+    Status.PROCESSING: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "dung"},
+    Status.SUPPLEMENT: {"xin-loi", "dung"},
+    Status.FEES: {"xin-loi", "dung"},
+    Status.DECIDED: {"tra-ket-qua"},
+}
+
+
 def _detail_context(dossier, forms, error=""):
+    available = AVAILABLE.get(dossier.status, set())
+    forms = {slug: form for slug, form in forms.items() if slug in available}
     return {
         "dossier": dossier,
         "forms": forms,
