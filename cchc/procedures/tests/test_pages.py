@@ -45,3 +45,10 @@ class CataloguePageTests(TestCase):
         self.assertTrue(results)
         self.assertEqual(set(results[0]), {"title", "url", "snippet", "date", "score"})
         self.assertTrue(results[0]["url"].startswith("/thu-tuc/"))
+
+    def test_the_list_page_runs_a_fixed_number_of_queries(self):
+        with self.assertNumQueries(5):  # count, page, fields + the page shell's agency (2)
+            self.client.get("/thu-tuc/")
+        pk = Procedure.objects.get(code="2.002248").pk
+        with self.assertNumQueries(6):  # procedure, legal bases, components, steps + shell (2)
+            self.client.get(f"/thu-tuc/{pk}/")
