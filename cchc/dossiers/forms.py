@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.models import User
 from cchc.dossiers.models import Channel, Dossier
 from cchc.dossiers.services import Applicant
 
@@ -144,9 +145,23 @@ class DecideForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
+    to_user = forms.ModelChoiceField(
+        label=_("Giao cho (không bắt buộc)"), queryset=None, required=False, empty_label="—"
+    )
     note = forms.CharField(
         label=_("Ghi chú"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
     )
+
+    def __init__(self, *args, agency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = (
+            User.objects.filter(unit__agency=agency, is_active=True)
+            .select_related("unit")
+            .order_by("unit__order", "last_name")
+            if agency is not None
+            else User.objects.none()
+        )
+        self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} ({u.unit.name})"

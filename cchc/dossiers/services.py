@@ -547,6 +547,10 @@ def dossier_hand_over(*, actor, dossier: Dossier, note: str = "", to_user=None, 
             dossier.agency,
         )
         _require_in_charge(actor, dossier)
+        if to_user is not None and (
+            to_user.agency is None or to_user.agency.pk != dossier.agency_id
+        ):
+            raise ValidationError({"to_user": _("Người nhận phải là cán bộ của cơ quan.")})
         steps = list(dossier.procedure.steps.select_related("unit"))
         current = dossier.current_step
         outcome = clock.classify(moment, dossier.step_due_at) if current else ""

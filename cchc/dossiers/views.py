@@ -242,11 +242,7 @@ ACTIONS = {
 def dossier_detail(request, code):
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
-    forms = {
-        slug: (form_class(prefix=slug) if form_class else None)
-        for slug, (_a, form_class) in ACTIONS.items()
-    }
-    return render(request, "dossiers/detail.html", _detail_context(dossier, forms))
+    return render(request, "dossiers/detail.html", _detail_context(dossier, _blank_forms(dossier)))
 
 
 AVAILABLE = {
@@ -257,6 +253,19 @@ AVAILABLE = {
     Status.FEES: {"xin-loi", "dung"},
     Status.DECIDED: {"tra-ket-qua"},
 }
+
+
+def _form(form_class, dossier, *args, **kwargs):
+    if form_class is HandOverForm:
+        kwargs["agency"] = dossier.agency
+    return form_class(*args, **kwargs)
+
+
+def _blank_forms(dossier):
+    return {
+        slug: (_form(cls, dossier, prefix=slug) if cls else None)
+        for slug, (_a, cls) in ACTIONS.items()
+    }
 
 
 def _detail_context(dossier, forms, error=""):
@@ -280,7 +289,11 @@ def dossier_action(request, code, action):
     if action not in ACTIONS:
         raise Http404
     name, form_class = ACTIONS[action]
-    form = form_class(request.POST, request.FILES, prefix=action) if form_class else None
+    form = (
+        _form(form_class, dossier, request.POST, request.FILES, prefix=action)
+        if form_class
+        else None
+    )
     error = ""
     if form is not None and not form.is_valid():
         error = _("Vui lòng sửa các lỗi trong biểu mẫu.")
@@ -295,10 +308,7 @@ def dossier_action(request, code, action):
         else:
             messages.success(request, _("Đã cập nhật hồ sơ %(code)s.") % {"code": dossier.code})
             return redirect("dossiers:dossier-detail", dossier.code)
-    forms = {
-        slug: (form_class(prefix=slug) if form_class else None)
-        for slug, (_a, form_class) in ACTIONS.items()
-    }
+    forms = _blank_forms(dossier)
     if form is not None:
         forms[action] = form
     dossier.refresh_from_db()
@@ -317,7 +327,9 @@ def _run(name, actor, dossier, data):
             actor=actor, dossier=dossier, items=data["items"], late_reason=data["late_reason"]
         )
     if name == "hand_over":
-        return services.dossier_hand_over(actor=actor, dossier=dossier, note=data["note"])
+        return services.dossier_hand_over(
+            actor=actor, dossier=dossier, note=data["note"], to_user=data.get("to_user")
+        )
     if name == "apologise":
         return services.dossier_apologise(
             actor=actor, dossier=dossier, reason=data["reason"], new_due_at=data["new_due_at"]

@@ -1,5 +1,5 @@
 from cchc.dossiers import services
-from cchc.dossiers.models import Status
+from cchc.dossiers.models import Dossier, Status
 from cchc.dossiers.tests.helpers import DeskTestCase, at, xlsx_rows
 
 
@@ -100,3 +100,42 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertEqual(xlsx_rows(excel.content)[2], ("Tiếp nhận mới trong kỳ", 1))
         self.login_as("officer_a")
         self.assertEqual(self.client.get("/ho-so/thong-ke/").status_code, 404)
+
+    def test_the_desk_hands_over_to_a_named_officer_whose_queue_shows_it(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        self.client.force_login(self.desk)
+        url = f"/ho-so/{self.dossier.code}/thao-tac/chuyen-buoc/"
+        response = self.client.post(url, {"chuyen-buoc-to_user": self.outsider.pk})
+        self.assertEqual(response.status_code, 400)
+        self.dossier.refresh_from_db()
+        self.assertIsNone(self.dossier.current_step)
+        response = self.client.post(
+            url, {"chuyen-buoc-to_user": self.officer_a.pk, "chuyen-buoc-note": "Thẩm định"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.login_as("officer_a")
+        page = self.client.get("/ho-so/?loc=mine")
+        self.assertContains(page, self.dossier.code)
+        self.assertContains(page, "Cách tính hạn")
+
+    def test_paper_reception_page_is_for_the_desk(self):
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get("/ho-so/tiep-nhan/").status_code, 404)
+        self.client.force_login(self.desk)
+        data = {
+            "procedure": self.procedure.pk,
+            "applicant_kind": "organisation",
+            "name": "Công ty A",
+            "id_number": "2600123456",
+            "phone": "0210 3800 123",
+            "address": "Phú Thọ",
+            "channel": "3",
+        }
+        response = self.client.post("/ho-so/tiep-nhan/", data)
+        dossier = Dossier.objects.get(channel=3)
+        self.assertRedirects(response, f"/ho-so/{dossier.code}/", fetch_redirect_response=False)
+        self.assertEqual(dossier.status, Status.RECEIVED)
+        self.assertIsNotNone(dossier.due_at)
+        response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": ""})
+        self.assertContains(response, "chọn thủ tục", status_code=400)
+        self.assertEqual(Dossier.objects.filter(channel=3).count(), 1)

@@ -145,3 +145,41 @@ class WorkflowTests(DeskTestCase):
         with self.assertRaises(ValidationError):
             services.dossier_receive_paper(actor=self.desk, procedure=unknown, applicant=APPLICANT)
         self.assertFalse(Dossier.objects.filter(procedure=unknown).exists())
+
+    def test_the_applicant_is_mailed_on_supplement_result_and_return(self):
+        dossier = self.received()
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_request_supplement(
+                actor=self.desk, dossier=dossier, items="Bản sao hợp đồng", at=at(2026, 3, 3, 9)
+            )
+        self.assertIn("cần bổ sung", mail.outbox[-1].subject)
+        self.assertIn("Bản sao hợp đồng", mail.outbox[-1].body)
+        from cchc.dossiers.tests.helpers import pdf_upload
+
+        services.dossier_supplement(
+            dossier=dossier, files={"x": pdf_upload()}, at=at(2026, 3, 4, 9)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_decide(
+                actor=self.agency_leader,
+                dossier=dossier,
+                result_text="Đã cấp",
+                at=at(2026, 3, 5, 9),
+            )
+            services.dossier_return(actor=self.desk, dossier=dossier, at=at(2026, 3, 5, 10))
+        self.assertEqual([m.subject.split(" ")[-1] for m in mail.outbox[-2:]], ["quả", "quả"])
+        self.assertIn("đã có kết quả", mail.outbox[-2].subject)
+        self.assertIn("đã trả kết quả", mail.outbox[-1].subject)
+
+    def test_nothing_is_mailed_when_the_transaction_fails(self):
+        dossier = self.received()
+        sent = len(mail.outbox)
+        with self.captureOnCommitCallbacks(execute=True), self.assertRaises(ValidationError):
+            services.dossier_apologise(
+                actor=self.desk,
+                dossier=dossier,
+                reason="x",
+                new_due_at=at(2026, 3, 1, 9),
+                at=at(2026, 3, 3, 9),
+            )
+        self.assertEqual(len(mail.outbox), sent)
