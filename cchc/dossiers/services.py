@@ -3,11 +3,14 @@ records a hand-over line and an audit entry, and queues the notification after c
 
 import datetime as dt
 import secrets
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -202,21 +205,42 @@ def _notify(dossier: Dossier, kind: str) -> None:
         transaction.on_commit(lambda: send_dossier_mail.enqueue(dossier.pk, kind))
 
 
-def _store_files(dossier: Dossier, files: dict, *, is_result: bool = False) -> None:
+def _save_uploads(agency: Agency, files, *, is_result: bool = False) -> list[DossierFile]:
+    """Write the uploads to storage before any row is locked; rows are added by `_attach`."""
+    folder = f"dossiers/{agency.code}/{uuid.uuid4().hex}"
+    saved = []
     for component, upload in files:
         checked = check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=10 * 1024 * 1024)
-        path = store_upload(checked, folder=f"dossiers/{dossier.agency.code}/{dossier.code}")
-        DossierFile.objects.create(
-            dossier=dossier,
-            component=component,
-            name=component.name if component else checked.original_name,
-            path=path,
-            original_name=checked.original_name,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            is_result=is_result,
+        saved.append(
+            DossierFile(
+                component=component,
+                name=component.name if component else checked.original_name,
+                path=store_upload(checked, folder=folder),
+                original_name=checked.original_name,
+                mime=checked.mime,
+                size=checked.size,
+                sha256=checked.sha256,
+                is_result=is_result,
+            )
         )
+    return saved
+
+
+def _attach(dossier: Dossier, saved: list[DossierFile]) -> None:
+    for row in saved:
+        row.dossier = dossier
+    DossierFile.objects.bulk_create(saved)
+
+
+@contextmanager
+def _cleanup_on_failure(saved: list[DossierFile]):
+    """Delete stored files when the transaction that should reference them fails."""
+    try:
+        yield
+    except BaseException:
+        for row in saved:
+            default_storage.delete(row.path)
+        raise
 
 
 def check_component_files(procedure: Procedure, files: dict) -> list[tuple]:
@@ -260,21 +284,32 @@ def dossier_file_online(
     pairs = check_component_files(procedure, files)
     moment = _now(at)
     secret = new_secret()
-    with transaction.atomic():
+    saved = _save_uploads(agency, pairs)
+    with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
-            procedure, applicant, agency, Channel.ONLINE, Status.SUBMITTED, moment, secret, owner
+            procedure,
+            applicant,
+            agency,
+            Channel.ONLINE,
+            Status.SUBMITTED,
+            moment,
+            secret,
+            owner,
+            digitised=True,
         )
-        _store_files(dossier, pairs)
-        dossier.digitised = True
-        dossier.save(update_fields=["digitised"])
+        _attach(dossier, saved)
         _record(dossier, actor=owner, action="file_online", from_status=None, at=moment)
         _notify(dossier, "submitted")
     return dossier, secret
 
 
-def _create(procedure, applicant, agency, channel, status, moment, secret, owner) -> Dossier:
+def _create(
+    procedure, applicant, agency, channel, status, moment, secret, owner, **extra
+) -> Dossier:
     day = moment.astimezone(local_tz()).date()
+    # Everything else is ready before the counter row is locked, so the lock is held briefly.
     return Dossier.objects.create(
+        **extra,
         code=next_code(agency=agency, day=day),
         agency=agency,
         procedure=procedure,
@@ -327,15 +362,25 @@ def dossier_receive_paper(
     pairs = check_component_files(procedure, files) if files else []
     moment = _now(at)
     secret = new_secret()
-    with transaction.atomic():
+    due = clock.legal_due(procedure=procedure, start=moment, channel=channel)
+    saved = _save_uploads(agency, pairs)
+    with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
-            procedure, applicant, agency, channel, Status.RECEIVED, moment, secret, None
+            procedure,
+            applicant,
+            agency,
+            channel,
+            Status.RECEIVED,
+            moment,
+            secret,
+            None,
+            received_at=moment,
+            clock_start=moment,
+            due_at=due.due,
+            due_explanation=_explain(due),
+            digitised=digitised or bool(pairs),
         )
-        _store_files(dossier, pairs)
-        dossier.received_at = moment
-        dossier.digitised = digitised or bool(pairs)
-        _start_clock(dossier, moment)
-        dossier.save()
+        _attach(dossier, saved)
         _count_month(dossier, moment, received=1)
         _record(
             dossier,
@@ -476,11 +521,12 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
         pairs.append((component, upload))
     if not pairs:
         raise ValidationError({"files": _("Cần đính kèm ít nhất một tệp bổ sung.")})
-    with transaction.atomic():
+    saved = _save_uploads(dossier.agency, pairs)
+    with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _lock(dossier)
         _require_status(dossier, Status.SUPPLEMENT)
         request = dossier.supplements.filter(fulfilled_at__isnull=True).last()
-        _store_files(dossier, pairs)
+        _attach(dossier, saved)
         previous = dossier.status
         if request is not None:
             request.fulfilled_at = moment
@@ -696,9 +742,11 @@ def dossier_decide(
     _require_role(actor, PROCESS_ROLES, dossier.agency)
     if not (result_text or "").strip():
         raise ValidationError({"result_text": _("Cần ghi kết quả giải quyết.")})
+    saved = []
     if result_file is not None:
         check_upload(result_file, kinds=("pdf", "image"), max_bytes=10 * 1024 * 1024)
-    with transaction.atomic():
+        saved = _save_uploads(dossier.agency, [(None, result_file)], is_result=True)
+    with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _lock(dossier)
         _require_status(dossier, Status.RECEIVED, Status.PROCESSING)
         _require_in_charge(actor, dossier)
@@ -710,8 +758,8 @@ def dossier_decide(
         dossier.decided_at = moment
         dossier.outcome = clock.classify(moment, dossier.due_at)
         dossier.result_text = result_text.strip()
-        if result_file is not None:
-            _store_files(dossier, [(None, result_file)], is_result=True)
+        if saved:
+            _attach(dossier, saved)
             dossier.result_digitised = True
         dossier.save(
             update_fields=["status", "decided_at", "outcome", "result_text", "result_digitised"]

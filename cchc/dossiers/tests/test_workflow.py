@@ -183,3 +183,26 @@ class WorkflowTests(DeskTestCase):
                 at=at(2026, 3, 3, 9),
             )
         self.assertEqual(len(mail.outbox), sent)
+
+    def test_a_failed_transition_leaves_no_stored_file_behind(self):
+        from django.core.files.storage import default_storage
+
+        from cchc.dossiers.models import DossierFile
+        from cchc.dossiers.tests.helpers import pdf_upload
+
+        def stored():
+            root = f"dossiers/{self.agency.code}"
+            folders, _ = default_storage.listdir(root)
+            return {
+                f"{root}/{d}/{f}"
+                for d in folders
+                for f in default_storage.listdir(f"{root}/{d}")[1]
+            }
+
+        dossier = self.received()
+        before = stored()  # the storage outlives each test's rolled-back rows
+        self.assertTrue(set(DossierFile.objects.values_list("path", flat=True)) <= before)
+        with self.assertRaises(services.TransitionError):
+            services.dossier_supplement(dossier=dossier, files={"x": pdf_upload()})
+        self.assertEqual(stored(), before)
+        self.assertEqual(dossier.files.count(), 1)
