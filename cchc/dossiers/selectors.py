@@ -45,6 +45,14 @@ def queue(user, *, which: str = "", today: dt.date | None = None):
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=end_of_day)
     elif which == "overdue":
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    elif which == "apology":
+        # Will be late unless decided soon: the apology (BM.04) must go out a working day ahead.
+        qs = qs.filter(
+            status__in=OPEN_STATUSES,
+            appointment_at__isnull=True,
+            due_at__gte=now,
+            due_at__lte=now + dt.timedelta(days=3),
+        )
     elif which == "new":
         qs = qs.filter(status=Status.SUBMITTED)
     elif which == "decided":

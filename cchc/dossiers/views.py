@@ -177,6 +177,7 @@ def dossier_queue(request):
         ("unit", _("Của đơn vị")),
         ("today", _("Đến hạn hôm nay")),
         ("overdue", _("Quá hạn")),
+        ("apology", _("Sắp đến hạn, chưa hẹn lại")),
         ("decided", _("Chờ trả kết quả")),
     ]
     return render(request, template, {"dossiers": dossiers, "which": which, "filters": filters})

@@ -139,3 +139,31 @@ class StaffPageAccessTests(DeskTestCase):
         response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": ""})
         self.assertContains(response, "chọn thủ tục", status_code=400)
         self.assertEqual(Dossier.objects.filter(channel=3).count(), 1)
+
+    def test_every_endpoint_is_in_the_openapi_schema(self):
+        schema = self.client.get("/api/schema/", {"format": "json"}).json()
+        for path in (
+            "/api/v1/dossiers/",
+            "/api/v1/dossiers/lookup",
+            "/api/v1/dossiers/{code}/{action}",
+            "/api/v1/dossiers/statistics",
+            "/api/v1/procedures/",
+            "/api/v1/procedures/{id}",
+        ):
+            self.assertIn(path, schema["paths"])
+
+    def test_the_queue_lists_dossiers_that_need_an_apology_soon(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        Dossier.objects.filter(pk=self.dossier.pk).update(
+            due_at=timezone.now() + dt.timedelta(days=1)
+        )
+        self.client.force_login(self.desk)
+        self.assertContains(self.client.get("/ho-so/?loc=apology"), self.dossier.code)
+        Dossier.objects.filter(pk=self.dossier.pk).update(
+            appointment_at=timezone.now() + dt.timedelta(days=9)
+        )
+        self.assertNotContains(self.client.get("/ho-so/?loc=apology"), self.dossier.code)

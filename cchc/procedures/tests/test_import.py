@@ -124,3 +124,38 @@ class VersioningTests(TestCase):
         self.assertEqual(new.steps.count(), 1)
         self.assertEqual(Dossier.objects.get().procedure_id, updated.pk)
         self.assertFalse(Procedure.objects.get(pk=updated.pk).is_current)
+
+
+class ExcelImportTests(TestCase):
+    def test_it_imports_an_excel_file_with_the_same_columns(self):
+        import tempfile
+
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.append(
+            ["code", "name", "field", "time", "time_unit", "fee", "online", "legal_basis", "note"]
+        )
+        wb.active.append(
+            [
+                "2.000002",
+                "Thủ tục từ Excel",
+                "Lĩnh vực B",
+                2.5,
+                "working_days",
+                "200.000 đ",
+                "full",
+                "Luật A; Nghị định B",
+                None,
+            ]
+        )
+        wb.active.append([None, None, "Lĩnh vực B", None, None, None, None, None, None])
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            wb.save(handle.name)
+            report = procedures_import(path=Path(handle.name))
+        self.assertEqual((report.created, [line for line, _ in report.errors]), (1, [3]))
+        procedure = Procedure.objects.get(code="2.000002")
+        self.assertEqual(
+            (procedure.time, procedure.fee_amount, procedure.legal_bases.count()),
+            (Decimal("2.5"), Decimal(200000), 2),
+        )
