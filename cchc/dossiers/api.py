@@ -179,7 +179,17 @@ class DossierLookupApi(APIView):
                 }
                 for h in dossier.handovers.all()
             ]
-        return Response(LookupOut(body).data)
+        data = LookupOut(body).data
+        cache.set(
+            selectors.lookup_cache_key(dossier.code, full=True),
+            {
+                "secret_hash": dossier.secret_hash,
+                "phone": dossier.applicant_phone,
+                "body": json.dumps(data).encode(),
+            },
+            selectors.LOOKUP_TTL,
+        )
+        return Response(data)
 
 
 class ActionIn(serializers.Serializer):
@@ -340,11 +350,20 @@ _lookup_api = DossierLookupApi.as_view()
 
 @csrf_exempt
 def lookup_view(request, *args, **kwargs):
-    """The public status by code alone is served from the cache (filled by the API view and
-    cleared by every transition); anything else goes through the API view."""
+    """Answers already given are served from the cache (filled by the API view, cleared by
+    every transition of the dossier); the details only when the secret or phone matches.
+    Anything else, failures included, goes through the API view."""
     code = request.GET.get("code", "")[:40]
-    if request.method == "GET" and code and not request.GET.get("secret"):
-        cached = cache.get(selectors.lookup_cache_key(code))
+    secret = request.GET.get("secret", "")[:20]
+    if request.method == "GET" and code:
+        if secret:
+            entry = cache.get(selectors.lookup_cache_key(code, full=True))
+            matches = entry is not None and selectors.credentials_match(
+                secret, entry["secret_hash"], entry["phone"]
+            )
+            cached = entry["body"] if matches else None
+        else:
+            cached = cache.get(selectors.lookup_cache_key(code))
         if cached is not None and not is_ratelimited(
             request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
         ):

@@ -108,8 +108,8 @@ LOOKUP_TTL = (
 )
 
 
-def lookup_cache_key(code: str) -> str:
-    return f"dossiers:lookup:{code.strip().upper()}"
+def lookup_cache_key(code: str, *, full: bool = False) -> str:
+    return f"dossiers:lookup{':full' if full else ''}:{code.strip().upper()}"
 
 
 def public_status(dossier: Dossier) -> dict:
@@ -129,8 +129,13 @@ def public_status(dossier: Dossier) -> dict:
 
 
 def may_see_details(dossier: Dossier, secret_or_phone: str) -> bool:
+    return credentials_match(secret_or_phone, dossier.secret_hash, dossier.applicant_phone)
+
+
+def credentials_match(secret_or_phone: str, secret_hash: str, phone: str) -> bool:
+    """The lookup secret (any case) or the applicant's phone number."""
     value = (secret_or_phone or "").strip()
     if not value:
         return False
     digits = value.replace(" ", "").replace(".", "")
-    return dossier.secret_matches(value) or (len(digits) >= 9 and digits == dossier.applicant_phone)
+    return Dossier.hash_secret(value) == secret_hash or (len(digits) >= 9 and digits == phone)

@@ -185,8 +185,8 @@ def _record(
         to_status=dossier.status,
         note=note,
     )
-    key = lookup_cache_key(dossier.code)
-    transaction.on_commit(lambda: cache.delete(key))
+    keys = [lookup_cache_key(dossier.code), lookup_cache_key(dossier.code, full=True)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
     audit_record(
         actor=actor,
         obj=dossier,

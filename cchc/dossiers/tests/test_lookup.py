@@ -56,3 +56,17 @@ class LookupTests(DeskTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
         self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 4)
+
+    def test_cached_details_need_the_secret_and_follow_transitions(self):
+        url = "/api/v1/dossiers/lookup"
+        first = self.client.get(url, {"code": self.dossier.code, "secret": self.secret}).json()
+        again = self.client.get(url, {"code": self.dossier.code, "secret": "0912345678"}).json()
+        self.assertEqual(first, again)
+        self.assertEqual(
+            self.client.get(url, {"code": self.dossier.code, "secret": "WRONG123"}).status_code, 403
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        body = self.client.get(url, {"code": self.dossier.code, "secret": self.secret}).json()
+        self.assertEqual(body["status"], 4)
+        self.assertEqual(len(body["timeline"]), 3)
