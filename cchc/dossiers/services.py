@@ -468,6 +468,7 @@ def dossier_request_supplement(
         )
         late = False
         if not at_reception:
+            _require_in_charge(actor, dossier)
             elapsed = WorkingCalendar().working_days_between(dossier.received_at, moment).days
             late = elapsed > clock.SUPPLEMENT_LIMIT_DAYS
             if late and not (late_reason or "").strip():

@@ -206,3 +206,15 @@ class WorkflowTests(DeskTestCase):
             services.dossier_supplement(dossier=dossier, files={"x": pdf_upload()})
         self.assertEqual(stored(), before)
         self.assertEqual(dossier.files.count(), 1)
+
+    def test_an_officer_of_another_unit_cannot_ask_for_a_supplement(self):
+        dossier = self.received()
+        services.dossier_hand_over(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 10))
+        with self.assertRaises(PermissionDenied):
+            services.dossier_request_supplement(
+                actor=self.officer_b, dossier=dossier, items="x", at=at(2026, 3, 3, 9)
+            )
+        services.dossier_request_supplement(
+            actor=self.officer_a, dossier=dossier, items="x", at=at(2026, 3, 3, 9)
+        )
+        self.assertEqual(dossier.supplements.count(), 1)
