@@ -69,6 +69,7 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     page.goto(f"/ho-so/{code}/")
     action(page, "tiep-nhan", "Tiếp nhận")
     assert page.locator("#dossier-status").inner_text() == "Đã tiếp nhận"
+    assert Axe().run(page).response["violations"] == []
     action(page, "yeu-cau-bo-sung", "Yêu cầu bổ sung", items="Bản sao hợp đồng có chứng thực")
     assert page.locator("#dossier-status").inner_text() == "Chờ bổ sung"
 
@@ -106,6 +107,10 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     action(page, "ket-qua", "Cập nhật kết quả", result_text="Cấp Giấy chứng nhận số 01/GCN")
     action(page, "tra-ket-qua", "Trả kết quả")
     assert page.locator("#dossier-status").inner_text() == "Đã trả kết quả"
+    assert Axe().run(page).response["violations"] == []
+    for url in ("/ho-so/?loc=decided", "/ho-so/thong-ke/", f"/ho-so/{code}/mau/bm05.html"):
+        page.goto(url)
+        assert Axe().run(page).response["violations"] == [], url
 
     # 5. Anyone can look it up; details only with the secret.
     page.context.clear_cookies()
