@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from cchc.core.models import Agency
+from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
 from cchc.dossiers import documents, selectors, services
@@ -400,13 +400,17 @@ def statistics_page(request):
     agency = _stats_agency(request.user)
     start, end = _period(request)
     field = request.GET.get("linh_vuc", "")[:200]
-    summary = statistics.summary(agency, start, end, field=field)
+    units = list(Unit.objects.filter(agency=agency))
+    unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
+    summary = statistics.summary(agency, start, end, field=field, unit=unit)
     months = statistics.by_month(agency, start, end)
     context = {
         "start": start,
         "end": end,
         "field": field,
         "fields": procedure_fields(),
+        "unit": unit,
+        "units": units,
         "summary": summary,
         "months": months,
         "procedures": statistics.by_procedure(agency, start, end)[:50],

@@ -116,3 +116,17 @@ class StatisticsTests(DeskTestCase):
         self.assertEqual(
             self.client.post(f"/api/v1/dossiers/{self.online.code}/fees-paid").json()["status"], 4
         )
+
+    def test_the_page_filters_the_summary_by_unit(self):
+        services.dossier_hand_over(actor=self.desk, dossier=self.online)  # now at unit A
+        self.login_as("agency_leader")
+        page = self.client.get(
+            "/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-01-31", "don_vi": self.unit_a.pk}
+        )
+        self.assertContains(
+            page, '<tr><th scope="row">Tiếp nhận mới</th><td>1</td></tr>', html=True
+        )
+        page = self.client.get(
+            "/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-01-31", "don_vi": self.unit_b.pk}
+        )
+        self.assertContains(page, "không có dữ liệu")
