@@ -332,8 +332,20 @@ def procedure_set_steps(*, procedure: Procedure, steps: list[dict], actor=None) 
 
 
 @transaction.atomic
-def procedure_set_components(*, procedure: Procedure, components: list[dict]) -> None:
+def procedure_set_components(
+    *, procedure: Procedure, components: list[dict], actor=None
+) -> Procedure:
+    """Replace the required components: [{"name", "copies", "form", "required"}]; versioned like
+    every edit of a procedure that already has dossiers (their files keep pointing at the old)."""
+    if _has_dossiers(procedure):
+        procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
+    kept = {c.name: c.template_file for c in procedure.components.all()}
     procedure.components.all().delete()
     Component.objects.bulk_create(
-        Component(procedure=procedure, order=i, **c) for i, c in enumerate(components, start=1)
+        Component(procedure=procedure, order=i, template_file=kept.get(c["name"], ""), **c)
+        for i, c in enumerate(components, start=1)
     )
+    audit_record(
+        actor=actor, obj=procedure, action="procedure.components", to_state=f"v{procedure.version}"
+    )
+    return procedure

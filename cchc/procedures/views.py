@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
 from cchc.procedures import selectors, services
-from cchc.procedures.models import Procedure
+from cchc.procedures.models import Component, Procedure
 
 
 def procedure_list(request):
@@ -50,6 +50,44 @@ class StepForm(forms.Form):
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
+
+
+class ComponentForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Tên giấy tờ"), max_length=500)
+    copies = forms.IntegerField(label=gettext_lazy("Số bộ"), min_value=1, max_value=20, initial=1)
+    form = forms.ChoiceField(label=gettext_lazy("Hình thức"), choices=Component.Form.choices)
+    required = forms.BooleanField(label=gettext_lazy("Bắt buộc"), required=False, initial=True)
+
+
+ComponentFormSet = forms.formset_factory(ComponentForm, extra=2, can_delete=True)
+
+
+def procedure_components(request, pk):
+    require_staff(request.user)
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    procedure = selectors.procedure_detail(pk)
+    if not procedure.is_current:
+        raise Http404
+    initial = [
+        {"name": c.name, "copies": c.copies, "form": c.form, "required": c.required}
+        for c in procedure.components.all()
+    ]
+    formset = ComponentFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in formset
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        new = services.procedure_set_components(
+            procedure=procedure, components=rows, actor=request.user
+        )
+        messages.success(request, _("Đã lưu thành phần hồ sơ."))
+        return redirect("procedures:procedure-detail", new.pk)
+    return render(
+        request, "procedures/components.html", {"procedure": procedure, "formset": formset}
+    )
 
 
 def can_edit_catalogue(user) -> bool:

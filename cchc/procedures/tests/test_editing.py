@@ -101,3 +101,42 @@ class EditingPageTests(PersonaTestCase):
         self.assertContains(response, "cần có đơn vị", status_code=400)
         self.procedure.refresh_from_db()
         self.assertEqual(self.procedure.fee_kind, "unknown")
+
+    def test_components_are_edited_and_versioned_once_dossiers_exist(self):
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/thanh-phan/"
+        data = {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "Đơn đề nghị",
+            "form-0-copies": "1",
+            "form-0-form": "original",
+            "form-0-required": "on",
+            "form-1-name": "Đề án",
+            "form-1-copies": "0",
+            "form-1-form": "copy",
+        }
+        self.assertEqual(self.client.post(url, data).status_code, 200)  # 0 copies is refused
+        self.assertFalse(self.procedure.components.exists())
+        data["form-1-copies"] = "2"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(
+            list(self.procedure.components.values_list("name", "copies", "required")),
+            [("Đơn đề nghị", 1, True), ("Đề án", 2, False)],
+        )
+        Dossier.objects.create(
+            code="T-2",
+            agency=self.agency,
+            procedure=self.procedure,
+            channel=1,
+            status=2,
+            submitted_at="2026-01-05T09:00+07:00",
+        )
+        data.update({"form-INITIAL_FORMS": "2", "form-1-DELETE": "on"})  # as the page posts it
+        self.client.post(url, data)
+        new = Procedure.objects.current().get(series=self.procedure.series)
+        self.assertEqual(
+            (new.version, new.components.count(), self.procedure.components.count()), (2, 1, 2)
+        )
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get(f"/thu-tuc/{new.pk}/thanh-phan/").status_code, 404)
