@@ -332,6 +332,29 @@ def procedure_set_steps(*, procedure: Procedure, steps: list[dict], actor=None) 
 
 
 @transaction.atomic
+def procedure_set_legal_bases(*, procedure: Procedure, bases: list[dict], actor=None) -> Procedure:
+    """Replace the legal bases: [{"title", "valid_from", "valid_to"}], versioned when needed."""
+    for b in bases:
+        if b.get("valid_from") and b.get("valid_to") and b["valid_to"] < b["valid_from"]:
+            raise ValidationError(
+                _("“%(title)s”: ngày hết hiệu lực phải sau ngày có hiệu lực.")
+                % {"title": b["title"]}
+            )
+    if _has_dossiers(procedure):
+        procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
+    procedure.legal_bases.all().delete()
+    LegalBasis.objects.bulk_create(
+        LegalBasis(procedure=procedure, order=i, **b) for i, b in enumerate(bases, start=1)
+    )
+    procedure.legal_basis_text = "; ".join(b["title"] for b in bases)
+    procedure.save(update_fields=["legal_basis_text"])
+    audit_record(
+        actor=actor, obj=procedure, action="procedure.legal_bases", to_state=f"v{procedure.version}"
+    )
+    return procedure
+
+
+@transaction.atomic
 def procedure_set_components(
     *, procedure: Procedure, components: list[dict], actor=None
 ) -> Procedure:

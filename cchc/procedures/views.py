@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,9 @@ def procedure_list(request):
 
 def procedure_detail(request, pk):
     procedure = selectors.procedure_detail(pk)
-    return render(request, "procedures/detail.html", {"procedure": procedure})
+    return render(
+        request, "procedures/detail.html", {"procedure": procedure, "today": timezone.localdate()}
+    )
 
 
 class StepForm(forms.Form):
@@ -87,6 +90,61 @@ def procedure_components(request, pk):
         return redirect("procedures:procedure-detail", new.pk)
     return render(
         request, "procedures/components.html", {"procedure": procedure, "formset": formset}
+    )
+
+
+class LegalBasisForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Văn bản, điều khoản"), max_length=500)
+    valid_from = forms.DateField(
+        label=gettext_lazy("Hiệu lực từ"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Ngày không hợp lệ.")},
+    )
+    valid_to = forms.DateField(
+        label=gettext_lazy("Hết hiệu lực"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("Ngày không hợp lệ.")},
+    )
+
+
+LegalBasisFormSet = forms.formset_factory(LegalBasisForm, extra=2, can_delete=True)
+
+
+def procedure_legal_bases(request, pk):
+    require_staff(request.user)
+    if not can_edit_catalogue(request.user):
+        raise Http404
+    procedure = selectors.procedure_detail(pk)
+    if not procedure.is_current:
+        raise Http404
+    initial = [
+        {"title": b.title, "valid_from": b.valid_from, "valid_to": b.valid_to}
+        for b in procedure.legal_bases.all()
+    ]
+    formset = LegalBasisFormSet(request.POST or None, initial=initial)
+    problems = []
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in formset
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            new = services.procedure_set_legal_bases(
+                procedure=procedure, bases=rows, actor=request.user
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, _("Đã lưu căn cứ pháp lý."))
+            return redirect("procedures:procedure-detail", new.pk)
+    return render(
+        request,
+        "procedures/legal_bases.html",
+        {"procedure": procedure, "formset": formset, "problems": problems},
+        status=400 if problems else 200,
     )
 
 

@@ -140,3 +140,24 @@ class EditingPageTests(PersonaTestCase):
         )
         self.login_as("officer_a")
         self.assertEqual(self.client.get(f"/thu-tuc/{new.pk}/thanh-phan/").status_code, 404)
+
+    def test_legal_bases_carry_validity_dates(self):
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/can-cu/"
+        data = {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "0",
+            "form-0-title": "Nghị định 268/2025/NĐ-CP",
+            "form-0-valid_from": "2025-10-01",
+            "form-1-title": "Nghị định 08/2014/NĐ-CP",
+            "form-1-valid_from": "2014-03-20",
+            "form-1-valid_to": "2014-01-01",
+        }
+        response = self.client.post(url, data)
+        self.assertContains(response, "phải sau ngày có hiệu lực", status_code=400)
+        self.assertFalse(self.procedure.legal_bases.exists())
+        data["form-1-valid_to"] = "2025-09-30"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        page = self.client.get(f"/thu-tuc/{self.procedure.pk}/")
+        self.assertContains(page, "01/10/2025")
+        self.assertContains(page, "đã hết hiệu lực", count=1)
