@@ -167,3 +167,28 @@ class StaffPageAccessTests(DeskTestCase):
             appointment_at=timezone.now() + dt.timedelta(days=9)
         )
         self.assertNotContains(self.client.get("/ho-so/?loc=apology"), self.dossier.code)
+
+    def test_api_refuses_a_second_reappointment_with_409_and_a_late_supplement_with_400(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        self.client.force_login(self.desk)
+        url = f"/api/v1/dossiers/{self.dossier.code}/apologise"
+        new_due = (timezone.now() + dt.timedelta(days=30)).isoformat()
+        self.assertEqual(
+            self.client.post(url, {"reason": "Chờ ý kiến", "new_due_at": new_due}).status_code, 200
+        )
+        response = self.client.post(url, {"reason": "Lần hai", "new_due_at": new_due})
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("lần thứ hai", response.json()["errors"][0]["message"])
+        Dossier.objects.filter(pk=self.dossier.pk).update(
+            received_at=timezone.now() - dt.timedelta(days=10)
+        )
+        response = self.client.post(
+            f"/api/v1/dossiers/{self.dossier.code}/request-supplement", {"items": "Hợp đồng"}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"][0]["field"], "late_reason")
+        self.assertFalse(self.dossier.supplements.exists())
