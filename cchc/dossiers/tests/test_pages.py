@@ -192,3 +192,17 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"][0]["field"], "late_reason")
         self.assertFalse(self.dossier.supplements.exists())
+
+    def test_a_unit_leader_sees_the_load_of_the_unit(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        services.dossier_hand_over(actor=self.desk, dossier=self.dossier, to_user=self.officer_a)
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get("/ho-so/tai-xu-ly/").status_code, 404)
+        self.login_as("leader_a")
+        page = self.client.get("/ho-so/tai-xu-ly/")
+        rows = list(page.context["rows"])
+        self.assertEqual(
+            [(r["current_handler__username"], r["total"], r["overdue"]) for r in rows],
+            [("officer_a", 1, 0)],
+        )
+        self.assertContains(page, "(officer_a)")
