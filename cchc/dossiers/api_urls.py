@@ -1,2 +1,12 @@
 # API endpoints of this app, mounted at /api/v1/dossiers/ (URL names prefixed "dossiers-").
-urlpatterns = []
+from django.urls import path
+
+from cchc.dossiers import api
+
+urlpatterns = [
+    path("", api.DossierFileApi.as_view(), name="dossiers-file"),
+    path("queue", api.DossierListApi.as_view(), name="dossiers-queue"),
+    path("lookup", api.lookup_view, name="dossiers-lookup"),
+    path("statistics", api.StatisticsApi.as_view(), name="dossiers-statistics"),
+    path("<str:code>/<slug:action>", api.DossierActionApi.as_view(), name="dossiers-action"),
+]

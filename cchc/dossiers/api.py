@@ -1,0 +1,376 @@
+import datetime as dt
+import json
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cchc.core.api import ERROR_SCHEMA
+from cchc.core.permissions import require_staff
+from cchc.dossiers import selectors, services, statistics
+from cchc.dossiers.forms import ApplicantForm
+from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, site_agency
+from cchc.procedures.models import Procedure
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("Thao tác không hợp lệ với trạng thái hiện tại của hồ sơ.")
+
+
+def _raise(error: DjangoValidationError):
+    if isinstance(error, services.TransitionError):
+        raise Conflict(error.messages[0])
+    raise serializers.ValidationError(
+        error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+    )
+
+
+class FilingIn(serializers.Serializer):
+    procedure = serializers.IntegerField()
+    applicant_kind = serializers.CharField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField()
+    representative_name = serializers.CharField(required=False, allow_blank=True)
+    representative_phone = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        form = ApplicantForm(attrs)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
+            )
+        attrs["applicant"] = form.applicant()
+        return attrs
+
+
+class FilingOut(serializers.Serializer):
+    code = serializers.CharField()
+    secret = serializers.CharField()
+    status = serializers.IntegerField()
+
+
+class DossierOut(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField(source="procedure.name")
+    status = serializers.IntegerField()
+    status_label = serializers.CharField(source="get_status_display")
+    submitted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    appointment_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    returned_at = serializers.DateTimeField()
+    due_explanation = serializers.JSONField()
+
+
+class LookupOut(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField()
+    status = serializers.IntegerField()
+    status_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    details = serializers.BooleanField()
+    applicant_name = serializers.CharField(required=False)
+    due_explanation = serializers.JSONField(required=False)
+    timeline = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class DossierFileApi(APIView):
+    """Online filing (status 1): multipart with `component_<id>` files."""
+
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="dossiers_file",
+        request=FilingIn,
+        responses={201: FilingOut, 400: ERROR_SCHEMA},
+    )
+    def post(self, request):
+        data = FilingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        procedure = Procedure.objects.current().filter(pk=data.validated_data["procedure"]).first()
+        if procedure is None:
+            raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
+        try:
+            dossier, secret = services.dossier_file_online(
+                procedure=procedure,
+                applicant=data.validated_data["applicant"],
+                files=request.FILES,
+                agency=site_agency(),
+                owner=request.user,
+            )
+        except DjangoValidationError as error:
+            _raise(error)
+        return Response(
+            FilingOut({"code": dossier.code, "secret": secret, "status": dossier.status}).data,
+            status=201,
+        )
+
+
+class DossierLookupApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("code", str, required=True),
+            OpenApiParameter("secret", str, description="Mã tra cứu hoặc số điện thoại"),
+        ],
+        responses={200: LookupOut, 404: ERROR_SCHEMA, 429: ERROR_SCHEMA},
+    )
+    def get(self, request):
+        code = request.query_params.get("code", "")[:40]
+        secret = request.query_params.get("secret", "")[:20]
+        if is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            raise exceptions.Throttled(
+                detail=_("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+            )
+        dossier = selectors.lookup(code) if code else None
+        details = dossier is not None and selectors.may_see_details(dossier, secret)
+        if dossier is None or (secret and not details):
+            is_ratelimited(
+                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+            )
+            if dossier is None:
+                raise exceptions.NotFound(_("Không tìm thấy hồ sơ có mã này."))
+            raise exceptions.PermissionDenied(
+                _("Mã tra cứu hoặc số điện thoại không khớp với hồ sơ.")
+            )
+        body = selectors.public_status(dossier)
+        if not details:
+            data = LookupOut(body).data
+            cache.set(
+                selectors.lookup_cache_key(dossier.code),
+                json.dumps(data).encode(),
+                selectors.LOOKUP_TTL,
+            )
+            return Response(data)
+        body["details"] = True
+        if details:
+            body["applicant_name"] = dossier.applicant_name
+            body["due_explanation"] = dossier.due_explanation
+            body["timeline"] = [
+                {
+                    "at": h.at.isoformat(),
+                    "action": h.action,
+                    "step": h.step_name,
+                    "status": h.to_status,
+                }
+                for h in dossier.handovers.all()
+            ]
+        data = LookupOut(body).data
+        cache.set(
+            selectors.lookup_cache_key(dossier.code, full=True),
+            {
+                "secret_hash": dossier.secret_hash,
+                "phone": dossier.applicant_phone,
+                "body": json.dumps(data).encode(),
+            },
+            selectors.LOOKUP_TTL,
+        )
+        return Response(data)
+
+
+class ActionIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    items = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    result_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    new_due_at = serializers.DateTimeField(required=False)
+    amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=0, min_value=0)
+
+
+ACTIONS = (
+    "require-fees",
+    "fees-paid",
+    "withdraw",
+    "accept",
+    "refuse",
+    "request-supplement",
+    "hand-over",
+    "apologise",
+    "decide",
+    "return",
+    "stop",
+)
+
+
+class DossierActionApi(APIView):
+    """Staff transitions: accept, refuse, request-supplement, hand-over, apologise, decide, return, stop."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="dossiers_action",
+        request=ActionIn,
+        responses={
+            200: DossierOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
+    )
+    def post(self, request, code, action):
+        require_staff(request.user)
+        dossier = selectors.get_dossier_for_user(request.user, code)
+        if action not in ACTIONS:
+            raise exceptions.NotFound()
+        data = ActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        user = request.user
+        try:
+            if action == "accept":
+                dossier = services.dossier_accept(actor=user, dossier=dossier)
+            elif action == "refuse":
+                dossier = services.dossier_refuse(
+                    actor=user, dossier=dossier, reason=d.get("reason", "")
+                )
+            elif action == "request-supplement":
+                services.dossier_request_supplement(
+                    actor=user,
+                    dossier=dossier,
+                    items=d.get("items", ""),
+                    late_reason=d.get("late_reason", ""),
+                )
+            elif action == "hand-over":
+                dossier = services.dossier_hand_over(
+                    actor=user, dossier=dossier, note=d.get("note", "")
+                )
+            elif action == "apologise":
+                if "new_due_at" not in d:
+                    raise serializers.ValidationError(
+                        {"new_due_at": [_("Cần thời điểm hẹn trả mới.")]}
+                    )
+                dossier = services.dossier_apologise(
+                    actor=user,
+                    dossier=dossier,
+                    reason=d.get("reason", ""),
+                    new_due_at=d["new_due_at"],
+                )
+            elif action == "decide":
+                dossier = services.dossier_decide(
+                    actor=user, dossier=dossier, result_text=d.get("result_text", "")
+                )
+            elif action == "return":
+                dossier = services.dossier_return(actor=user, dossier=dossier)
+            elif action == "require-fees":
+                if "amount" not in d:
+                    raise serializers.ValidationError({"amount": [_("Cần số tiền phí, lệ phí.")]})
+                dossier = services.dossier_require_fees(
+                    actor=user, dossier=dossier, amount=d["amount"]
+                )
+            elif action == "fees-paid":
+                dossier = services.dossier_fees_paid(actor=user, dossier=dossier)
+            elif action == "withdraw":
+                dossier = services.dossier_withdraw(
+                    actor=user, dossier=dossier, reason=d.get("reason", "")
+                )
+            elif action == "stop":
+                dossier = services.dossier_stop(
+                    actor=user, dossier=dossier, reason=d.get("reason", "")
+                )
+        except DjangoValidationError as error:
+            _raise(error)
+        dossier.refresh_from_db()
+        return Response(DossierOut(dossier).data, status=status.HTTP_200_OK)
+
+
+class DossierListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("loc", str)], responses={200: DossierOut(many=True)}
+    )
+    def get(self, request):
+        require_staff(request.user)
+        return Response(
+            DossierOut(
+                selectors.queue(request.user, which=request.query_params.get("loc", ""))[:200],
+                many=True,
+            ).data
+        )
+
+
+class StatisticsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
+        responses={200: dict},
+    )
+    def get(self, request):
+        agency = _stats_agency(request.user)
+        try:
+            start = dt.date.fromisoformat(
+                request.query_params.get("start") or f"{timezone.localdate().year}-01-01"
+            )
+            end = dt.date.fromisoformat(
+                request.query_params.get("end") or timezone.localdate().isoformat()
+            )
+        except ValueError:
+            raise serializers.ValidationError(
+                {"start": [_("Ngày không đúng định dạng YYYY-MM-DD.")]}
+            ) from None
+        return Response(
+            {
+                "summary": statistics.summary(agency, start, end),
+                "by_month": statistics.by_month(agency, start, end),
+                "by_procedure": statistics.by_procedure(agency, start, end),
+                "index_766": statistics.index_766(agency, start, end),
+            }
+        )
+
+
+_lookup_api = DossierLookupApi.as_view()
+
+
+@csrf_exempt
+def lookup_view(request, *args, **kwargs):
+    """Answers already given are served from the cache (filled by the API view, cleared by
+    every transition of the dossier); the details only when the secret or phone matches.
+    Anything else, failures included, goes through the API view."""
+    code = request.GET.get("code", "")[:40]
+    secret = request.GET.get("secret", "")[:20]
+    if request.method == "GET" and code:
+        if secret:
+            entry = cache.get(selectors.lookup_cache_key(code, full=True))
+            matches = entry is not None and selectors.credentials_match(
+                secret, entry["secret_hash"], entry["phone"]
+            )
+            cached = entry["body"] if matches else None
+        else:
+            cached = cache.get(selectors.lookup_cache_key(code))
+        if cached is not None and not is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            return HttpResponse(cached, content_type="application/json")
+    return _lookup_api(request, *args, **kwargs)
+
+
+# drf-spectacular documents the wrapped API view.
+lookup_view.cls = _lookup_api.cls
+lookup_view.initkwargs = _lookup_api.initkwargs

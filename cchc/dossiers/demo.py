@@ -1,0 +1,244 @@
+"""A year of realistic demo dossiers for the agency SKHCN, generated with bulk_create."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cchc.core.models import Agency, Unit, User
+from cchc.core.workcalendar import WorkingCalendar, local_tz
+from cchc.dossiers import clock
+from cchc.dossiers.models import Channel, DayCounter, Dossier, HandOver, Status, SupplementRequest
+from cchc.dossiers.services import rebuild_monthly_figures
+from cchc.procedures.models import Procedure
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+GIVEN = [
+    "Văn An",
+    "Thị Bình",
+    "Minh Châu",
+    "Quốc Dũng",
+    "Thu Hà",
+    "Đức Hải",
+    "Thị Lan",
+    "Văn Nam",
+    "Hồng Nhung",
+    "Anh Tuấn",
+]
+COMPANIES = [
+    "Công ty TNHH Công nghệ Việt Trì",
+    "Công ty CP Thiết bị Y tế Hùng Vương",
+    "Bệnh viện Đa khoa tỉnh",
+    "Công ty CP Chè Phú Thọ",
+    "Công ty TNHH Cơ khí Lâm Thao",
+]
+SECRET_HASH = Dossier.hash_secret("DEMO2026")
+
+
+def load(stdout=None) -> dict:
+    agency = Agency.objects.filter(code="SKHCN").first()
+    if agency is None or Dossier.objects.filter(agency=agency).exists():
+        return {"dossiers": Dossier.objects.filter(agency=agency).count() if agency else 0}
+    rng = random.Random(2026)
+    cal = WorkingCalendar()
+    tz = local_tz()
+    now = timezone.now()
+    procedures = [
+        p for p in Procedure.objects.current().prefetch_related("steps") if p.accepts_dossiers
+    ]
+    weights = [8 if p.steps.all() else 1 for p in procedures]
+    units = {u.code: u for u in Unit.objects.filter(agency=agency)}
+    desk = User.objects.filter(username="motcua").first()
+    specialist = User.objects.filter(username="chuyenvien").first()
+    dossiers, counters = [], {}
+    day = (now.astimezone(tz) - dt.timedelta(days=365)).date()
+    while day <= now.astimezone(tz).date():
+        if cal.is_working_day(day):
+            for _ in range(rng.randint(2, 7)):
+                received = dt.datetime.combine(day, dt.time(7, 30), tz) + dt.timedelta(
+                    minutes=rng.randint(0, 560)
+                )
+                if received > now:
+                    continue
+                dossiers.append(
+                    _dossier(
+                        rng,
+                        cal,
+                        agency,
+                        rng.choices(procedures, weights)[0],
+                        received,
+                        now,
+                        units,
+                        counters,
+                    )
+                )
+        day += dt.timedelta(days=1)
+    Dossier.objects.bulk_create(dossiers, batch_size=500)
+    DayCounter.objects.bulk_create(
+        [DayCounter(agency=agency, day=d, last=n) for d, n in counters.items()],
+        ignore_conflicts=True,
+    )
+    handovers, supplements = [], []
+    for d in Dossier.objects.filter(agency=agency).only(
+        "id",
+        "received_at",
+        "due_at",
+        "decided_at",
+        "returned_at",
+        "status",
+        "paused_at",
+        "channel",
+        "late_supplement",
+    ):
+        handovers.append(
+            HandOver(
+                dossier_id=d.id,
+                at=d.received_at,
+                action="receive",
+                from_user=desk,
+                from_status=None,
+                to_status=Status.RECEIVED,
+                step_due_at=d.due_at,
+            )
+        )
+        if d.status == Status.REFUSED:
+            continue
+        handovers.append(
+            HandOver(
+                dossier_id=d.id,
+                at=d.received_at + dt.timedelta(hours=2),
+                action="hand_over",
+                step_name="Thẩm định hồ sơ",
+                from_user=desk,
+                to_user=specialist,
+                to_unit=units.get("QLCN"),
+                from_status=Status.RECEIVED,
+                to_status=Status.PROCESSING,
+            )
+        )
+        if d.paused_at:
+            supplements.append(
+                SupplementRequest(
+                    dossier_id=d.id,
+                    requested_at=d.paused_at,
+                    requested_by=specialist,
+                    items="Bổ sung bản sao hợp đồng có chứng thực",
+                    late=d.late_supplement,
+                    late_reason="Phát hiện khi thẩm định" if d.late_supplement else "",
+                )
+            )
+        if d.decided_at:
+            handovers.append(
+                HandOver(
+                    dossier_id=d.id,
+                    at=d.decided_at,
+                    action="decide",
+                    from_user=specialist,
+                    from_status=Status.PROCESSING,
+                    to_status=Status.DECIDED,
+                )
+            )
+        if d.returned_at:
+            handovers.append(
+                HandOver(
+                    dossier_id=d.id,
+                    at=d.returned_at,
+                    action="return",
+                    from_user=desk,
+                    from_status=Status.DECIDED,
+                    to_status=Status.RETURNED,
+                )
+            )
+    HandOver.objects.bulk_create(handovers, batch_size=1000)
+    SupplementRequest.objects.bulk_create(supplements, batch_size=500)
+    rebuild_monthly_figures(agency=agency)
+    return {"dossiers": len(dossiers), "handovers": len(handovers)}
+
+
+def _dossier(rng, cal, agency, procedure, received, now, units, counters) -> Dossier:
+    day = received.date()
+    counters[day] = counters.get(day, 0) + 1
+    channel = rng.choices([Channel.ONLINE, Channel.IN_PERSON, Channel.POST], [55, 38, 7])[0]
+    full_online = channel == Channel.ONLINE and procedure.online_form == Procedure.OnlineForm.FULL
+    due = clock.legal_due(
+        procedure=procedure, start=received, channel=channel, full_online=full_online, cal=cal
+    )
+    organisation = rng.random() < 0.4
+    d = Dossier(
+        code=f"{agency.code}-{day:%y%m%d}-{counters[day]:04d}",
+        agency=agency,
+        procedure=procedure,
+        channel=channel,
+        status=Status.PROCESSING,
+        secret_hash=SECRET_HASH,
+        applicant_kind="organisation" if organisation else "person",
+        applicant_name=rng.choice(COMPANIES)
+        if organisation
+        else f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+        applicant_id_number=f"26{rng.randint(0, 99999999):08d}"
+        if organisation
+        else f"025{rng.randint(0, 999999999):09d}",
+        applicant_phone=f"09{rng.randint(0, 99999999):08d}",
+        applicant_address="Tỉnh Phú Thọ (dữ liệu minh họa)",
+        full_online=full_online,
+        digitised=channel == Channel.ONLINE or rng.random() < 0.6,
+        submitted_at=received - dt.timedelta(minutes=rng.randint(0, 600))
+        if channel == Channel.ONLINE
+        else received,
+        received_at=received,
+        clock_start=received,
+        due_at=due.due,
+        due_explanation=[s.as_dict() for s in due.explanation],
+        current_unit=units.get("QLCN"),
+    )
+    roll = rng.random()
+    if roll < 0.02:
+        d.status, d.refusal_reason, d.closed_at = (
+            Status.REFUSED,
+            "Hồ sơ không thuộc thẩm quyền giải quyết",
+            received,
+        )
+        return d
+    if roll < 0.04:
+        d.status, d.closed_at = Status.WITHDRAWN, received + dt.timedelta(days=1)
+        return d
+    span = (d.due_at - received).total_seconds()
+    if rng.random() < 0.08:  # paused for a supplement: the full time restarts afterwards
+        d.paused_at = received + dt.timedelta(seconds=span * 0.2)
+        d.late_supplement = rng.random() < 0.2
+        restart = d.paused_at + dt.timedelta(days=rng.randint(2, 10))
+        if restart > now:
+            d.status = Status.SUPPLEMENT
+            return d
+        again = cal.add(
+            restart, procedure.legal_time_for(full_online=full_online), procedure.time_unit
+        )
+        d.due_at, d.clock_start = again.due, restart
+        d.due_explanation = [
+            {
+                "date": None,
+                "kind": "pause",
+                "text": "Tạm dừng chờ bổ sung; tính lại toàn bộ thời hạn",
+            }
+        ] + [s.as_dict() for s in again.explanation]
+        d.paused_at, received, span = None, restart, (again.due - restart).total_seconds()
+    fraction = rng.choices(
+        [rng.uniform(0.3, 0.8), rng.uniform(0.8, 1.0), rng.uniform(1.02, 1.6)], [70, 22, 8]
+    )[0]
+    decided = received + dt.timedelta(seconds=span * fraction)
+    if decided > now:
+        if d.due_at < now and rng.random() < 0.5:
+            d.appointment_at, d.apology_reason = (
+                d.due_at + dt.timedelta(days=5),
+                "Cần lấy thêm ý kiến của cơ quan liên quan",
+            )
+        return d
+    d.status, d.decided_at, d.outcome = Status.DECIDED, decided, clock.classify(decided, d.due_at)
+    d.result_text, d.result_digitised = "Đã cấp kết quả giải quyết", rng.random() < 0.7
+    if decided + dt.timedelta(days=1) < now:
+        d.status, d.returned_at = Status.RETURNED, decided + dt.timedelta(hours=rng.randint(2, 48))
+        d.closed_at = d.returned_at
+    if procedure.fee_kind == Procedure.FeeKind.PERCENTAGE:
+        d.fee_amount = procedure.fee_for(Decimal(rng.randint(1, 20)) * 1_000_000_000)
+    return d

@@ -1,0 +1,167 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.models import User
+from cchc.dossiers.models import Channel, Dossier
+from cchc.dossiers.services import Applicant
+
+PHONE = re.compile(r"^(0|\+84)(3|5|7|8|9|2\d)\d{7,8}$")
+
+
+class ApplicantForm(forms.Form):
+    applicant_kind = forms.ChoiceField(
+        label=_("Người nộp là"), choices=Dossier.ApplicantKind.choices
+    )
+    name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"), max_length=20
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20)
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+    )
+    address = forms.CharField(label=_("Địa chỉ"), max_length=255)
+    representative_name = forms.CharField(
+        label=_("Người đại diện (nếu có)"), max_length=255, required=False
+    )
+    representative_phone = forms.CharField(
+        label=_("Điện thoại người đại diện"), max_length=20, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.setdefault("required", _("Vui lòng nhập trường này."))
+            field.error_messages["required"] = _("Vui lòng nhập trường này.")
+            field.error_messages["max_length"] = _("Quá dài (tối đa %(limit_value)d ký tự).")
+
+    def clean_phone(self):
+        phone = re.sub(r"[\s.\-]", "", self.cleaned_data["phone"])
+        if not PHONE.match(phone):
+            raise ValidationError(_("Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+        return phone
+
+    def clean_representative_phone(self):
+        phone = re.sub(r"[\s.\-]", "", self.cleaned_data.get("representative_phone", ""))
+        if phone and not PHONE.match(phone):
+            raise ValidationError(_("Số điện thoại không hợp lệ (ví dụ 0912345678)."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        number = re.sub(r"\s", "", data.get("id_number", "") or "")
+        kind = data.get("applicant_kind")
+        if number and kind == Dossier.ApplicantKind.PERSON and not re.fullmatch(r"\d{12}", number):
+            self.add_error("id_number", _("Số định danh cá nhân (căn cước) gồm đúng 12 chữ số."))
+        if (
+            number
+            and kind == Dossier.ApplicantKind.ORGANISATION
+            and not re.fullmatch(r"\d{10}(-\d{3})?", number)
+        ):
+            self.add_error(
+                "id_number",
+                _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số kèm -XXX cho đơn vị phụ thuộc."),
+            )
+        data["id_number"] = number
+        return data
+
+    def applicant(self) -> Applicant:
+        d = self.cleaned_data
+        return Applicant(
+            kind=d["applicant_kind"],
+            name=d["name"].strip(),
+            id_number=d["id_number"],
+            phone=d["phone"],
+            address=d["address"].strip(),
+            email=d.get("email", ""),
+            representative_name=d.get("representative_name", "").strip(),
+            representative_phone=d.get("representative_phone", ""),
+        )
+
+
+class PaperForm(ApplicantForm):
+    channel = forms.TypedChoiceField(
+        label=_("Kênh nộp"),
+        coerce=int,
+        choices=[
+            (Channel.IN_PERSON.value, Channel.IN_PERSON.label),
+            (Channel.POST.value, Channel.POST.label),
+        ],
+    )
+    digitised = forms.BooleanField(label=_("Đã scan, số hóa thành phần hồ sơ"), required=False)
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
+    secret = forms.CharField(
+        label=_("Mã tra cứu hoặc số điện thoại người nộp (không bắt buộc)"),
+        max_length=20,
+        required=False,
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class SupplementRequestForm(forms.Form):
+    items = forms.CharField(
+        label=_("Giấy tờ, nội dung cần bổ sung"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    late_reason = forms.CharField(
+        label=_("Lý do yêu cầu muộn (bắt buộc khi quá 3 ngày làm việc)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do quá hạn"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    new_due_at = forms.DateTimeField(
+        label=_("Thời điểm hẹn trả mới"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"invalid": _("Thời điểm không hợp lệ (ví dụ 2026-03-05T10:00).")},
+    )
+
+
+class DecideForm(forms.Form):
+    result_text = forms.CharField(
+        label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    result_file = forms.FileField(label=_("Tệp kết quả (PDF, ảnh; không bắt buộc)"), required=False)
+
+
+class HandOverForm(forms.Form):
+    to_user = forms.ModelChoiceField(
+        label=_("Giao cho (không bắt buộc)"), queryset=None, required=False, empty_label="—"
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, agency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = (
+            User.objects.filter(unit__agency=agency, is_active=True)
+            .select_related("unit")
+            .order_by("unit__order", "last_name")
+            if agency is not None
+            else User.objects.none()
+        )
+        self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} ({u.unit.name})"

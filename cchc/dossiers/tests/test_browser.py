@@ -1,0 +1,126 @@
+"""The whole life of a dossier in real Chromium: online filing to public lookup."""
+
+import datetime as dt
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from cchc.core.models import Agency, Unit
+from cchc.core.roles import Role
+from cchc.core.testing import make_user
+from cchc.dossiers.models import Dossier, Status
+from cchc.dossiers.tests.helpers import PDF, make_procedure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def desk(settings):
+    agency = Agency.objects.create(
+        code=settings.SITE_AGENCY_CODE,
+        name="Sở Khoa học và Công nghệ tỉnh Thử Nghiệm",
+        short_name="SKHCN",
+        superior_body="UBND tỉnh Thử Nghiệm",
+        place_name="Thử Nghiệm",
+    )
+    office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
+    tech = Unit.objects.create(agency=agency, code="QLCN", name="Phòng Quản lý công nghệ")
+    procedure = make_procedure(steps=[("Thẩm định", "3", tech), ("Ký duyệt", "1", office)])
+    user = make_user("motcua", office, [Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER])
+    return procedure, user
+
+
+def upload(name="don.pdf"):
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF}
+
+
+def action(page, slug, button, **fields):
+    form = page.locator(f"form.action-{slug}")
+    for label, value in fields.items():
+        form.locator(f"[name='{slug}-{label}']").fill(value)
+    form.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
+    procedure, officer = desk
+    component = procedure.components.first()
+    # 1. The citizen files online.
+    page.goto(f"/thu-tuc/{procedure.pk}/")
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.get_by_label("Người nộp là").select_option("person")
+    page.get_by_label("Họ tên / tên tổ chức").fill("Nguyễn Văn An")
+    page.get_by_label("Số định danh cá nhân (12 số) hoặc mã số thuế").fill("001203004567")
+    page.get_by_label("Điện thoại", exact=True).fill("0912345678")
+    page.get_by_label("Thư điện tử").fill("an@example.vn")
+    page.get_by_label("Địa chỉ").fill("Việt Trì, Phú Thọ")
+    assert Axe().run(page).response["violations"] == []
+    page.locator(f"#id_component_{component.pk}").set_input_files(upload())
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    code = page.locator("#dossier-code").inner_text()
+    secret = page.locator("#dossier-secret").inner_text()
+    assert Dossier.objects.get(code=code).status == Status.SUBMITTED
+
+    # 2. The desk receives it, then asks for a supplement.
+    page.goto("/dang-nhap/")
+    page.locator("#id_username").fill("motcua")
+    page.locator("#id_password").fill("pw-motcua")
+    page.locator("form").get_by_role("button").last.click()
+    page.goto(f"/ho-so/{code}/")
+    action(page, "tiep-nhan", "Tiếp nhận")
+    assert page.locator("#dossier-status").inner_text() == "Đã tiếp nhận"
+    assert Axe().run(page).response["violations"] == []
+    action(page, "yeu-cau-bo-sung", "Yêu cầu bổ sung", items="Bản sao hợp đồng có chứng thực")
+    assert page.locator("#dossier-status").inner_text() == "Chờ bổ sung"
+
+    # 3. The applicant sends the supplement with the secret.
+    page.goto(f"/ho-so/{code}/bo-sung/")
+    page.get_by_label("Mã tra cứu").fill(secret)
+    page.locator(f"#component_{component.pk}").set_input_files(upload("hop-dong.pdf"))
+    page.get_by_role("button", name="Gửi bổ sung").click()
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.status == Status.RECEIVED
+    assert any(step["kind"] == "pause" for step in dossier.due_explanation)
+
+    # 4. Through the steps, one apology, the result, the return.
+    page.goto(f"/ho-so/{code}/")
+    action(page, "chuyen-buoc", "Chuyển bước tiếp theo", note="Chuyển thẩm định")
+    action(page, "chuyen-buoc", "Chuyển bước tiếp theo", note="Trình ký")
+    assert page.locator("#dossier-status").inner_text() == "Đang xử lý"
+    new_due = (dossier.due_at + dt.timedelta(days=7)).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    action(
+        page,
+        "xin-loi",
+        "Xin lỗi và hẹn lại",
+        reason="Chờ ý kiến liên ngành",
+        **{"new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert "hẹn lại" in page.locator("#dossier-due").inner_text()
+    action(
+        page,
+        "xin-loi",
+        "Xin lỗi và hẹn lại",
+        reason="Lần hai",
+        **{"new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert "không được hẹn lại lần thứ hai" in page.get_by_role("alert").first.inner_text()
+    action(page, "ket-qua", "Cập nhật kết quả", result_text="Cấp Giấy chứng nhận số 01/GCN")
+    action(page, "tra-ket-qua", "Trả kết quả")
+    assert page.locator("#dossier-status").inner_text() == "Đã trả kết quả"
+    assert Axe().run(page).response["violations"] == []
+    for url in ("/ho-so/?loc=decided", "/ho-so/thong-ke/", f"/ho-so/{code}/mau/bm05.html"):
+        page.goto(url)
+        assert Axe().run(page).response["violations"] == [], url
+
+    # 5. Anyone can look it up; details only with the secret.
+    page.context.clear_cookies()
+    page.goto(f"/ho-so/tra-cuu/?code={code}")
+    assert page.locator("#lookup-status").inner_text() == "Đã trả kết quả"
+    assert "Nguyễn Văn An" not in page.content()
+    page.get_by_label("Mã tra cứu hoặc số điện thoại người nộp (không bắt buộc)").fill(secret)
+    page.get_by_role("button", name="Tra cứu").click()
+    timeline = page.locator("#lookup-timeline").inner_text()
+    assert "Nguyễn Văn An" in page.content()
+    for step in ("Thẩm định", "Ký duyệt"):
+        assert step in timeline
+    assert Axe().run(page).response["violations"] == []

@@ -1,0 +1,72 @@
+from django.core.cache import cache
+
+from cchc.dossiers import services
+from cchc.dossiers.tests.helpers import DeskTestCase, at
+
+
+class LookupTests(DeskTestCase):
+    def setUp(self):
+        cache.clear()
+        self.dossier, self.secret = self.file_online(at(2026, 3, 2, 8))
+        services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
+
+    def test_with_only_the_code_it_shows_status_and_dates_but_no_personal_data(self):
+        page = self.client.get("/ho-so/tra-cuu/", {"code": self.dossier.code}).content.decode()
+        self.assertIn("Đã tiếp nhận", page)
+        self.assertNotIn("Nguyễn Văn An", page)
+        body = self.client.get("/api/v1/dossiers/lookup", {"code": self.dossier.code}).json()
+        self.assertFalse(body["details"])
+        self.assertNotIn("applicant_name", body)
+
+    def test_with_the_secret_or_the_phone_it_shows_the_timeline(self):
+        for value in (self.secret, self.secret.lower(), "0912345678"):
+            body = self.client.get(
+                "/api/v1/dossiers/lookup", {"code": self.dossier.code, "secret": value}
+            ).json()
+            self.assertTrue(body["details"], value)
+            self.assertEqual(body["applicant_name"], "Nguyễn Văn An")
+            self.assertEqual([t["action"] for t in body["timeline"]], ["file_online", "accept"])
+
+    def test_a_wrong_secret_is_refused(self):
+        response = self.client.get(
+            "/api/v1/dossiers/lookup", {"code": self.dossier.code, "secret": "WRONG123"}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("không khớp", response.json()["errors"][0]["message"])
+        page = self.client.get(
+            "/ho-so/tra-cuu/", {"code": self.dossier.code, "secret": "WRONG123"}
+        ).content.decode()
+        self.assertNotIn("Nguyễn Văn An", page)
+
+    def test_repeated_failures_are_rate_limited(self):
+        for _ in range(11):
+            self.client.get("/api/v1/dossiers/lookup", {"code": "SKHCN-000000-0000"})
+        response = self.client.get(
+            "/api/v1/dossiers/lookup", {"code": self.dossier.code, "secret": self.secret}
+        )
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(
+            self.client.get("/ho-so/tra-cuu/", {"code": self.dossier.code}).status_code, 429
+        )
+
+    def test_the_cached_public_status_follows_every_transition(self):
+        url = "/api/v1/dossiers/lookup"
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 2)
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 2)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        self.assertEqual(self.client.get(url, {"code": self.dossier.code}).json()["status"], 4)
+
+    def test_cached_details_need_the_secret_and_follow_transitions(self):
+        url = "/api/v1/dossiers/lookup"
+        first = self.client.get(url, {"code": self.dossier.code, "secret": self.secret}).json()
+        again = self.client.get(url, {"code": self.dossier.code, "secret": "0912345678"}).json()
+        self.assertEqual(first, again)
+        self.assertEqual(
+            self.client.get(url, {"code": self.dossier.code, "secret": "WRONG123"}).status_code, 403
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        body = self.client.get(url, {"code": self.dossier.code, "secret": self.secret}).json()
+        self.assertEqual(body["status"], 4)
+        self.assertEqual(len(body["timeline"]), 3)

@@ -1,0 +1,530 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from cchc.core.models import Agency, Unit
+from cchc.core.permissions import require_staff
+from cchc.core.roles import Role
+from cchc.dossiers import documents, selectors, services
+from cchc.dossiers.forms import (
+    ApologyForm,
+    ApplicantForm,
+    DecideForm,
+    HandOverForm,
+    LookupForm,
+    PaperForm,
+    ReasonForm,
+    SupplementRequestForm,
+)
+from cchc.dossiers.models import Status
+from cchc.procedures.models import Procedure
+from cchc.procedures.selectors import fields as procedure_fields
+
+LOOKUP_FAILURES = "10/10m"
+
+
+def site_agency() -> Agency:
+    return get_object_or_404(Agency, code=settings.SITE_AGENCY_CODE)
+
+
+def _component_fields(procedure):
+    return [(c, f"component_{c.pk}") for c in procedure.components.all()]
+
+
+def dossier_file(request, procedure_pk):
+    """Online filing: applicant details and one upload per component."""
+    procedure = get_object_or_404(
+        Procedure.objects.current().prefetch_related("components"), pk=procedure_pk
+    )
+    if not procedure.accepts_dossiers or procedure.online_form == Procedure.OnlineForm.NONE:
+        raise Http404
+    form = ApplicantForm(request.POST or None)
+    file_errors = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier, secret = services.dossier_file_online(
+                procedure=procedure,
+                applicant=form.applicant(),
+                files=request.FILES,
+                agency=site_agency(),
+                owner=request.user,
+            )
+        except ValidationError as error:
+            file_errors = (
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            )
+        else:
+            request.session["filed"] = {"code": dossier.code, "secret": secret}
+            return redirect("dossiers:dossier-filed")
+    components = [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
+    return render(
+        request,
+        "dossiers/file.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "components": components,
+            "general_errors": file_errors.get("__all__", []),
+        },
+    )
+
+
+def dossier_filed(request):
+    filed = request.session.pop("filed", None)
+    if not filed:
+        return redirect("procedures:procedure-list")
+    return render(request, "dossiers/filed.html", filed)
+
+
+def dossier_lookup(request):
+    form = LookupForm(request.GET or None)
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        if is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            context["error"] = _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+            return render(request, "dossiers/lookup.html", context, status=429)
+        dossier = selectors.lookup(form.cleaned_data["code"])
+        secret = form.cleaned_data["secret"]
+        details = dossier is not None and selectors.may_see_details(dossier, secret)
+        if dossier is None or (secret and not details):
+            is_ratelimited(
+                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+            )
+            context["error"] = (
+                _("Không tìm thấy hồ sơ có mã này.")
+                if dossier is None
+                else _("Mã tra cứu hoặc số điện thoại không khớp với hồ sơ.")
+            )
+        else:
+            context.update(
+                dossier=dossier,
+                details=details,
+                timeline=dossier.handovers.all() if details else None,
+            )
+    return render(request, "dossiers/lookup.html", context)
+
+
+def dossier_resubmit(request, code):
+    """The applicant sends the requested supplement (code + secret)."""
+    dossier = get_object_or_404(_awaiting_supplement(), code=code)
+    secret = request.POST.get("secret", "") if request.method == "POST" else ""
+    error = ""
+    if request.method == "POST":
+        if is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            error = _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+        elif not dossier.secret_matches(secret):
+            is_ratelimited(
+                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+            )
+            error = _("Mã tra cứu không đúng.")
+        else:
+            try:
+                services.dossier_supplement(
+                    dossier=dossier, files=request.FILES, actor=request.user
+                )
+            except ValidationError as e:
+                error = " ".join(e.messages)
+            else:
+                messages.success(request, _("Đã nhận hồ sơ bổ sung."))
+                return redirect(f"{_lookup_url()}?code={dossier.code}")
+    request_ = dossier.supplements.filter(fulfilled_at__isnull=True).last()
+    return render(
+        request,
+        "dossiers/resubmit.html",
+        {
+            "dossier": dossier,
+            "request_": request_,
+            "error": error,
+            "components": dossier.procedure.components.all(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _awaiting_supplement():
+    from cchc.dossiers.models import Dossier
+
+    return Dossier.objects.select_related("procedure").filter(status=Status.SUPPLEMENT)
+
+
+def _lookup_url():
+    from django.urls import reverse
+
+    return reverse("dossiers:dossier-lookup")
+
+
+# Staff pages
+
+
+def dossier_queue(request):
+    require_staff(request.user)
+    which = request.GET.get("loc", "")
+    dossiers = selectors.queue(request.user, which=which)[:200]
+    template = "dossiers/queue.html#rows" if request.htmx else "dossiers/queue.html"
+    filters = [
+        ("", _("Tất cả đang mở")),
+        ("new", _("Mới nộp trực tuyến")),
+        ("mine", _("Của tôi")),
+        ("unit", _("Của đơn vị")),
+        ("today", _("Đến hạn hôm nay")),
+        ("overdue", _("Quá hạn")),
+        ("apology", _("Sắp đến hạn, chưa hẹn lại")),
+        ("decided", _("Chờ trả kết quả")),
+    ]
+    return render(request, template, {"dossiers": dossiers, "which": which, "filters": filters})
+
+
+def unit_load(request):
+    require_staff(request.user)
+    if not request.user.has_role(Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN):
+        raise Http404
+    return render(request, "dossiers/load.html", {"rows": selectors.unit_load(request.user)})
+
+
+def dossier_receive(request):
+    require_staff(request.user)
+    if not request.user.has_role(*services.DESK_ROLES):
+        raise Http404
+    procedures = Procedure.objects.current().filter(time__isnull=False)
+    form = PaperForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        procedure = procedures.filter(pk=request.POST.get("procedure") or 0).first()
+        if procedure is None:
+            error = _("Vui lòng chọn thủ tục.")
+        else:
+            try:
+                dossier, secret = services.dossier_receive_paper(
+                    actor=request.user,
+                    procedure=procedure,
+                    applicant=form.applicant(),
+                    channel=form.cleaned_data["channel"],
+                    digitised=form.cleaned_data["digitised"],
+                )
+            except ValidationError as e:
+                error = " ".join(e.messages)
+            else:
+                request.session["filed"] = {"code": dossier.code, "secret": secret}
+                messages.success(
+                    request,
+                    _("Đã tiếp nhận hồ sơ %(code)s. Mã tra cứu: %(secret)s")
+                    % {"code": dossier.code, "secret": secret},
+                )
+                return redirect("dossiers:dossier-detail", dossier.code)
+    return render(
+        request,
+        "dossiers/receive.html",
+        {"form": form, "procedures": procedures, "error": error},
+        status=400 if error else 200,
+    )
+
+
+ACTIONS = {
+    "tiep-nhan": ("accept", None),
+    "tu-choi": ("refuse", ReasonForm),
+    "yeu-cau-bo-sung": ("request_supplement", SupplementRequestForm),
+    "chuyen-buoc": ("hand_over", HandOverForm),
+    "xin-loi": ("apologise", ApologyForm),
+    "ket-qua": ("decide", DecideForm),
+    "tra-ket-qua": ("return", None),
+    "dung": ("stop", ReasonForm),
+}
+
+
+def dossier_detail(request, code):
+    require_staff(request.user)
+    dossier = selectors.get_dossier_for_user(request.user, code)
+    return render(request, "dossiers/detail.html", _detail_context(dossier, _blank_forms(dossier)))
+
+
+AVAILABLE = {
+    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung"},
+    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua"},
+    Status.PROCESSING: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "dung"},
+    Status.SUPPLEMENT: {"xin-loi", "dung"},
+    Status.FEES: {"xin-loi", "dung"},
+    Status.DECIDED: {"tra-ket-qua"},
+}
+
+
+def _form(form_class, dossier, *args, **kwargs):
+    if form_class is HandOverForm:
+        kwargs["agency"] = dossier.agency
+    return form_class(*args, **kwargs)
+
+
+def _blank_forms(dossier):
+    return {
+        slug: (_form(cls, dossier, prefix=slug) if cls else None)
+        for slug, (_a, cls) in ACTIONS.items()
+    }
+
+
+def _detail_context(dossier, forms, error=""):
+    available = AVAILABLE.get(dossier.status, set())
+    forms = {slug: form for slug, form in forms.items() if slug in available}
+    return {
+        "dossier": dossier,
+        "forms": forms,
+        "error": error,
+        "handovers": dossier.handovers.select_related("from_user", "to_unit"),
+        "supplements": dossier.supplements.all(),
+        "files": dossier.files.all(),
+        "steps": dossier.procedure.steps.select_related("unit"),
+    }
+
+
+@require_POST
+def dossier_action(request, code, action):
+    require_staff(request.user)
+    dossier = selectors.get_dossier_for_user(request.user, code)
+    if action not in ACTIONS:
+        raise Http404
+    name, form_class = ACTIONS[action]
+    form = (
+        _form(form_class, dossier, request.POST, request.FILES, prefix=action)
+        if form_class
+        else None
+    )
+    error = ""
+    if form is not None and not form.is_valid():
+        error = _("Vui lòng sửa các lỗi trong biểu mẫu.")
+    else:
+        data = form.cleaned_data if form else {}
+        try:
+            _run(name, request.user, dossier, data)
+        except PermissionDenied as e:
+            error = str(e) or _("Bạn không có quyền thực hiện thao tác này.")
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, _("Đã cập nhật hồ sơ %(code)s.") % {"code": dossier.code})
+            return redirect("dossiers:dossier-detail", dossier.code)
+    forms = _blank_forms(dossier)
+    if form is not None:
+        forms[action] = form
+    dossier.refresh_from_db()
+    return render(
+        request, "dossiers/detail.html", _detail_context(dossier, forms, error), status=400
+    )
+
+
+def _run(name, actor, dossier, data):
+    if name == "accept":
+        return services.dossier_accept(actor=actor, dossier=dossier)
+    if name == "refuse":
+        return services.dossier_refuse(actor=actor, dossier=dossier, reason=data["reason"])
+    if name == "request_supplement":
+        return services.dossier_request_supplement(
+            actor=actor, dossier=dossier, items=data["items"], late_reason=data["late_reason"]
+        )
+    if name == "hand_over":
+        return services.dossier_hand_over(
+            actor=actor, dossier=dossier, note=data["note"], to_user=data.get("to_user")
+        )
+    if name == "apologise":
+        return services.dossier_apologise(
+            actor=actor, dossier=dossier, reason=data["reason"], new_due_at=data["new_due_at"]
+        )
+    if name == "decide":
+        return services.dossier_decide(
+            actor=actor,
+            dossier=dossier,
+            result_text=data["result_text"],
+            result_file=data.get("result_file"),
+        )
+    if name == "return":
+        return services.dossier_return(actor=actor, dossier=dossier)
+    if name == "stop":
+        return services.dossier_stop(actor=actor, dossier=dossier, reason=data["reason"])
+    raise Http404
+
+
+def dossier_form(request, code, form_code, fmt):
+    """BM.01-BM.05 as HTML or PDF."""
+    require_staff(request.user)
+    dossier = selectors.get_dossier_for_user(request.user, code)
+    if form_code not in documents.FORMS:
+        raise Http404
+    if fmt == "pdf":
+        pdf = documents.form_pdf(dossier, form_code)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form_code}.pdf"'
+        return response
+    return render(request, "dossiers/form_page.html", documents.form_context(dossier, form_code))
+
+
+def _period(request):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("tu", ""))
+    except ValueError:
+        start = today.replace(month=1, day=1)
+    try:
+        end = dt.date.fromisoformat(request.GET.get("den", ""))
+    except ValueError:
+        end = today
+    if end < start:
+        start, end = end, start
+    return start, end
+
+
+def _stats_agency(user):
+    require_staff(user)
+    if not (
+        user.is_superuser
+        or user.is_agency_wide
+        or user.has_role(Role.ONE_STOP_OFFICER, Role.UNIT_LEADER)
+    ):
+        raise Http404
+    return user.agency or site_agency()
+
+
+def statistics_page(request):
+    from cchc.core import charts
+    from cchc.dossiers import statistics
+
+    agency = _stats_agency(request.user)
+    start, end = _period(request)
+    field = request.GET.get("linh_vuc", "")[:200]
+    units = list(Unit.objects.filter(agency=agency))
+    unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
+    summary = statistics.summary(agency, start, end, field=field, unit=unit)
+    months = statistics.by_month(agency, start, end)
+    context = {
+        "start": start,
+        "end": end,
+        "field": field,
+        "fields": procedure_fields(),
+        "unit": unit,
+        "units": units,
+        "summary": summary,
+        "months": months,
+        "procedures": statistics.by_procedure(agency, start, end)[:50],
+        "index": statistics.index_766(agency, start, end),
+        "chart_received": charts.bar_svg(
+            [m["month"] for m in months],
+            [m["received"] for m in months],
+            title=_("Hồ sơ tiếp nhận theo tháng"),
+        )
+        if summary
+        else "",
+        "chart_on_time": charts.line_svg(
+            [m["month"] for m in months],
+            {_("Tỷ lệ đúng hạn (%)"): [round((m["on_time_rate"] or 0) * 100, 1) for m in months]},
+            title=_("Tỷ lệ giải quyết đúng hạn"),
+            unit="%",
+        )
+        if summary
+        else "",
+    }
+    return render(request, "dossiers/statistics.html", context)
+
+
+def statistics_excel(request):
+    import io
+
+    from openpyxl import Workbook
+
+    from cchc.dossiers import statistics
+
+    agency = _stats_agency(request.user)
+    start, end = _period(request)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tong hop"
+    summary = statistics.summary(agency, start, end) or {}
+    ws.append([f"Thống kê hồ sơ từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"])
+    for key, label in STAT_LABELS:
+        ws.append([label, summary.get(key)])
+    ws2 = wb.create_sheet("Theo thu tuc")
+    ws2.append(
+        ["Mã", "Thủ tục", "Tiếp nhận", "Đã giải quyết", "Đúng hạn", "Quá hạn", "Tỷ lệ đúng hạn"]
+    )
+    for r in statistics.by_procedure(agency, start, end):
+        ws2.append(
+            [
+                r["procedure__code"],
+                r["procedure__name"],
+                r["received"],
+                r["processed"],
+                r["on_time"],
+                r["late"],
+                r["on_time_rate"],
+            ]
+        )
+    ws3 = wb.create_sheet("Theo thang")
+    ws3.append(["Tháng", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ đúng hạn"])
+    for m in statistics.by_month(agency, start, end):
+        ws3.append([m["month"], m["received"], m["processed"], m["on_time_rate"]])
+    ws4 = wb.create_sheet("Thu tuc theo thang")
+    ws4.append(
+        ["Thủ tục", "Tháng", "Tiếp nhận", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn"]
+    )
+    for r in statistics.by_procedure_and_month(agency, start, end):
+        ws4.append(
+            [
+                r["procedure__name"],
+                f"{r['month']:%Y-%m}",
+                r["received"],
+                r["decided"],
+                r["early"],
+                r["on_time"],
+                r["late"],
+            ]
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="thong-ke-ho-so-{start}-{end}.xlsx"'
+    return response
+
+
+def tracking_book(request):
+    from cchc.dossiers import statistics
+
+    agency = _stats_agency(request.user)
+    start, end = _period(request)
+    field = request.GET.get("linh_vuc", "")[:200]
+    title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
+    content = documents.tracking_book(
+        statistics.tracking_rows(agency, start, end, field=field), title=title
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{start}-{end}.xlsx"'
+    return response
+
+
+STAT_LABELS = [
+    ("carried_over", "Kỳ trước chuyển sang"),
+    ("received", "Tiếp nhận mới trong kỳ"),
+    ("processed_early", "Đã giải quyết trước hạn"),
+    ("processed_on_time", "Đã giải quyết đúng hạn"),
+    ("processed_late", "Đã giải quyết quá hạn"),
+    ("in_process_on_time", "Đang giải quyết trong hạn"),
+    ("in_process_overdue", "Đang giải quyết quá hạn"),
+    ("online_share", "Tỷ lệ nộp trực tuyến"),
+    ("full_online_share", "Tỷ lệ nộp toàn trình"),
+    ("digitised_share", "Tỷ lệ số hóa thành phần hồ sơ"),
+    ("on_time_rate", "Tỷ lệ giải quyết đúng hạn"),
+    ("average_days", "Thời gian giải quyết trung bình (ngày, kể từ khi bắt đầu tính hạn)"),
+    ("late_supplements", "Yêu cầu bổ sung quá 3 ngày làm việc (vi phạm)"),
+]
