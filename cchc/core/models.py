@@ -114,7 +114,8 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        # Vietnamese order: family and middle names first ("Bùi Thị Biên").
+        return f"{self.last_name} {self.first_name}".strip() or self.username
 
     def roles(self) -> set[str]:
         if not self.is_authenticated:
