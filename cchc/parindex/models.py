@@ -246,8 +246,8 @@ class ScoreChange(models.Model):
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(max_length=30)
-    old = models.CharField(max_length=2000, blank=True)
-    new = models.CharField(max_length=2000, blank=True)
+    old = models.TextField(blank=True)  # notes and reasons are kept whole (up to 5000 chars)
+    new = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -231,7 +231,7 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
             .get(pk=score_id)
         )
         _stage_allowed(actor, score, changes)
-        if version is not None and int(version) != score.version:
+        if version not in (None, "") and _version(version) != score.version:
             raise StaleScore(score)
         clean = _clean_changes(score, changes)
         touched = []
@@ -263,6 +263,13 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
                 agency=score.assessment.period.agency,
             )
         return score
+
+
+def _version(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": "Phiên bản không hợp lệ; hãy tải lại trang."}) from None
 
 
 def _clean_changes(score: Score, changes: dict) -> dict:
