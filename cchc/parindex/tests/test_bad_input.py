@@ -1,9 +1,10 @@
 """Bad input never gives a 500 nor a half-written record: wrong types, garbage files."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cchc.parindex.models import Score, ScoreChange
-from cchc.parindex.tests.helpers import ParTestCase
+from cchc.parindex.models import Framework, Node, Score, ScoreChange
+from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
 
 
 class ScoreInputTests(ParTestCase):
@@ -26,4 +27,69 @@ class ScoreInputTests(ParTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(Score.objects.get(pk=score.pk).self_note, note.strip())
         self.assertEqual(ScoreChange.objects.get(field="self_note").new, note.strip())
+
+
+class GarbageFrameworkTests(ParTestCase):
+    """The upload page answers 400 with the problem, and writes nothing, for each of these."""
+
+    def post(self, name, data):
+        self.client.force_login(self.focal)
+        return self.client.post(
+            reverse("parindex:framework-import"), {"file": SimpleUploadedFile(name, data)}
+        )
+
+    def assertRefused(self, name, data, message):
+        before = (Framework.objects.count(), Node.objects.count())
+        response = self.post(name, data)
+        self.assertContains(response, message, status_code=400)
+        self.assertEqual((Framework.objects.count(), Node.objects.count()), before)
+
+    def test_it_refuses_a_file_that_is_not_utf8(self):
+        self.assertRefused("f.yaml", SMALL_YAML.encode("utf-16"), "không phải văn bản UTF-8")
+
+    def test_it_refuses_nesting_too_deep_to_read(self):
+        deep = b"code: X\nnodes: " + b"[" * 5000 + b"]" * 5000
+        self.assertRefused("f.yaml", deep, "lồng nhau quá sâu")
+
+    def test_it_refuses_aliases_that_would_expand_a_small_file(self):
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+            for i in range(8)
+        )
+        self.assertRefused("f.yaml", (SMALL_YAML + bomb).encode(), "bí danh")
+
+    def test_it_refuses_texts_longer_than_their_columns(self):
+        text = SMALL_YAML.replace("code: TEST", "code: " + "X" * 80)
+        self.assertRefused("f.yaml", text.encode(), "“code” dài quá 50 ký tự")
+        text = SMALL_YAML.replace("code: TEST", "code: LONG").replace(
+            "name: Bộ tiêu chí thử", "name: " + "N" * 400
+        )
+        self.assertRefused("f.yaml", text.encode(), "“name” dài quá 300 ký tự")
+        text = SMALL_YAML.replace("code: TEST", "code: LONG").replace(
+            'code: "2.2"', 'code: "2.' + "2" * 40 + '"'
+        )
+        self.assertRefused("f.yaml", text.encode(), "phải có dạng 1, 1.2 hoặc 1.2.3")
+
+    def test_it_refuses_points_the_database_cannot_hold(self):
+        text = (
+            SMALL_YAML.replace("code: TEST", "code: BIG")
+            .replace("scale: 10", "scale: 100000000")
+            .replace("self_assessment_points: 8", "self_assessment_points: 99999998")
+            .replace("max: 2, rule: {kind: manual}}", "max: 99999992, rule: {kind: manual}}")
+        )
+        self.assertRefused("f.yaml", text.encode(), "điểm tối đa 99999992 vượt quá 9999,999")
+        text = SMALL_YAML.replace("code: TEST", "code: FINE").replace(
+            "max: 2, rule: {kind: manual}}", "max: 1.9995, rule: {kind: manual}}"
+        )
+        self.assertRefused("f.yaml", text.encode(), "có quá 3 chữ số thập phân")
+
+    def test_it_refuses_deeply_nested_json_parameters(self):
+        from cchc.parindex.tests.test_importer import GOOD_ROWS, excel_bytes
+
+        rows = [list(r) for r in GOOD_ROWS]
+        rows[2][4] = "[" * 10_000 + "]" * 10_000
+        self.assertRefused("f.xlsx", excel_bytes(rows), "phải là JSON")
+
+    def test_it_refuses_an_excel_file_that_is_garbage(self):
+        self.assertRefused("f.xlsx", b"PK\x03\x04 not really a zip", "Tệp Excel không đọc được")
 
