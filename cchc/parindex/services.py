@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -490,10 +491,22 @@ def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
     """Survey points per (unit, survey leaf): all rows are checked, then all are written."""
     if not selectors.can_manage(actor, period.agency):
         raise PermissionDenied
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         rows = survey_rows(filename, data)
-    except (UnicodeDecodeError, ValueError, OSError):
-        raise ImportRefused([Problem("", "Tệp không đọc được.")]) from None
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+        KeyError,
+        csv.Error,
+        zipfile.BadZipFile,
+        InvalidFileException,
+    ):
+        raise ImportRefused(
+            [Problem("", "Tệp không đọc được (cần CSV UTF-8 hoặc Excel .xlsx).")]
+        ) from None
     leaves = {n.code: n for n in period.framework.nodes.filter(is_leaf=True, rule_kind="survey")}
     assessments = {a.unit.code: a for a in period.assessments.select_related("unit")}
     problems, values, seen = [], {}, {}

@@ -93,3 +93,28 @@ class GarbageFrameworkTests(ParTestCase):
     def test_it_refuses_an_excel_file_that_is_garbage(self):
         self.assertRefused("f.xlsx", b"PK\x03\x04 not really a zip", "Tệp Excel không đọc được")
 
+
+class GarbageSurveyTests(ParTestCase):
+    def assertRefused(self, name, data, message="Tệp không đọc được"):
+        self.client.force_login(self.focal)
+        response = self.client.post(
+            reverse("parindex:survey-import", args=[self.period.pk]),
+            {"file": SimpleUploadedFile(name, data)},
+        )
+        self.assertContains(response, message, status_code=400)
+        self.assertFalse(Score.objects.filter(survey_points__isnull=False).exists())
+        self.assertFalse(ScoreChange.objects.exists())
+
+    def test_it_refuses_an_excel_file_that_is_garbage(self):
+        self.assertRefused("s.xlsx", b"garbage")
+        self.assertRefused("s.xlsx", b"PK\x03\x04" + b"\x00" * 100)
+
+    def test_it_refuses_a_csv_that_is_not_utf8_or_has_a_huge_field(self):
+        self.assertRefused("s.csv", "unit,code,points\nA,2.2,1\n".encode("utf-16"))
+        self.assertRefused("s.csv", b"unit,code,points\nA,2.2," + b"9" * 200_000 + b"\n")
+
+    def test_it_refuses_an_unknown_kind_of_file(self):
+        self.assertRefused("s.txt", b"unit,code,points\nA,2.2,1\n", "Chỉ nhận tệp CSV")
+
+    def test_it_refuses_a_file_without_rows(self):
+        self.assertRefused("s.csv", b"", "không có dòng dữ liệu")
