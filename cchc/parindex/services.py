@@ -277,9 +277,16 @@ def _clean_changes(score: Score, changes: dict) -> dict:
     node = score.node
     clean = {}
     for name, raw in changes.items():
+        if name == "self_points" and node.rule_kind == "ratio":
+            # The rule maps the measured percentage to points; typed points would bypass it.
+            raise ValidationError(
+                {name: "Tiêu chí tỷ lệ: nhập tỷ lệ đạt được (%), điểm được tính theo quy tắc."}
+            )
         if name.endswith("_points") or name == "self_measured":
             if raw in (None, ""):
                 clean[name] = None
+                if name == "self_measured" and node.rule_kind == "ratio":
+                    clean["self_points"] = None
                 continue
             value = to_decimal(raw)
             if value is None:

@@ -1,7 +1,10 @@
 """Bad input never gives a 500 nor a half-written record: wrong types, garbage files."""
 
+from decimal import Decimal
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from cchc.parindex.models import Framework, Node, Score, ScoreChange
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
@@ -118,3 +121,24 @@ class GarbageSurveyTests(ParTestCase):
 
     def test_it_refuses_a_file_without_rows(self):
         self.assertRefused("s.csv", b"", "không có dòng dữ liệu")
+
+
+class RatioLeafTests(ParTestCase):
+    def test_points_of_a_ratio_leaf_come_only_from_the_measured_percentage(self):
+        api = APIClient()
+        api.force_authenticate(self.leader_a)
+        score = self.score(self.assessment_a, "1.2")
+        url = f"/api/v1/par/scores/{score.pk}/"
+        response = api.patch(url, {"self_points": "2"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"][0]["field"], "self_points")
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+        response = api.patch(url, {"self_measured": "40", "self_points": "2"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+        self.assertEqual(api.patch(url, {"self_measured": "40"}, format="json").status_code, 200)
+        self.assertEqual(Score.objects.get(pk=score.pk).self_points, Decimal("1"))  # 2 × 40/80
+        self.assertEqual(api.patch(url, {"self_measured": ""}, format="json").status_code, 200)
+        score.refresh_from_db()
+        self.assertEqual((score.self_measured, score.self_points), (None, None))
+
