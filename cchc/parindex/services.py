@@ -27,6 +27,7 @@ from cchc.parindex.models import (
 from cchc.parindex.rules import check_points, fmt, points_from_ratio, to_decimal
 
 Status = Assessment.Status
+AUDIT_STATE = 64  # length of AuditEntry.to_state; longer texts go in its reason
 
 
 class ImportRefused(Exception):
@@ -181,7 +182,7 @@ def assignment_set(
         actor=actor,
         obj=assessment,
         action="criterion_assign",
-        to_state=f"{node.code} → {person.display_name if person else ''}",
+        to_state=f"{node.code} → {person.display_name if person else ''}"[:AUDIT_STATE],
         agency=assessment.period.agency,
     )
     return assignment
@@ -259,7 +260,7 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
                 actor=actor,
                 obj=score.assessment,
                 action="score_update",
-                to_state=f"{score.node.code}: {', '.join(touched)}",
+                to_state=f"{score.node.code}: {', '.join(touched)}"[:AUDIT_STATE],
                 reason=reason,
                 agency=score.assessment.period.agency,
             )
@@ -319,7 +320,9 @@ def _check_reason(score: Score) -> None:
             raise ValidationError({name: "Điểm thẩm định khác điểm tự chấm: cần ghi lý do."})
 
 
-def evidence_add(*, score: Score, actor, upload) -> Evidence:
+def evidence_add(*, score: Score, actor, uploads) -> list[Evidence]:
+    """Attach several files to a score: every file is checked first, so one bad file among
+    several leaves nothing half-added."""
     stage = (
         Evidence.Stage.EXPLANATION
         if score.assessment.status == Status.EXPLANATION_REQUESTED
@@ -332,30 +335,40 @@ def evidence_add(*, score: Score, actor, upload) -> Evidence:
             raise PermissionDenied
     elif not selectors.is_unit_focal(actor, score.assessment):
         raise PermissionDenied
-    checked = check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=20 * 1024 * 1024)
+    if not uploads:
+        raise ValidationError({"file": "Chọn ít nhất một tệp."})
+    checked_files = [
+        check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=20 * 1024 * 1024)
+        for upload in uploads
+    ]
+    added = []
     with transaction.atomic():
-        path = store_upload(checked, folder=f"par/{score.assessment_id}")
-        evidence = Evidence.objects.create(
-            score=score,
-            stage=stage,
-            path=path,
-            original_name=checked.original_name,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
-        ScoreChange.objects.create(
-            score=score, field="evidence", new=checked.original_name, actor=actor
-        )
+        for checked in checked_files:
+            path = store_upload(checked, folder=f"par/{score.assessment_id}")
+            added.append(
+                Evidence.objects.create(
+                    score=score,
+                    stage=stage,
+                    path=path,
+                    original_name=checked.original_name,
+                    mime=checked.mime,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    uploaded_by=actor,
+                )
+            )
+            ScoreChange.objects.create(
+                score=score, field="evidence", new=checked.original_name, actor=actor
+            )
         audit_record(
             actor=actor,
             obj=score.assessment,
             action="evidence_add",
-            to_state=f"{score.node.code}: {checked.original_name}",
+            to_state=score.node.code[:AUDIT_STATE],
+            reason=", ".join(c.original_name for c in checked_files),
             agency=score.assessment.period.agency,
         )
-    return evidence
+    return added
 
 
 # --- assessment status flow ------------------------------------------------------------------

@@ -297,21 +297,16 @@ def evidence_upload(request, pk, score_id):
     score = get_object_or_404(
         Score.objects.select_related("node", "assessment"), pk=score_id, assessment=assessment
     )
-    uploads = request.FILES.getlist("files")
-    if not uploads:
-        messages.error(request, "Chọn ít nhất một tệp.")
     try:
-        for upload in uploads:
-            services.evidence_add(score=score, actor=request.user, upload=upload)
+        added = services.evidence_add(
+            score=score, actor=request.user, uploads=request.FILES.getlist("files")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(_error_text(exc)))
     except PermissionDenied:
         raise Http404 from None
     else:
-        if uploads:
-            messages.success(
-                request, f"Đã thêm {len(uploads)} tài liệu cho tiêu chí {score.node.code}."
-            )
+        messages.success(request, f"Đã thêm {len(added)} tài liệu cho tiêu chí {score.node.code}.")
     return redirect(
         reverse("parindex:field", args=[assessment.pk, score.node.field_code])
         + f"#score-{score.pk}"

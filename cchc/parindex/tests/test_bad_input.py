@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from cchc.parindex.models import Framework, Node, Score, ScoreChange
+from cchc.parindex.models import Evidence, Framework, Node, Score, ScoreChange
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
 
 
@@ -142,3 +143,42 @@ class RatioLeafTests(ParTestCase):
         score.refresh_from_db()
         self.assertEqual((score.self_measured, score.self_points), (None, None))
 
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@override_settings(
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+)
+class EvidenceInputTests(ParTestCase):
+    def upload(self, files):
+        score = self.score(self.assessment_a, "1.1.1")
+        url = reverse("parindex:evidence-upload", args=[self.assessment_a.pk, score.pk])
+        return self.client.post(url, {"files": files}, follow=True)
+
+    def test_one_bad_file_among_several_adds_none_of_them(self):
+        self.login_as("leader_a")
+        response = self.upload(
+            [
+                SimpleUploadedFile("tốt.pdf", PDF),
+                SimpleUploadedFile("giả.pdf", b"<html><script>alert(1)</script></html>"),
+                SimpleUploadedFile("tốt 2.pdf", PDF + b" "),
+            ]
+        )
+        self.assertContains(response, "không đúng loại cho phép")
+        self.assertFalse(Evidence.objects.exists())
+        self.assertFalse(ScoreChange.objects.exists())
+
+    def test_a_long_file_name_is_kept(self):
+        self.login_as("leader_a")
+        name = "Báo cáo kết quả thực hiện kế hoạch cải cách hành chính năm 2025 của phòng.pdf"
+        response = self.upload([SimpleUploadedFile(name, PDF)])
+        self.assertContains(response, "Đã thêm 1 tài liệu")
+        self.assertEqual(Evidence.objects.get().original_name, name)
+
+    def test_no_file_is_a_message(self):
+        self.login_as("leader_a")
+        self.assertContains(self.upload([]), "Chọn ít nhất một tệp")
