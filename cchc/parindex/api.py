@@ -331,12 +331,7 @@ class FrameworkImportApi(APIView):
     )
     def post(self, request):
         user = request.user
-        if not (
-            user.is_authenticated
-            and (
-                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
-            )
-        ):
+        if not selectors.can_manage_frameworks(user):
             raise Http404
         name, data = _read_upload(request)
         try:

@@ -35,6 +35,16 @@ class Framework(models.Model):
     self_assessment_points = models.DecimalField(_("điểm tự đánh giá"), **POINTS)
     survey_points = models.DecimalField(_("điểm điều tra XHH"), **POINTS)
     sample = models.BooleanField(_("bộ tiêu chí mẫu"), default=False)
+    # The agency whose focal point imported it: only that agency may replace it while unused.
+    # Empty for shared sets loaded by an administrator (command, demo).
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="par_frameworks",
+        verbose_name=_("cơ quan nhập"),
+    )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )

@@ -40,6 +40,24 @@ def can_manage(user, agency) -> bool:
     return _staff(user) and user.unit.agency_id == agency.pk and user.has_role(*MANAGER_ROLES)
 
 
+def can_manage_frameworks(user) -> bool:
+    """Import and copy frameworks: a reform focal point of some agency, or a superuser."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (_staff(user) and can_manage(user, user.unit.agency))
+
+
+def may_replace_framework(user, framework: Framework) -> bool:
+    """Re-import an unused framework: only the agency that imported it (shared ones: admins)."""
+    if user is None or user.is_superuser:
+        return True
+    return (
+        can_manage_frameworks(user)
+        and framework.agency_id is not None
+        and framework.agency_id == user.unit.agency_id
+    )
+
+
 def is_appraiser(user, period: Period) -> bool:
     if not user.is_authenticated:
         return False

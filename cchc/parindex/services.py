@@ -58,6 +58,16 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     # Two imports of the same (code, year) at once: the row lock makes the second wait.
     existing = Framework.objects.select_for_update().filter(code=code, year=year).first()
     if existing is not None:
+        if not selectors.may_replace_framework(actor, existing):
+            raise ImportRefused(
+                [
+                    Problem(
+                        "thông tin chung",
+                        f"bộ tiêu chí {code} năm {year} do cơ quan khác (hoặc quản trị hệ thống) "
+                        "nhập nên không thay được; hãy dùng mã khác.",
+                    )
+                ]
+            )
         if existing.is_locked:
             raise ImportRefused(
                 [
@@ -71,7 +81,7 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
         existing.nodes.all().delete()
         framework = existing
     else:
-        framework = Framework(code=code, year=year)
+        framework = Framework(code=code, year=year, agency=_agency_of(actor))
     framework.name = str(meta["name"]).strip()
     framework.level = str(meta["level"])
     framework.legal_basis = str(meta.get("legal_basis") or "")[:500]
@@ -101,6 +111,10 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     return framework
 
 
+def _agency_of(actor):
+    return actor.unit.agency if actor is not None and actor.unit_id else None
+
+
 def _sorted_for_parents(nodes):
     return sorted(nodes, key=lambda n: (n.level, n.order))
 
@@ -121,6 +135,7 @@ def framework_copy(*, framework: Framework, year: int, actor=None) -> Framework:
         self_assessment_points=framework.self_assessment_points,
         sample=framework.sample,
         copied_from=framework,
+        agency=_agency_of(actor),
     )
     mapping = {}
     for node in _sorted_for_parents(framework.nodes.all()):

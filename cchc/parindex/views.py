@@ -41,10 +41,7 @@ def home(request):
         {
             "periods": periods,
             "public": public,
-            "can_import": user.is_authenticated
-            and (
-                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
-            ),
+            "can_import": selectors.can_manage_frameworks(user),
             "sample_banner": SAMPLE_BANNER,
             "any_sample": any(p.framework.sample for p in periods),
         },
@@ -70,8 +67,7 @@ def framework_detail(request, pk):
         "parindex/framework_detail.html",
         {
             "framework": framework,
-            "can_manage": request.user.is_superuser
-            or selectors.can_manage(request.user, request.user.unit.agency),
+            "can_manage": selectors.can_manage_frameworks(request.user),
             "nodes": framework.nodes.order_by("order"),
             "sample_banner": SAMPLE_BANNER,
             "counts": {level: framework.nodes.filter(level=level).count() for level in (1, 2, 3)},
@@ -81,8 +77,7 @@ def framework_detail(request, pk):
 
 def framework_import_page(request):
     user = request.user
-    require_staff(user)
-    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+    if not selectors.can_manage_frameworks(user):
         raise Http404
     problems, framework = [], None
     if request.method == "POST":
@@ -504,8 +499,7 @@ def period_new(request):
 @require_POST
 def framework_copy(request, pk):
     user = request.user
-    require_staff(user)
-    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+    if not selectors.can_manage_frameworks(user):
         raise Http404
     framework = get_object_or_404(selectors.frameworks_for_user(user), pk=pk)
     year = request.POST.get("year", "")
