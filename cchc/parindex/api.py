@@ -188,7 +188,7 @@ class ResultApi(APIView):
     )
     def get(self, request, pk):
         assessment = selectors.get_result_assessment_for_user(request.user, pk)
-        result = selectors.assessment_result(assessment).as_dict()
+        result = selectors.assessment_result(assessment, request.user).as_dict()
         return Response(ResultOut({**result, "sample": assessment.period.framework.sample}).data)
 
 
@@ -233,6 +233,7 @@ class WhatIfApi(APIView):
                 assessment,
                 codes=incoming.validated_data["leaves"],
                 fields=incoming.validated_data["fields"],
+                user=request.user,
             )
         except Http404:
             raise exceptions.ValidationError({"fields": ["Mã lĩnh vực không hợp lệ."]}) from None

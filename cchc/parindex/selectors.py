@@ -229,6 +229,30 @@ def period_results(period: Period, *, with_previous: bool = True, statuses=None)
     return results
 
 
+def hide_unreadable_previous(user, results) -> None:
+    """Drop the comparison with last year where the viewer may not read last year's result
+    (the public sees a published result, but last year's may never have been published)."""
+    previous = {
+        r.extra["previous"].extra["assessment"].pk: r.extra["previous"].extra["assessment"]
+        for r in results
+        if r.extra.get("previous") is not None
+    }
+    unpublished = [pk for pk, a in previous.items() if a.status != PUBLISHED]
+    readable = set(
+        assessments_for_user(user).filter(pk__in=unpublished).values_list("pk", flat=True)
+        if unpublished
+        else ()
+    )
+    for result in results:
+        old = result.extra.get("previous")
+        if old is None:
+            continue
+        old_assessment = old.extra["assessment"]
+        if old_assessment.status != PUBLISHED and old_assessment.pk not in readable:
+            result.previous_index = None
+            del result.extra["previous"]
+
+
 def previous_period(period: Period) -> Period | None:
     return (
         Period.objects.select_related("framework")
@@ -238,8 +262,12 @@ def previous_period(period: Period) -> Period | None:
     )
 
 
-def assessment_result(assessment: Assessment) -> scoring.Result:
-    return period_results(assessment.period)[assessment.pk]
+def assessment_result(assessment: Assessment, user=None) -> scoring.Result:
+    """The assessment's result; with `user`, compared with last year only if they may read it."""
+    result = period_results(assessment.period)[assessment.pk]
+    if user is not None:
+        hide_unreadable_previous(user, [result])
+    return result
 
 
 def node_changes(result: scoring.Result) -> dict[str, Decimal]:
@@ -254,11 +282,13 @@ def node_changes(result: scoring.Result) -> dict[str, Decimal]:
     }
 
 
-def whatif(assessment: Assessment, *, codes=(), fields=()) -> scoring.Result:
+def whatif(assessment: Assessment, *, codes=(), fields=(), user=None) -> scoring.Result:
     """The result if the chosen leaves (or all lost points in chosen fields) were at maximum.
     Nothing is saved."""
     results = period_results(assessment.period)
     current = results[assessment.pk]
+    if user is not None:
+        hide_unreadable_previous(user, [current])
     tree, points = current.extra["tree"], dict(current.extra["points"])
     chosen = set()
     for code in codes:

@@ -112,6 +112,7 @@ def period_detail(request, pk):
         selectors.assessments_for_user(user).filter(period=period).values_list("pk", flat=True)
     )
     results = selectors.period_results(period)
+    selectors.hide_unreadable_previous(user, results.values())
     rows = []
     for pk_, result in sorted(results.items(), key=lambda item: item[1].rank):
         assessment = result.extra["assessment"]
@@ -374,6 +375,7 @@ def _result_context(request, assessment):
     period = assessment.period
     all_results = selectors.period_results(period)
     result = all_results[assessment.pk]
+    selectors.hide_unreadable_previous(request.user, [result])
     all_visible = request.user.is_authenticated and selectors.may_see_all_of_period(
         request.user, period
     )

@@ -3,8 +3,9 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from cchc.parindex.models import Assessment
+from cchc.parindex.models import Assessment, Score
 from cchc.parindex.services import period_create
 from cchc.parindex.tests.helpers import ParTestCase
 
@@ -133,3 +134,35 @@ class QueryCountTests(ParTestCase):
                 name,
             )
         self.assertLess(self.count(reverse("parindex:result", args=[a_big.pk])), 25)
+
+
+class PreviousYearTests(ParTestCase):
+    def test_the_public_sees_no_comparison_with_an_unpublished_year(self):
+        from cchc.parindex.services import framework_copy
+
+        older = framework_copy(framework=self.framework, year=2024)
+        before = period_create(
+            agency=self.agency, framework=older, year=2024, name="Kỳ 2024", units=[self.unit_a]
+        )
+        last_year = before.assessments.get()
+        Score.objects.filter(assessment=last_year).update(final_points=1)
+        self.set_status(self.assessment_a, Assessment.Status.PUBLISHED)
+        api = APIClient()
+        url = f"/api/v1/par/assessments/{self.assessment_a.pk}/result"
+        api.force_authenticate(self.leader_a)  # reads the unit's own last year
+        self.assertEqual(api.get(url).json()["previous_index"], 50.0)
+        api.logout()
+        self.assertIsNone(api.get(url).json()["previous_index"])
+        whatif = f"/api/v1/par/assessments/{self.assessment_a.pk}/whatif"
+        self.assertIsNone(
+            api.post(whatif, {"fields": ["1"]}, format="json").json()["previous_index"]
+        )
+        page = self.client.get(reverse("parindex:result", args=[self.assessment_a.pk]))
+        self.assertNotContains(page, "Kỳ trước")
+        self.assertNotContains(page, "50,000")
+        self.set_status(last_year, Assessment.Status.PUBLISHED)
+        self.assertEqual(api.get(url).json()["previous_index"], 50.0)
+        self.assertContains(
+            self.client.get(reverse("parindex:result", args=[self.assessment_a.pk])), "Kỳ trước"
+        )
+
