@@ -222,6 +222,25 @@ class Score(models.Model):
         ordering = ["assessment", "node__order"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "node"], name="par_score_unique"),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 0}),
+                    name=f"par_score_{name}_nonneg",
+                )
+                for name in (
+                    "self_points",
+                    "survey_points",
+                    "round1_points",
+                    "round2_points",
+                    "final_points",
+                )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(self_measured__isnull=True)
+                | models.Q(self_measured__gte=0, self_measured__lte=100),
+                name="par_score_measured_percent",
+            ),
         ]
 
     def __str__(self):

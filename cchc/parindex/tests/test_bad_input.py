@@ -182,3 +182,21 @@ class EvidenceInputTests(ParTestCase):
     def test_no_file_is_a_message(self):
         self.login_as("leader_a")
         self.assertContains(self.upload([]), "Chọn ít nhất một tệp")
+
+
+class ScoreConstraintTests(ParTestCase):
+    def test_the_database_refuses_negative_points_and_percentages_above_100(self):
+        from django.db import IntegrityError, transaction
+
+        score = self.score(self.assessment_a, "1.1.1")
+        for change in (
+            {"self_points": -1},
+            {"survey_points": -1},
+            {"round1_points": -0.25},
+            {"round2_points": -1},
+            {"final_points": -1},
+            {"self_measured": 100.5},
+        ):
+            with self.subTest(**change), self.assertRaises(IntegrityError), transaction.atomic():
+                Score.objects.filter(pk=score.pk).update(**change)
+        Score.objects.filter(pk=score.pk).update(self_points=0, self_measured=100)
