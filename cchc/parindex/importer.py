@@ -280,6 +280,8 @@ def _read_excel(data: bytes) -> FrameworkSpec:
 
 def _check(spec: FrameworkSpec) -> None:
     meta = spec.meta
+    if isinstance(meta.get("sample"), str):  # an Excel cell typed "FALSE" is text, not a bool
+        meta["sample"] = meta["sample"].strip().lower() in ("true", "1", "yes", "có", "x")
     for key, label in (("code", "mã bộ tiêu chí"), ("name", "tên"), ("year", "năm")):
         if meta.get(key) in (None, ""):
             spec.problem("thông tin chung", f"thiếu “{key}” ({label}).")
