@@ -228,7 +228,6 @@ def field_page(request, pk, code):
             "assessment": assessment,
             "field": field,
             "rows": _score_context(request, assessment, scores),
-            "criteria": {n.pk: n for n in assessment.period.framework.nodes.filter(level=2)},
             "sample_banner": SAMPLE_BANNER,
         },
     )
