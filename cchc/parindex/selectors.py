@@ -229,6 +229,19 @@ def period_results(period: Period, *, with_previous: bool = True, statuses=None)
     return results
 
 
+def ranking_for(user, period: Period, results: dict) -> list[dict]:
+    """The period's results the viewer may see, best first: every unit for the agency-wide and
+    the appraisers, else the published ones and those the viewer may read."""
+    all_visible = may_see_all_of_period(user, period)
+    readable = set(assessments_for_user(user).filter(period=period).values_list("pk", flat=True))
+    rows = []
+    for pk, result in sorted(results.items(), key=lambda item: item[1].rank):
+        assessment = result.extra["assessment"]
+        if all_visible or assessment.status == PUBLISHED or pk in readable:
+            rows.append({"assessment": assessment, "result": result, "can_open": pk in readable})
+    return rows
+
+
 def hide_unreadable_previous(user, results) -> None:
     """Drop the comparison with last year where the viewer may not read last year's result
     (the public sees a published result, but last year's may never have been published)."""

@@ -108,18 +108,9 @@ def period_detail(request, pk):
     period = selectors.get_period_for_user(request.user, pk)
     user = request.user
     all_visible = selectors.may_see_all_of_period(user, period)
-    visible_ids = set(
-        selectors.assessments_for_user(user).filter(period=period).values_list("pk", flat=True)
-    )
     results = selectors.period_results(period)
     selectors.hide_unreadable_previous(user, results.values())
-    rows = []
-    for pk_, result in sorted(results.items(), key=lambda item: item[1].rank):
-        assessment = result.extra["assessment"]
-        public = assessment.status == Assessment.Status.PUBLISHED
-        if not (all_visible or public or pk_ in visible_ids):
-            continue
-        rows.append({"assessment": assessment, "result": result, "can_open": pk_ in visible_ids})
+    rows = selectors.ranking_for(user, period, results)
     if not rows:
         raise Http404
     chart_rows = [r for r in rows if r["assessment"].is_final or all_visible]
@@ -375,16 +366,7 @@ def _result_context(request, assessment):
     all_results = selectors.period_results(period)
     result = all_results[assessment.pk]
     selectors.hide_unreadable_previous(request.user, [result])
-    all_visible = request.user.is_authenticated and selectors.may_see_all_of_period(
-        request.user, period
-    )
-    ranking = [
-        r
-        for r in sorted(all_results.values(), key=lambda r: r.rank)
-        if all_visible
-        or r.extra["assessment"].status == Assessment.Status.PUBLISHED
-        or r.extra["assessment"].pk == assessment.pk
-    ]
+    ranking = [row["result"] for row in selectors.ranking_for(request.user, period, all_results)]
     changes = selectors.node_changes(result)
     return {
         "assessment": assessment,
