@@ -92,7 +92,8 @@ class AssessmentDetailApi(APIView):
 
 class ScorePatchIn(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, help_text="Phiên bản đã đọc; sai thì trả 409, không ghi gì."
+        required=False,
+        help_text="Phiên bản đã đọc; sai thì trả 409, không ghi gì. Bắt buộc khi sửa điểm thẩm định.",
     )
     self_points = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     self_measured = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -125,6 +126,11 @@ class ScoreUpdateApi(APIView):
         version = changes.pop("version", None)
         if not changes:
             raise exceptions.ValidationError({"non_field_errors": ["Không có trường nào để sửa."]})
+        if version is None and set(changes) & set(services.ROUND1_FIELDS + services.ROUND2_FIELDS):
+            # Without the version read, a second appraiser would silently overwrite the first.
+            raise exceptions.ValidationError(
+                {"version": ["Gửi kèm phiên bản đã đọc (version) khi sửa điểm thẩm định."]}
+            )
         try:
             score = services.score_update(
                 score_id=score.pk, actor=request.user, changes=changes, version=version
