@@ -92,7 +92,8 @@ class AssessmentDetailApi(APIView):
 
 class ScorePatchIn(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, help_text="Phiên bản đã đọc; sai thì trả 409, không ghi gì."
+        required=False,
+        help_text="Phiên bản đã đọc; sai thì trả 409, không ghi gì. Bắt buộc khi sửa điểm thẩm định.",
     )
     self_points = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     self_measured = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -125,6 +126,11 @@ class ScoreUpdateApi(APIView):
         version = changes.pop("version", None)
         if not changes:
             raise exceptions.ValidationError({"non_field_errors": ["Không có trường nào để sửa."]})
+        if version is None and set(changes) & set(services.ROUND1_FIELDS + services.ROUND2_FIELDS):
+            # Without the version read, a second appraiser would silently overwrite the first.
+            raise exceptions.ValidationError(
+                {"version": ["Gửi kèm phiên bản đã đọc (version) khi sửa điểm thẩm định."]}
+            )
         try:
             score = services.score_update(
                 score_id=score.pk, actor=request.user, changes=changes, version=version
@@ -188,7 +194,7 @@ class ResultApi(APIView):
     )
     def get(self, request, pk):
         assessment = selectors.get_result_assessment_for_user(request.user, pk)
-        result = selectors.assessment_result(assessment).as_dict()
+        result = selectors.assessment_result(assessment, request.user).as_dict()
         return Response(ResultOut({**result, "sample": assessment.period.framework.sample}).data)
 
 
@@ -233,6 +239,7 @@ class WhatIfApi(APIView):
                 assessment,
                 codes=incoming.validated_data["leaves"],
                 fields=incoming.validated_data["fields"],
+                user=request.user,
             )
         except Http404:
             raise exceptions.ValidationError({"fields": ["Mã lĩnh vực không hợp lệ."]}) from None
@@ -331,12 +338,7 @@ class FrameworkImportApi(APIView):
     )
     def post(self, request):
         user = request.user
-        if not (
-            user.is_authenticated
-            and (
-                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
-            )
-        ):
+        if not selectors.can_manage_frameworks(user):
             raise Http404
         name, data = _read_upload(request)
         try:

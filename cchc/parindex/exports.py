@@ -3,7 +3,7 @@
 import io
 
 from cchc.parindex import selectors
-from cchc.parindex.models import Period, Score
+from cchc.parindex.models import SAMPLE_BANNER, Period, Score
 
 HEADERS = [
     "Đơn vị",
@@ -31,6 +31,8 @@ def period_scores_xlsx(period: Period) -> bytes:
 
     book = Workbook(write_only=True)
     summary = book.create_sheet("Kết quả")
+    if period.framework.sample:
+        summary.append([str(SAMPLE_BANNER)])
     summary.append(["Đơn vị", "Tổng điểm", "Chỉ số", "Xếp hạng", "Trạng thái"])
     results = selectors.period_results(period)
     for result in sorted(results.values(), key=lambda r: r.rank):
@@ -46,11 +48,7 @@ def period_scores_xlsx(period: Period) -> bytes:
         )
     sheet = book.create_sheet("Điểm chi tiết")
     if period.framework.sample:
-        sheet.append(
-            [
-                "Bộ tiêu chí mẫu — thay bằng Bảng 1 của Quyết định 876/QĐ-BNV trước khi chấm điểm thật"
-            ]
-        )
+        sheet.append([str(SAMPLE_BANNER)])
     sheet.append(HEADERS)
     rows = (
         Score.objects.filter(assessment__period=period)

@@ -6,6 +6,7 @@ saves a spec only when it has no problem.
 """
 
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ from cchc.parindex.rules import EXTRA_KINDS, check_params, fmt, to_decimal
 
 CODE_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 LEVELS = ("ministry", "province", "department", "custom")
+# The database columns: points have 7 digits with 3 decimals; text columns have these lengths.
+MAX_POINTS = Decimal("9999.999")
+LENGTHS = {"code": 50, "name": 300}
+NODE_CODE_LENGTH = 30
 EXCEL_COLUMNS = ("code", "name", "max", "rule", "params", "metric", "evidence")
 
 
@@ -61,7 +66,16 @@ class FrameworkSpec:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """Keeps the line of every mapping so that problems can name it."""
+    """Keeps the line of every mapping so that problems can name it; refuses aliases, which a
+    framework never needs and which let a small file expand to billions of nodes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "không dùng bí danh (alias *...) trong tệp", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -75,13 +89,18 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def parse_framework(filename: str, data: bytes) -> FrameworkSpec:
     name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        spec = _read_excel(data)
-    elif name.endswith((".yaml", ".yml")):
-        spec = _read_yaml(data)
-    else:
+    try:
+        if name.endswith((".xlsx", ".xlsm")):
+            spec = _read_excel(data)
+        elif name.endswith((".yaml", ".yml")):
+            spec = _read_yaml(data)
+        else:
+            spec = FrameworkSpec()
+            spec.problem("", "Chỉ nhận tệp YAML (.yaml, .yml) hoặc Excel (.xlsx).")
+            return spec
+    except RecursionError:
         spec = FrameworkSpec()
-        spec.problem("", "Chỉ nhận tệp YAML (.yaml, .yml) hoặc Excel (.xlsx).")
+        spec.problem("", "Cây tiêu chí lồng nhau quá sâu (chỉ có 3 cấp).")
         return spec
     if spec.valid or spec.nodes:
         _check(spec)
@@ -94,6 +113,9 @@ def _read_yaml(data: bytes) -> FrameworkSpec:
         doc = yaml.load(data.decode("utf-8"), Loader=_LineLoader)  # noqa: S506 - safe subclass
     except UnicodeDecodeError:
         spec.problem("", "Tệp không phải văn bản UTF-8.")
+        return spec
+    except RecursionError:
+        spec.problem("", "YAML lồng nhau quá sâu.")
         return spec
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -108,7 +130,7 @@ def _read_yaml(data: bytes) -> FrameworkSpec:
     if not isinstance(nodes, list) or not nodes:
         spec.problem("", "Thiếu danh sách tiêu chí “nodes” (tệp chỉ có số lượng, chưa có cây).")
         return spec
-    counter = iter(range(1, 100_000))
+    counter = itertools.count(1)
 
     def walk(items, parent_code, level):
         for item in items:
@@ -162,13 +184,24 @@ def _set_max(spec, node, raw):
     if raw is None or raw == "":
         return
     value = to_decimal(raw)
-    node.bad_max = value is None or value < 0
+    problem = None if value is None else _points_problem(value)
+    node.bad_max = value is None or problem is not None
     if value is None:
         spec.problem(node.where, f"điểm tối đa “{raw}” không phải là số.")
-    elif value < 0:
-        spec.problem(node.where, f"điểm tối đa {fmt(value)} âm.")
+    elif problem:
+        spec.problem(node.where, f"điểm tối đa {fmt(value)} {problem}.")
     else:
         node.max_points = value
+
+
+def _points_problem(value: Decimal) -> str | None:
+    if value < 0:
+        return "âm"
+    if value > MAX_POINTS:
+        return f"vượt quá {fmt(MAX_POINTS)}"
+    if value != value.quantize(Decimal("0.001")):
+        return "có quá 3 chữ số thập phân"
+    return None
 
 
 def _read_excel(data: bytes) -> FrameworkSpec:
@@ -229,7 +262,7 @@ def _read_excel(data: bytes) -> FrameworkSpec:
                 node.rule_params = json.loads(str(params))
                 if not isinstance(node.rule_params, dict):
                     raise ValueError
-            except ValueError:
+            except (ValueError, RecursionError):
                 spec.problem(where, 'tham số cách chấm phải là JSON dạng {"khóa": giá trị}.')
                 node.rule_params = {}
         spec.nodes.append(node)
@@ -247,6 +280,8 @@ def _read_excel(data: bytes) -> FrameworkSpec:
 
 def _check(spec: FrameworkSpec) -> None:
     meta = spec.meta
+    if isinstance(meta.get("sample"), str):  # an Excel cell typed "FALSE" is text, not a bool
+        meta["sample"] = meta["sample"].strip().lower() in ("true", "1", "yes", "có", "x")
     for key, label in (("code", "mã bộ tiêu chí"), ("name", "tên"), ("year", "năm")):
         if meta.get(key) in (None, ""):
             spec.problem("thông tin chung", f"thiếu “{key}” ({label}).")
@@ -258,15 +293,22 @@ def _check(spec: FrameworkSpec) -> None:
             "thông tin chung",
             f"cấp “{meta.get('level')}” không hợp lệ (chỉ dùng: {', '.join(LEVELS)}).",
         )
+    for key, length in LENGTHS.items():
+        if len(str(meta.get(key) or "").strip()) > length:
+            spec.problem("thông tin chung", f"“{key}” dài quá {length} ký tự.")
     scale = to_decimal(meta.get("scale"))
-    if scale is None or scale <= 0:
-        spec.problem("thông tin chung", f"thang điểm “{meta.get('scale')}” phải là số dương.")
+    if scale is None or scale <= 0 or _points_problem(scale):
+        spec.problem(
+            "thông tin chung",
+            f"thang điểm “{meta.get('scale')}” phải là số dương, tối đa {fmt(MAX_POINTS)}.",
+        )
+        scale = None
     seen: dict[str, NodeSpec] = {}
     for node in spec.nodes:
         if not node.code:
             spec.problem(node.where, "thiếu mã tiêu chí.")
             continue
-        if not CODE_RE.match(node.code):
+        if not CODE_RE.match(node.code) or len(node.code) > NODE_CODE_LENGTH:
             spec.problem(node.where, f"mã “{node.code}” phải có dạng 1, 1.2 hoặc 1.2.3.")
         if node.code in seen:
             spec.problem(

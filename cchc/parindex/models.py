@@ -35,6 +35,16 @@ class Framework(models.Model):
     self_assessment_points = models.DecimalField(_("điểm tự đánh giá"), **POINTS)
     survey_points = models.DecimalField(_("điểm điều tra XHH"), **POINTS)
     sample = models.BooleanField(_("bộ tiêu chí mẫu"), default=False)
+    # The agency whose focal point imported it: only that agency may replace it while unused.
+    # Empty for shared sets loaded by an administrator (command, demo).
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="par_frameworks",
+        verbose_name=_("cơ quan nhập"),
+    )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -212,6 +222,25 @@ class Score(models.Model):
         ordering = ["assessment", "node__order"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "node"], name="par_score_unique"),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 0}),
+                    name=f"par_score_{name}_nonneg",
+                )
+                for name in (
+                    "self_points",
+                    "survey_points",
+                    "round1_points",
+                    "round2_points",
+                    "final_points",
+                )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(self_measured__isnull=True)
+                | models.Q(self_measured__gte=0, self_measured__lte=100),
+                name="par_score_measured_percent",
+            ),
         ]
 
     def __str__(self):
@@ -246,8 +275,8 @@ class ScoreChange(models.Model):
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(max_length=30)
-    old = models.CharField(max_length=2000, blank=True)
-    new = models.CharField(max_length=2000, blank=True)
+    old = models.TextField(blank=True)  # notes and reasons are kept whole (up to 5000 chars)
+    new = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

@@ -40,6 +40,24 @@ def can_manage(user, agency) -> bool:
     return _staff(user) and user.unit.agency_id == agency.pk and user.has_role(*MANAGER_ROLES)
 
 
+def can_manage_frameworks(user) -> bool:
+    """Import and copy frameworks: a reform focal point of some agency, or a superuser."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or (_staff(user) and can_manage(user, user.unit.agency))
+
+
+def may_replace_framework(user, framework: Framework) -> bool:
+    """Re-import an unused framework: only the agency that imported it (shared ones: admins)."""
+    if user is None or user.is_superuser:
+        return True
+    return (
+        can_manage_frameworks(user)
+        and framework.agency_id is not None
+        and framework.agency_id == user.unit.agency_id
+    )
+
+
 def is_appraiser(user, period: Period) -> bool:
     if not user.is_authenticated:
         return False
@@ -211,6 +229,43 @@ def period_results(period: Period, *, with_previous: bool = True, statuses=None)
     return results
 
 
+def ranking_for(user, period: Period, results: dict) -> list[dict]:
+    """The period's results the viewer may see, best first: every unit for the agency-wide and
+    the appraisers, else the published ones and those the viewer may read."""
+    all_visible = may_see_all_of_period(user, period)
+    readable = set(assessments_for_user(user).filter(period=period).values_list("pk", flat=True))
+    rows = []
+    for pk, result in sorted(results.items(), key=lambda item: item[1].rank):
+        assessment = result.extra["assessment"]
+        if all_visible or assessment.status == PUBLISHED or pk in readable:
+            rows.append({"assessment": assessment, "result": result, "can_open": pk in readable})
+    return rows
+
+
+def hide_unreadable_previous(user, results) -> None:
+    """Drop the comparison with last year where the viewer may not read last year's result
+    (the public sees a published result, but last year's may never have been published)."""
+    previous = {
+        r.extra["previous"].extra["assessment"].pk: r.extra["previous"].extra["assessment"]
+        for r in results
+        if r.extra.get("previous") is not None
+    }
+    unpublished = [pk for pk, a in previous.items() if a.status != PUBLISHED]
+    readable = set(
+        assessments_for_user(user).filter(pk__in=unpublished).values_list("pk", flat=True)
+        if unpublished
+        else ()
+    )
+    for result in results:
+        old = result.extra.get("previous")
+        if old is None:
+            continue
+        old_assessment = old.extra["assessment"]
+        if old_assessment.status != PUBLISHED and old_assessment.pk not in readable:
+            result.previous_index = None
+            del result.extra["previous"]
+
+
 def previous_period(period: Period) -> Period | None:
     return (
         Period.objects.select_related("framework")
@@ -220,8 +275,12 @@ def previous_period(period: Period) -> Period | None:
     )
 
 
-def assessment_result(assessment: Assessment) -> scoring.Result:
-    return period_results(assessment.period)[assessment.pk]
+def assessment_result(assessment: Assessment, user=None) -> scoring.Result:
+    """The assessment's result; with `user`, compared with last year only if they may read it."""
+    result = period_results(assessment.period)[assessment.pk]
+    if user is not None:
+        hide_unreadable_previous(user, [result])
+    return result
 
 
 def node_changes(result: scoring.Result) -> dict[str, Decimal]:
@@ -236,11 +295,13 @@ def node_changes(result: scoring.Result) -> dict[str, Decimal]:
     }
 
 
-def whatif(assessment: Assessment, *, codes=(), fields=()) -> scoring.Result:
+def whatif(assessment: Assessment, *, codes=(), fields=(), user=None) -> scoring.Result:
     """The result if the chosen leaves (or all lost points in chosen fields) were at maximum.
     Nothing is saved."""
     results = period_results(assessment.period)
     current = results[assessment.pk]
+    if user is not None:
+        hide_unreadable_previous(user, [current])
     tree, points = current.extra["tree"], dict(current.extra["points"])
     chosen = set()
     for code in codes:

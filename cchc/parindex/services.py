@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from cchc.parindex.models import (
 from cchc.parindex.rules import check_points, fmt, points_from_ratio, to_decimal
 
 Status = Assessment.Status
+AUDIT_STATE = 64  # length of AuditEntry.to_state; longer texts go in its reason
 
 
 class ImportRefused(Exception):
@@ -56,6 +58,16 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     # Two imports of the same (code, year) at once: the row lock makes the second wait.
     existing = Framework.objects.select_for_update().filter(code=code, year=year).first()
     if existing is not None:
+        if not selectors.may_replace_framework(actor, existing):
+            raise ImportRefused(
+                [
+                    Problem(
+                        "thông tin chung",
+                        f"bộ tiêu chí {code} năm {year} do cơ quan khác (hoặc quản trị hệ thống) "
+                        "nhập nên không thay được; hãy dùng mã khác.",
+                    )
+                ]
+            )
         if existing.is_locked:
             raise ImportRefused(
                 [
@@ -69,7 +81,7 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
         existing.nodes.all().delete()
         framework = existing
     else:
-        framework = Framework(code=code, year=year)
+        framework = Framework(code=code, year=year, agency=_agency_of(actor))
     framework.name = str(meta["name"]).strip()
     framework.level = str(meta["level"])
     framework.legal_basis = str(meta.get("legal_basis") or "")[:500]
@@ -99,6 +111,10 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     return framework
 
 
+def _agency_of(actor):
+    return actor.unit.agency if actor is not None and actor.unit_id else None
+
+
 def _sorted_for_parents(nodes):
     return sorted(nodes, key=lambda n: (n.level, n.order))
 
@@ -119,6 +135,7 @@ def framework_copy(*, framework: Framework, year: int, actor=None) -> Framework:
         self_assessment_points=framework.self_assessment_points,
         sample=framework.sample,
         copied_from=framework,
+        agency=_agency_of(actor),
     )
     mapping = {}
     for node in _sorted_for_parents(framework.nodes.all()):
@@ -180,7 +197,7 @@ def assignment_set(
         actor=actor,
         obj=assessment,
         action="criterion_assign",
-        to_state=f"{node.code} → {person.display_name if person else ''}",
+        to_state=f"{node.code} → {person.display_name if person else ''}"[:AUDIT_STATE],
         agency=assessment.period.agency,
     )
     return assignment
@@ -231,7 +248,7 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
             .get(pk=score_id)
         )
         _stage_allowed(actor, score, changes)
-        if version is not None and int(version) != score.version:
+        if version not in (None, "") and _version(version) != score.version:
             raise StaleScore(score)
         clean = _clean_changes(score, changes)
         touched = []
@@ -258,20 +275,34 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
                 actor=actor,
                 obj=score.assessment,
                 action="score_update",
-                to_state=f"{score.node.code}: {', '.join(touched)}",
+                to_state=f"{score.node.code}: {', '.join(touched)}"[:AUDIT_STATE],
                 reason=reason,
                 agency=score.assessment.period.agency,
             )
         return score
 
 
+def _version(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": "Phiên bản không hợp lệ; hãy tải lại trang."}) from None
+
+
 def _clean_changes(score: Score, changes: dict) -> dict:
     node = score.node
     clean = {}
     for name, raw in changes.items():
+        if name == "self_points" and node.rule_kind == "ratio":
+            # The rule maps the measured percentage to points; typed points would bypass it.
+            raise ValidationError(
+                {name: "Tiêu chí tỷ lệ: nhập tỷ lệ đạt được (%), điểm được tính theo quy tắc."}
+            )
         if name.endswith("_points") or name == "self_measured":
             if raw in (None, ""):
                 clean[name] = None
+                if name == "self_measured" and node.rule_kind == "ratio":
+                    clean["self_points"] = None
                 continue
             value = to_decimal(raw)
             if value is None:
@@ -304,7 +335,9 @@ def _check_reason(score: Score) -> None:
             raise ValidationError({name: "Điểm thẩm định khác điểm tự chấm: cần ghi lý do."})
 
 
-def evidence_add(*, score: Score, actor, upload) -> Evidence:
+def evidence_add(*, score: Score, actor, uploads) -> list[Evidence]:
+    """Attach several files to a score: every file is checked first, so one bad file among
+    several leaves nothing half-added."""
     stage = (
         Evidence.Stage.EXPLANATION
         if score.assessment.status == Status.EXPLANATION_REQUESTED
@@ -317,30 +350,40 @@ def evidence_add(*, score: Score, actor, upload) -> Evidence:
             raise PermissionDenied
     elif not selectors.is_unit_focal(actor, score.assessment):
         raise PermissionDenied
-    checked = check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=20 * 1024 * 1024)
+    if not uploads:
+        raise ValidationError({"file": "Chọn ít nhất một tệp."})
+    checked_files = [
+        check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=20 * 1024 * 1024)
+        for upload in uploads
+    ]
+    added = []
     with transaction.atomic():
-        path = store_upload(checked, folder=f"par/{score.assessment_id}")
-        evidence = Evidence.objects.create(
-            score=score,
-            stage=stage,
-            path=path,
-            original_name=checked.original_name,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
-        ScoreChange.objects.create(
-            score=score, field="evidence", new=checked.original_name, actor=actor
-        )
+        for checked in checked_files:
+            path = store_upload(checked, folder=f"par/{score.assessment_id}")
+            added.append(
+                Evidence.objects.create(
+                    score=score,
+                    stage=stage,
+                    path=path,
+                    original_name=checked.original_name,
+                    mime=checked.mime,
+                    size=checked.size,
+                    sha256=checked.sha256,
+                    uploaded_by=actor,
+                )
+            )
+            ScoreChange.objects.create(
+                score=score, field="evidence", new=checked.original_name, actor=actor
+            )
         audit_record(
             actor=actor,
             obj=score.assessment,
             action="evidence_add",
-            to_state=f"{score.node.code}: {checked.original_name}",
+            to_state=score.node.code[:AUDIT_STATE],
+            reason=", ".join(c.original_name for c in checked_files),
             agency=score.assessment.period.agency,
         )
-    return evidence
+    return added
 
 
 # --- assessment status flow ------------------------------------------------------------------
@@ -483,10 +526,22 @@ def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
     """Survey points per (unit, survey leaf): all rows are checked, then all are written."""
     if not selectors.can_manage(actor, period.agency):
         raise PermissionDenied
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         rows = survey_rows(filename, data)
-    except (UnicodeDecodeError, ValueError, OSError):
-        raise ImportRefused([Problem("", "Tệp không đọc được.")]) from None
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+        KeyError,
+        csv.Error,
+        zipfile.BadZipFile,
+        InvalidFileException,
+    ):
+        raise ImportRefused(
+            [Problem("", "Tệp không đọc được (cần CSV UTF-8 hoặc Excel .xlsx).")]
+        ) from None
     leaves = {n.code: n for n in period.framework.nodes.filter(is_leaf=True, rule_kind="survey")}
     assessments = {a.unit.code: a for a in period.assessments.select_related("unit")}
     problems, values, seen = [], {}, {}

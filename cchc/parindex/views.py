@@ -41,10 +41,7 @@ def home(request):
         {
             "periods": periods,
             "public": public,
-            "can_import": user.is_authenticated
-            and (
-                user.is_superuser or (user.unit_id and selectors.can_manage(user, user.unit.agency))
-            ),
+            "can_import": selectors.can_manage_frameworks(user),
             "sample_banner": SAMPLE_BANNER,
             "any_sample": any(p.framework.sample for p in periods),
         },
@@ -70,8 +67,7 @@ def framework_detail(request, pk):
         "parindex/framework_detail.html",
         {
             "framework": framework,
-            "can_manage": request.user.is_superuser
-            or selectors.can_manage(request.user, request.user.unit.agency),
+            "can_manage": selectors.can_manage_frameworks(request.user),
             "nodes": framework.nodes.order_by("order"),
             "sample_banner": SAMPLE_BANNER,
             "counts": {level: framework.nodes.filter(level=level).count() for level in (1, 2, 3)},
@@ -81,8 +77,7 @@ def framework_detail(request, pk):
 
 def framework_import_page(request):
     user = request.user
-    require_staff(user)
-    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+    if not selectors.can_manage_frameworks(user):
         raise Http404
     problems, framework = [], None
     if request.method == "POST":
@@ -113,17 +108,9 @@ def period_detail(request, pk):
     period = selectors.get_period_for_user(request.user, pk)
     user = request.user
     all_visible = selectors.may_see_all_of_period(user, period)
-    visible_ids = set(
-        selectors.assessments_for_user(user).filter(period=period).values_list("pk", flat=True)
-    )
     results = selectors.period_results(period)
-    rows = []
-    for pk_, result in sorted(results.items(), key=lambda item: item[1].rank):
-        assessment = result.extra["assessment"]
-        public = assessment.status == Assessment.Status.PUBLISHED
-        if not (all_visible or public or pk_ in visible_ids):
-            continue
-        rows.append({"assessment": assessment, "result": result, "can_open": pk_ in visible_ids})
+    selectors.hide_unreadable_previous(user, results.values())
+    rows = selectors.ranking_for(user, period, results)
     if not rows:
         raise Http404
     chart_rows = [r for r in rows if r["assessment"].is_final or all_visible]
@@ -232,7 +219,6 @@ def field_page(request, pk, code):
             "assessment": assessment,
             "field": field,
             "rows": _score_context(request, assessment, scores),
-            "criteria": {n.pk: n for n in assessment.period.framework.nodes.filter(level=2)},
             "sample_banner": SAMPLE_BANNER,
         },
     )
@@ -297,21 +283,16 @@ def evidence_upload(request, pk, score_id):
     score = get_object_or_404(
         Score.objects.select_related("node", "assessment"), pk=score_id, assessment=assessment
     )
-    uploads = request.FILES.getlist("files")
-    if not uploads:
-        messages.error(request, "Chọn ít nhất một tệp.")
     try:
-        for upload in uploads:
-            services.evidence_add(score=score, actor=request.user, upload=upload)
+        added = services.evidence_add(
+            score=score, actor=request.user, uploads=request.FILES.getlist("files")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(_error_text(exc)))
     except PermissionDenied:
         raise Http404 from None
     else:
-        if uploads:
-            messages.success(
-                request, f"Đã thêm {len(uploads)} tài liệu cho tiêu chí {score.node.code}."
-            )
+        messages.success(request, f"Đã thêm {len(added)} tài liệu cho tiêu chí {score.node.code}.")
     return redirect(
         reverse("parindex:field", args=[assessment.pk, score.node.field_code])
         + f"#score-{score.pk}"
@@ -384,16 +365,8 @@ def _result_context(request, assessment):
     period = assessment.period
     all_results = selectors.period_results(period)
     result = all_results[assessment.pk]
-    all_visible = request.user.is_authenticated and selectors.may_see_all_of_period(
-        request.user, period
-    )
-    ranking = [
-        r
-        for r in sorted(all_results.values(), key=lambda r: r.rank)
-        if all_visible
-        or r.extra["assessment"].status == Assessment.Status.PUBLISHED
-        or r.extra["assessment"].pk == assessment.pk
-    ]
+    selectors.hide_unreadable_previous(request.user, [result])
+    ranking = [row["result"] for row in selectors.ranking_for(request.user, period, all_results)]
     changes = selectors.node_changes(result)
     return {
         "assessment": assessment,
@@ -509,8 +482,7 @@ def period_new(request):
 @require_POST
 def framework_copy(request, pk):
     user = request.user
-    require_staff(user)
-    if not (user.is_superuser or selectors.can_manage(user, user.unit.agency)):
+    if not selectors.can_manage_frameworks(user):
         raise Http404
     framework = get_object_or_404(selectors.frameworks_for_user(user), pk=pk)
     year = request.POST.get("year", "")

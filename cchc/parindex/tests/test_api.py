@@ -89,11 +89,19 @@ class ApiTests(ParTestCase):
         assessment_transition(
             assessment_id=self.assessment_a.pk, actor=self.appraiser, action="start_appraisal"
         )
-        response = self.api.patch(url, {"round1_points": "1"}, format="json")
+        response = self.api.patch(
+            url, {"round1_points": "1", "round1_reason": "Thiếu minh chứng"}, format="json"
+        )
+        self.assertEqual(response.status_code, 400)  # an appraisal needs the version read
+        self.assertEqual(response.json()["errors"][0]["field"], "version")
+        version = Score.objects.get(pk=score.pk).version
+        response = self.api.patch(url, {"round1_points": "1", "version": version}, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"][0]["field"], "round1_reason")
         response = self.api.patch(
-            url, {"round1_points": "1", "round1_reason": "Thiếu minh chứng"}, format="json"
+            url,
+            {"round1_points": "1", "round1_reason": "Thiếu minh chứng", "version": version},
+            format="json",
         )
         self.assertEqual(response.status_code, 200)
         self.as_("leader_a")

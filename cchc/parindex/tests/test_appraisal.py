@@ -197,7 +197,7 @@ class ConcurrentAppraisalTests(TransactionTestCase):
     def test_two_appraisers_never_lose_each_others_change(self):
         self._run()
 
-    def test_two_appraisers_without_versions_both_changes_are_kept_in_order(self):
+    def test_two_appraisers_never_lose_each_others_change_under_the_sqlite_write_lock(self):
         if connection.features.has_select_for_update:
             self.skipTest("covered by the row-lock test")
         self._run()

@@ -247,6 +247,12 @@ class ExcelImportTests(TestCase):
         )
         self.assertIn("dòng 4, mã 1.1.1: tham số cách chấm phải là JSON", joined)
 
+    def test_the_sample_flag_typed_as_text_is_read_as_a_yes_or_no(self):
+        meta = {"code": "XL", "name": "X", "year": 2025, "level": "province", "scale": 4}
+        for typed, sample in (("FALSE", False), ("không", False), ("TRUE", True), ("có", True)):
+            spec = parse_framework("f.xlsx", excel_bytes(GOOD_ROWS, {**meta, "sample": typed}))
+            self.assertIs(framework_import(spec=spec).sample, sample, typed)
+
     def test_a_wrong_scale_is_reported(self):
         meta = {"code": "XL", "name": "X", "year": 2025, "level": "province", "scale": 5}
         joined = "\n".join(

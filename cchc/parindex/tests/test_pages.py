@@ -6,7 +6,10 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from rest_framework.test import APIClient
 
+from cchc.core.roles import Role
+from cchc.core.testing import make_user
 from cchc.parindex.models import Assessment, Framework, Score
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
 
@@ -118,6 +121,32 @@ class UploadPageTests(ParTestCase):
         self.assertTrue(Framework.objects.filter(code="UP").exists())
         response = self.client.post(url, {"file": SimpleUploadedFile("f.txt", b"x")})
         self.assertContains(response, "Chỉ nhận tệp YAML", status_code=400)
+
+    def test_an_agency_never_replaces_a_framework_another_agency_imported(self):
+        url = reverse("parindex:framework-import")
+        mine = SMALL_YAML.replace("code: TEST", "code: MINE")
+        self.client.force_login(self.focal)
+        self.client.post(url, {"file": SimpleUploadedFile("f.yaml", mine.encode())})
+        framework = Framework.objects.get(code="MINE")
+        self.assertEqual(framework.agency, self.agency)
+        changed = mine.replace("name: Thành phần hai", "name: Đổi tên")
+        other_focal = make_user("other_focal", self.other_unit, [Role.REFORM_FOCAL_POINT])
+        self.client.force_login(other_focal)
+        response = self.client.post(url, {"file": SimpleUploadedFile("f.yaml", changed.encode())})
+        self.assertContains(response, "do cơ quan khác", status_code=400)
+        self.assertEqual(framework.nodes.get(code="2.1.1").name, "Thành phần hai")
+        api = APIClient()
+        api.force_authenticate(other_focal)
+        response = api.post(
+            "/api/v1/par/frameworks/import",
+            {"file": SimpleUploadedFile("f.yaml", changed.encode())},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(framework.nodes.get(code="2.1.1").name, "Thành phần hai")
+        self.client.force_login(self.focal)
+        response = self.client.post(url, {"file": SimpleUploadedFile("f.yaml", changed.encode())})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(framework.nodes.get(code="2.1.1").name, "Đổi tên")
 
 
 def survey_xlsx(rows) -> bytes:

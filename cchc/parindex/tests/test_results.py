@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from cchc.core.models import Unit
 from cchc.parindex import selectors
 from cchc.parindex.models import Assessment, Score
 from cchc.parindex.rules import fmt
@@ -131,9 +132,11 @@ class BonusPenaltyTests(ParTestCase):
 
 
 class QueryCountTests(ParTestCase):
-    def test_results_and_ranking_of_a_period_take_a_bounded_number_of_queries(self):
+    def test_results_and_ranking_of_100_units_take_a_bounded_number_of_queries(self):
         framework = sample_framework()
-        units = [self.agency.units.create(code=f"U{i}", name=f"Đơn vị {i}") for i in range(12)]
+        units = Unit.objects.bulk_create(
+            Unit(agency=self.agency, code=f"U{i}", name=f"Đơn vị {i}", order=i) for i in range(100)
+        )
         period = period_create(
             agency=self.agency, framework=framework, year=2030, name="Lớn", units=units
         )
@@ -144,7 +147,8 @@ class QueryCountTests(ParTestCase):
         # nodes, assessments, scores; previous period lookup + its nodes, assessments, scores.
         with self.assertNumQueries(7):
             results = selectors.period_results(period)
-        self.assertEqual(len(results), 12)
+        self.assertEqual(len(results), 100)
+        self.assertEqual(Score.objects.filter(assessment__period=period).count(), 100 * 108)
         self.assertEqual({r.rank for r in results.values()}, {1})
         self.assertEqual(next(iter(results.values())).components_total, 97)
         with self.assertNumQueries(3):

@@ -1,10 +1,12 @@
 """Self-assessment: who may score, per-leaf saves, flags, evidence, submit locks."""
 
+import io
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from cchc.parindex.models import Assessment, Assignment, Evidence, Score, ScoreChange
 from cchc.parindex.services import assessment_transition
@@ -40,14 +42,22 @@ class FieldPageAccessTests(ParTestCase):
             name="Mẫu",
             units=[self.unit_a],
         )
-        self.login_as("leader_a")
+        self.client.force_login(self.leader_a)
+        self.leader_a.groups.add(*self.focal.groups.all())  # + agency focal point: every page
         assessment = period.assessments.get()
+        score = assessment.scores.first()
         for url in (
-            reverse("parindex:field", args=[assessment.pk, "1"]),
-            reverse("parindex:assessment", args=[assessment.pk]),
-            reverse("parindex:result", args=[assessment.pk]),
-            reverse("parindex:period", args=[period.pk]),
+            reverse("parindex:home"),
+            reverse("parindex:framework-list"),
             reverse("parindex:framework-detail", args=[period.framework_id]),
+            reverse("parindex:period", args=[period.pk]),
+            reverse("parindex:survey-import", args=[period.pk]),
+            reverse("parindex:assessment", args=[assessment.pk]),
+            reverse("parindex:field", args=[assessment.pk, "1"]),
+            reverse("parindex:score-history", args=[assessment.pk, score.pk]),
+            reverse("parindex:missing", args=[assessment.pk]),
+            reverse("parindex:assignments", args=[assessment.pk]),
+            reverse("parindex:result", args=[assessment.pk]),
         ):
             response = self.client.get(url)
             self.assertContains(response, 'class="sample-banner"', msg_prefix=url)
@@ -58,6 +68,10 @@ class FieldPageAccessTests(ParTestCase):
             self.client.get(reverse("parindex:field", args=[self.assessment_a.pk, "1"])),
             'class="sample-banner"',
         )
+        export = self.client.get(reverse("parindex:period-export", args=[period.pk]))
+        book = load_workbook(io.BytesIO(export.content))
+        for sheet in book.worksheets:
+            self.assertIn("Bộ tiêu chí mẫu", sheet.cell(1, 1).value, sheet.title)
 
     def test_only_the_units_focal_point_and_assigned_officers_save_self_scores(self):
         score = self.score(self.assessment_a, "1.1.1")
