@@ -30,6 +30,11 @@ HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
 MAX_ROWS = 2000
 
 
+def deadline_in_range(deadline: dt.date, year: int) -> bool:
+    """A task of the plan for `year` is due within that year, give or take one."""
+    return year - 1 <= deadline.year <= year + 1
+
+
 def export_plan(plan: Plan, tasks) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -138,8 +143,11 @@ def _status(value) -> str | None:
     return None
 
 
-def parse_workbook(data: bytes, *, units) -> ParseResult:
-    """Read every row and report every problem; the caller imports only when there is none."""
+def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResult:
+    """Read every row and report every problem; the caller imports only when there is none.
+
+    With `year` (the plan's), deadlines outside the years around it are refused as wrong dates.
+    """
     result = ParseResult()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -177,11 +185,12 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
 
     for number, values in enumerate(rows, start=header_row + 1):
         cells = {key: (values[i] if i < len(values) else None) for i, key in header_map.items()}
-        if all(_text(v) == "" for v in cells.values()):
-            continue
-        if len(result.rows) + len(result.errors) >= MAX_ROWS:
+        # Counted before skipping blank rows: a sheet of a million blank rows stops here too.
+        if number - header_row > MAX_ROWS:
             result.errors.append((number, _("Quá %(n)d dòng nhiệm vụ.") % {"n": MAX_ROWS}))
             break
+        if all(_text(v) == "" for v in cells.values()):
+            continue
         problems = []
         content = _text(cells.get("content"))
         if not content:
@@ -209,6 +218,11 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
             deadline = _date(cells.get("deadline"))
             if deadline is None:
                 problems.append(_("thiếu thời hạn"))
+            elif year is not None and not deadline_in_range(deadline, year):
+                problems.append(
+                    _("thời hạn %(v)s nằm ngoài các năm %(a)d-%(b)d của kế hoạch")
+                    % {"v": f"{deadline:%d/%m/%Y}", "a": year - 1, "b": year + 1}
+                )
         except ValueError as exc:
             problems.append(_("thời hạn “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
         try:
@@ -223,7 +237,7 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
             progress = int(float(progress_text.rstrip("%")))
             if not 0 <= progress <= 100:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan", "inf", 1e400
             progress = 0
             problems.append(_("tiến độ “%(v)s” phải từ 0 đến 100") % {"v": progress_text})
         if status == PlanTask.Status.DONE and completed_on is None and not problems:

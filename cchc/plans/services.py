@@ -70,6 +70,16 @@ def _check_units(agency: Agency, lead_unit: Unit, co_units) -> None:
         raise ValidationError({"lead_unit": _("Đơn vị phải thuộc cơ quan của kế hoạch.")})
 
 
+def _check_deadline(plan: Plan, deadline: dt.date) -> None:
+    if not excel.deadline_in_range(deadline, plan.year):
+        raise ValidationError(
+            {
+                "deadline": _("Thời hạn phải trong các năm %(a)d-%(b)d của kế hoạch.")
+                % {"a": plan.year - 1, "b": plan.year + 1}
+            }
+        )
+
+
 def _check_done(status: str, completed_on) -> None:
     if status == PlanTask.Status.DONE and completed_on is None:
         raise ValidationError({"completed_on": _("Nhiệm vụ hoàn thành cần ngày hoàn thành.")})
@@ -90,6 +100,7 @@ def task_create(
     completed_on: dt.date | None = None,
 ) -> PlanTask:
     _check_units(plan.agency, lead_unit, co_units)
+    _check_deadline(plan, deadline)
     _check_done(status, completed_on)
     with transaction.atomic():
         order = plan.tasks.count() + 1
@@ -120,6 +131,8 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     with transaction.atomic():
         # Two people reporting progress at once: the second sees the first's status.
         locked = PlanTask.objects.select_for_update().select_related("plan__agency").get(pk=task.pk)
+        if "deadline" in changes:
+            _check_deadline(locked.plan, changes["deadline"])
         old_status = locked.status
         fields = []
         for name, value in changes.items():
@@ -203,14 +216,14 @@ def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
 def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
     """Import every row or none: any problem refuses the whole file with a row-by-row report."""
     units = list(Unit.objects.filter(agency=plan.agency))
-    parsed = excel.parse_workbook(data, units=units)
+    parsed = excel.parse_workbook(data, units=units, year=plan.year)
     if parsed.errors:
         raise ImportRefused(parsed.errors)
     created = []
     with transaction.atomic():
         for row in parsed.rows:
-            created.append(
-                task_create(
+            try:
+                task = task_create(
                     actor=actor,
                     plan=plan,
                     field=row.field,
@@ -223,7 +236,10 @@ def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
                     progress=row.progress,
                     completed_on=row.completed_on,
                 )
-            )
+            except ValidationError as exc:
+                # Leaving the atomic block undoes the rows already created.
+                raise ImportRefused([(row.row, " ".join(exc.messages))]) from exc
+            created.append(task)
     return created
 
 

@@ -140,3 +140,14 @@ class PlanApiTests(PersonaTestCase):
         self.task.delete()
         self.assertEqual(self.client.delete(url).status_code, 204)
         self.assertTrue(AuditEntry.objects.filter(action="plan_delete").exists())
+
+    def test_a_deadline_outside_the_plan_years_is_refused_and_the_task_unchanged(self):
+        url = reverse("api:plans-task-detail", args=[self.task.pk])
+        self.login_as("agency_leader")
+        response = self.client.patch(
+            url, {"deadline": "9999-12-31"}, content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"][0]["field"], "deadline")
+        self.task.refresh_from_db()
+        self.assertEqual(self.task.deadline, d(2024, 3, 1))
