@@ -30,6 +30,16 @@ HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
 MAX_ROWS = 2000
 
 
+def text_only(book: Workbook) -> None:
+    """Store every cell as data: openpyxl turns text starting with "=" into a formula, so a
+    task named "=HYPERLINK(...)" would run in the reader's Excel (formula injection)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def deadline_in_range(deadline: dt.date, year: int) -> bool:
     """A task of the plan for `year` is due within that year, give or take one."""
     return year - 1 <= deadline.year <= year + 1
@@ -70,6 +80,7 @@ def export_plan(plan: Plan, tasks) -> bytes:
     legend.append(["Mã", "Lĩnh vực CCHC"])
     for code, label in ParField.choices:
         legend.append([code, str(label)])
+    text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -247,6 +247,8 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from cchc.plans.excel import text_only
+
     book = Workbook()
     info = book.active
     info.title = "Thong tin"
@@ -257,6 +259,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     info.append(["Chụp số liệu lúc", report.data.get("taken_at", "")])
     if report.is_empty:
         info.append([empty_statement(report)])
+        text_only(book)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -275,6 +278,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
             sheet.append([_excel_value(cell) for cell in row])
         sheet.append([f"Nguồn: {table.source}"])
         sheet.column_dimensions["A"].width = 50
+    text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

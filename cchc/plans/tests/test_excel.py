@@ -189,3 +189,11 @@ class ExcelTests(PersonaTestCase):
         response = self.client.post(self.url, {"file": upload(workbook(rows))})
         self.assertContains(response, "Quá 2000 dòng", status_code=400)
         self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_task_that_looks_like_a_formula_is_exported_as_text(self):
+        formula = '=HYPERLINK("http://evil.example","Bấm")'
+        PlanTask.objects.filter(plan=self.plan, order=1).update(content=formula)
+        self.login_as("officer_a")
+        response = self.client.get(reverse("plans:plan-export", args=[self.plan.pk]))
+        cell = load_workbook(io.BytesIO(response.content)).active.cell(row=4, column=3)
+        self.assertEqual((cell.value, cell.data_type), (formula, "s"))

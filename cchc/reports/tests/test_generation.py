@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import re
 import zlib
@@ -213,3 +214,20 @@ class GenerationFailureTests(ReportTestCase):
         response = self.client.get(reverse("reports:report-detail", args=[report.pk]))
         self.assertContains(response, "Lỗi khi tạo tệp")
         self.assertNotContains(response, "Tải Word")
+
+    def test_a_title_that_looks_like_a_formula_stays_text_in_the_excel_appendix(self):
+        from cchc.plans.models import Regulation
+
+        formula = '=HYPERLINK("http://evil.example","Bấm")'
+        Regulation.objects.create(
+            agency=self.agency,
+            kind="other",
+            number="01/QC",
+            title=formula,
+            issued_on=dt.date(2024, 2, 1),
+            valid_from=dt.date(2024, 2, 1),
+        )
+        book = load_workbook(io.BytesIO(documents.build_xlsx(self.snapshot())))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        self.assertIn(formula, [c.value for c in cells])
+        self.assertNotIn("f", {c.data_type for c in cells})
