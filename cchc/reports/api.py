@@ -90,7 +90,7 @@ class ReportOutput(serializers.ModelSerializer):
 class ReportInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     as_of = serializers.DateField()
-    number = serializers.IntegerField(min_value=1)
+    number = serializers.IntegerField(min_value=1, max_value=99999)
     issued_on = serializers.DateField()
     signer_title = serializers.CharField(max_length=100, default="GIÁM ĐỐC")
     signer_name = serializers.CharField(
@@ -125,7 +125,8 @@ class ReportListApi(APIView):
                 actor=request.user, agency=agency, **data.validated_data
             )
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            raise ValidationError(detail) from None
         return Response(ReportOutput(report, context={"request": request}).data, status=201)
 
 

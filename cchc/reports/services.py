@@ -36,6 +36,10 @@ def report_create(
         raise ValidationError(
             {"as_of": _("Ngày chốt số liệu phải từ ngày 01/01/%(y)d.") % {"y": year}}
         )
+    if as_of > issued_on:
+        raise ValidationError(
+            {"as_of": _("Ngày chốt số liệu không thể sau ngày ban hành báo cáo.")}
+        )
     if ReportSnapshot.objects.filter(agency=agency, year=year, number=number).exists():
         raise ValidationError({"number": _("Số báo cáo này đã dùng.")})
     end = min(as_of, dt.date(year, 12, 31))

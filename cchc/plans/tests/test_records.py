@@ -114,6 +114,36 @@ class RecordTests(PersonaTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(QualityRecord.objects.count(), 1)
 
+    def test_a_review_year_out_of_range_is_refused_by_the_page_and_the_api(self):
+        self.login_as("agency_leader")
+        data = {
+            "doc_type": "Quyết định",
+            "title": "V",
+            "issuer": "UBND",
+            "result": "keep",
+            "follow_up": "none",
+        }
+        for year in (1999, 32767, 99999999999):
+            response = self.client.post(
+                reverse("plans:legal-review-list"), {**data, "review_year": year}
+            )
+            self.assertEqual(response.status_code, 400, year)
+            response = self.client.post(
+                reverse("api:plans-legal-review-list"),
+                {**data, "review_year": year},
+                content_type="application/json",
+            )
+            self.assertEqual(response.status_code, 400, year)
+            self.assertEqual(response.json()["errors"][0]["field"], "review_year")
+        response = self.client.post(
+            reverse("api:plans-procedure-review-list"),
+            {"review_year": 3000, "procedure_name": "TT", "proposal": "abolish"},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(LegalReview.objects.filter(review_year__gt=2100).exists())
+        self.assertFalse(ProcedureReview.objects.filter(review_year=3000).exists())
+
     def test_a_regulation_with_its_file_is_kept_and_shown_to_the_agency_only(self):
         url = reverse("plans:regulation-list")
         self.login_as("agency_leader")

@@ -54,6 +54,15 @@ class ReportApiTests(ReportTestCase):
         self.assertEqual(
             {e["field"] for e in response.json()["errors"]}, {"year", "as_of", "number"}
         )
+        for change in ({"number": 99999999999}, {"as_of": "2025-02-01"}):
+            data = {"year": 2024, "as_of": "2024-12-31", "number": 1, "issued_on": "2025-01-06"}
+            response = self.client.post(
+                reverse("api:reports-report-list"),
+                {**data, **change},
+                content_type="application/json",
+            )
+            self.assertEqual(response.status_code, 400, change)
+            self.assertEqual(response.json()["errors"][0]["field"], next(iter(change)))
         self.assertEqual(ReportSnapshot.objects.count(), 0)
         self.login_as("officer_a")
         response = self.client.post(

@@ -171,6 +171,25 @@ class GenerationTests(ReportTestCase):
         self.assertContains(response, "Ngày chốt số liệu phải từ ngày 01/01/2024", status_code=400)
         self.assertEqual(ReportSnapshot.objects.count(), 0)
 
+    def test_huge_numbers_and_figures_dated_after_the_report_are_refused(self):
+        self.login_as("agency_leader")
+        good = {
+            "year": 2024,
+            "as_of": "2024-12-31",
+            "number": 1,
+            "issued_on": "2025-01-06",
+            "signer_title": "GĐ",
+        }
+        for change, message in [
+            ({"number": 0}, "Số văn bản bắt đầu từ 1"),
+            ({"number": 99999999999}, "Số văn bản quá lớn"),
+            ({"year": 32767}, "Năm phải trước 2101"),
+            ({"as_of": "9999-12-31"}, "không thể sau ngày ban hành"),
+        ]:
+            response = self.client.post(reverse("reports:report-list"), {**good, **change})
+            self.assertContains(response, message, status_code=400)
+        self.assertEqual(ReportSnapshot.objects.count(), 0)
+
     def test_generated_files_are_in_storage(self):
         report = self.snapshot()
         from cchc.reports.services import report_generate
