@@ -157,7 +157,9 @@ class TaskOutput(serializers.ModelSerializer):
         return [u.code for u in task.co_units.all()]
 
     def get_effective_status(self, task) -> str:
-        return selectors.task_status(task)
+        # One calendar for the whole list: each new one reads the calendar overrides again.
+        cal = self.context.setdefault("calendar", selectors.WorkingCalendar())
+        return selectors.task_status(task, cal=cal)
 
 
 class UnitCodeField(serializers.SlugRelatedField):

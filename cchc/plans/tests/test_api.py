@@ -151,3 +151,20 @@ class PlanApiTests(PersonaTestCase):
         self.assertEqual(response.json()["errors"][0]["field"], "deadline")
         self.task.refresh_from_db()
         self.assertEqual(self.task.deadline, d(2024, 3, 1))
+
+    def test_list_endpoints_and_the_plan_list_page_keep_a_fixed_query_count(self):
+        self.login_as("agency_leader")
+        urls = {
+            reverse("api:plans-task-list", args=[self.plan.pk]): 7,
+            reverse("api:plans-plan-list"): 4,
+            reverse("api:plans-legal-review-list"): 4,
+            reverse("plans:plan-list"): 6,
+        }
+        for url in urls:
+            self.client.get(url)  # warm the session and the caches
+        for i in range(4):
+            make_task(self.plan, self.unit_b, deadline=d(2024, 9, 1))
+            make_plan(self.agency, 2030 + i)
+        for url, count in urls.items():
+            with self.assertNumQueries(count):
+                self.assertEqual(self.client.get(url).status_code, 200)

@@ -71,3 +71,15 @@ class ReportApiTests(ReportTestCase):
             content_type="application/json",
         )
         self.assertEqual(response.status_code, 404)
+
+    def test_report_lists_keep_a_fixed_query_count(self):
+        for number in range(1, 5):
+            self.snapshot(number=number)
+        self.login_as("agency_leader")
+        for url, count in [
+            (reverse("api:reports-report-list"), 4),
+            (reverse("reports:report-list"), 6),
+        ]:
+            self.client.get(url)
+            with self.assertNumQueries(count):
+                self.assertEqual(self.client.get(url).status_code, 200)
