@@ -52,7 +52,10 @@ def plan_list(request):
                 return redirect("plans:plan-detail", pk=plan.pk)
     plans = selectors.plans_for_user(request.user)
     return render(
-        request, "plans/plan_list.html", {"plans": plans, "form": form, "may_manage": may_manage}
+        request,
+        "plans/plan_list.html",
+        {"plans": plans, "form": form, "may_manage": may_manage},
+        status=400 if form.errors else 200,
     )
 
 
@@ -150,7 +153,12 @@ def task_create(request, pk):
             _form_errors(form, exc)
         else:
             return redirect("plans:task-detail", pk=task.pk)
-    return render(request, "plans/task_form.html", {"plan": plan, "form": form})
+    return render(
+        request,
+        "plans/task_form.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -214,6 +222,7 @@ def task_detail(request, pk):
             "progress_form": progress_form,
             "evidence_form": EvidenceForm(),
         },
+        status=400 if progress_form.errors or (edit_form and edit_form.errors) else 200,
     )
 
 
