@@ -104,7 +104,7 @@ class PlanPageTests(PersonaTestCase):
                 "progress": "100",
             },
         )
-        self.assertContains(response, "cần ngày hoàn thành")
+        self.assertContains(response, "cần ngày hoàn thành", status_code=400)
         self.assertEqual(PlanTask.objects.count(), 1)
 
     def test_the_agency_leader_creates_a_plan_once_per_year(self):
@@ -114,7 +114,7 @@ class PlanPageTests(PersonaTestCase):
         plan = Plan.objects.get(agency=self.agency, year=2025)
         self.assertRedirects(response, reverse("plans:plan-detail", args=[plan.pk]))
         response = self.client.post(url, {"year": 2025, "title": "Lần hai"})
-        self.assertContains(response, "đã có kế hoạch")
+        self.assertContains(response, "đã có kế hoạch", status_code=400)
         self.login_as("officer_a")
         self.assertEqual(self.client.post(url, {"year": 2026, "title": "X"}).status_code, 404)
 
