@@ -157,6 +157,8 @@ class TaskOutput(serializers.ModelSerializer):
         return [u.code for u in task.co_units.all()]
 
     def get_effective_status(self, task) -> str:
+        if hasattr(task, "shown_status"):  # already derived by selectors.plan_tasks_listed
+            return task.shown_status
         # One calendar for the whole list: each new one reads the calendar overrides again.
         cal = self.context.setdefault("calendar", selectors.WorkingCalendar())
         return selectors.task_status(task, cal=cal)
@@ -204,10 +206,8 @@ class TaskListApi(APIView):
     )
     def get(self, request, plan_pk):
         plan = selectors.get_plan_for_user(request.user, plan_pk)
-        tasks = list(selectors.plan_tasks(plan))
-        status = request.query_params.get("status")
-        if status:
-            tasks = selectors.filter_tasks_by_status(tasks, status)
+        status = request.query_params.get("status", "")
+        tasks = selectors.plan_tasks_listed(plan, status=status)
         return Response(TaskOutput(tasks, many=True).data)
 
     @extend_schema(

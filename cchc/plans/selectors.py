@@ -104,6 +104,50 @@ def quality_records_for_user(user) -> QuerySet:
     return scoped_to_agency(QualityRecord.objects.select_related("agency"), user)
 
 
+def legal_reviews_listed(user, *, year=None, result="", ids=()) -> QuerySet:
+    """The legal review list page: the person's records, filtered as asked."""
+    items = legal_reviews_for_user(user)
+    if year:
+        items = items.filter(review_year=year)
+    if result in LegalReview.Result.values:
+        items = items.filter(result=result)
+    return items.filter(pk__in=ids) if ids else items
+
+
+def procedure_reviews_listed(user, *, year=None, proposal="", ids=()) -> QuerySet:
+    items = procedure_reviews_for_user(user)
+    if year:
+        items = items.filter(review_year=year)
+    if proposal in ProcedureReview.Proposal.values:
+        items = items.filter(proposal=proposal)
+    return items.filter(pk__in=ids) if ids else items
+
+
+def quality_records_listed(
+    user, *, today: dt.date, body_type="", status="", expiring=False
+) -> list[QualityRecord]:
+    """The ISO list page; each record carries `expiring` (certificate ends within 90 days)."""
+    items = quality_records_for_user(user)
+    if body_type in QualityRecord.BodyType.values:
+        items = items.filter(body_type=body_type)
+    if status in QualityRecord.Status.values:
+        items = items.filter(status=status)
+    items = list(items)
+    for item in items:
+        item.expiring = item.is_expiring(today, EXPIRING_DAYS)
+    return [i for i in items if i.expiring] if expiring else items
+
+
+def count_by(items, attr: str, choices) -> list[tuple[str, str, int]]:
+    """(code, label, count) for each choice, counted over records already in memory."""
+    counts = Counter(getattr(i, attr) for i in items)
+    return [(code, label, counts[code]) for code, label in choices]
+
+
+def plan_of_year(agency: Agency, year: int) -> Plan | None:
+    return Plan.objects.filter(agency=agency, year=year).first()
+
+
 def units_of_agency(agency_id: int) -> QuerySet:
     return Unit.objects.filter(agency_id=agency_id).order_by("order", "name")
 
@@ -145,9 +189,22 @@ def plan_tasks(plan: Plan) -> QuerySet:
     )
 
 
-def filter_tasks_by_status(tasks, status: str, today: dt.date | None = None) -> list[PlanTask]:
+def plan_tasks_listed(
+    plan: Plan, *, today: dt.date | None = None, status="", field="", ids=()
+) -> list[PlanTask]:
+    """The plan's tasks, each with `shown_status` (overdue derived) and its label, filtered."""
     cal = WorkingCalendar()
-    return [t for t in tasks if task_status(t, today, cal) == status]
+    tasks = list(plan_tasks(plan))
+    for task in tasks:
+        task.shown_status = task_status(task, today, cal)
+        task.shown_status_label = PlanTask.STATUS_LABELS[task.shown_status]
+    if status in PlanTask.STATUS_LABELS:
+        tasks = [t for t in tasks if t.shown_status == status]
+    if field in ParField.values:
+        tasks = [t for t in tasks if t.field == field]
+    if ids:
+        tasks = [t for t in tasks if t.pk in set(ids)]
+    return tasks
 
 
 def overdue_tasks(today: dt.date | None = None) -> list[PlanTask]:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -62,25 +64,16 @@ def plan_list(request):
 @login_required
 def plan_detail(request, pk):
     plan = selectors.get_plan_for_user(request.user, pk)
-    tasks = list(selectors.plan_tasks(plan))
     status = request.GET.get("status", "")
     field = request.GET.get("field", "")
-    ids = request.GET.get("ids", "")
-    cal = selectors.WorkingCalendar()
     today = timezone.localdate()
-    for task in tasks:
-        task.shown_status = selectors.task_status(task, today, cal)
-        task.shown_status_label = PlanTask.STATUS_LABELS[task.shown_status]
-    if status in PlanTask.STATUS_LABELS:
-        tasks = [t for t in tasks if t.shown_status == status]
-    if field in ParField.values:
-        tasks = [t for t in tasks if t.field == field]
-    if ids:
-        wanted = {int(i) for i in ids.split(",") if i.isdigit()}
-        tasks = [t for t in tasks if t.pk in wanted]
-    start, end = _year(plan.year)
+    tasks = selectors.plan_tasks_listed(
+        plan, today=today, status=status, field=field, ids=_ids_param(request)
+    )
     # Counted as of today for the running year, so the numbers match the dashboard.
-    summary = selectors.plan_summary(plan.agency, start, min(end, today))
+    summary = selectors.plan_summary(
+        plan.agency, dt.date(plan.year, 1, 1), min(dt.date(plan.year, 12, 31), today)
+    )
     return render(
         request,
         "plans/plan_detail.html",
@@ -96,12 +89,6 @@ def plan_detail(request, pk):
             "import_form": ImportForm(),
         },
     )
-
-
-def _year(year):
-    import datetime as dt
-
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 @login_required
@@ -314,46 +301,38 @@ def regulation_download(request, pk):
     )
 
 
-def _counts(items, attr, choices):
-    return [
-        (code, label, sum(1 for i in items if getattr(i, attr) == code)) for code, label in choices
-    ]
-
-
 @login_required
 def legal_review_list(request):
-    items = selectors.legal_reviews_for_user(request.user)
     year = _year_param(request)
-    if year:
-        items = items.filter(review_year=year)
-    result = request.GET.get("result", "")
-    if result in LegalReview.Result.values:
-        items = items.filter(result=result)
-    if ids := _ids_param(request):
-        items = items.filter(pk__in=ids)
-    items = list(items)
+    items = list(
+        selectors.legal_reviews_listed(
+            request.user, year=year, result=request.GET.get("result", ""), ids=_ids_param(request)
+        )
+    )
     return _record_page(
         request,
         queryset=items,
         form_class=LegalReviewForm,
         create=services.legal_review_create,
         template="plans/legal_review_list.html",
-        extra={"year": year, "counts": _counts(items, "result", LegalReview.Result.choices)},
+        extra={
+            "year": year,
+            "counts": selectors.count_by(items, "result", LegalReview.Result.choices),
+        },
     )
 
 
 @login_required
 def procedure_review_list(request):
-    items = selectors.procedure_reviews_for_user(request.user)
     year = _year_param(request)
-    if year:
-        items = items.filter(review_year=year)
-    proposal = request.GET.get("proposal", "")
-    if proposal in ProcedureReview.Proposal.values:
-        items = items.filter(proposal=proposal)
-    if ids := _ids_param(request):
-        items = items.filter(pk__in=ids)
-    items = list(items)
+    items = list(
+        selectors.procedure_reviews_listed(
+            request.user,
+            year=year,
+            proposal=request.GET.get("proposal", ""),
+            ids=_ids_param(request),
+        )
+    )
     return _record_page(
         request,
         queryset=items,
@@ -362,26 +341,20 @@ def procedure_review_list(request):
         template="plans/procedure_review_list.html",
         extra={
             "year": year,
-            "counts": _counts(items, "proposal", ProcedureReview.Proposal.choices),
+            "counts": selectors.count_by(items, "proposal", ProcedureReview.Proposal.choices),
         },
     )
 
 
 @login_required
 def quality_list(request):
-    today = timezone.localdate()
-    items = selectors.quality_records_for_user(request.user)
-    body_type = request.GET.get("type", "")
-    if body_type in QualityRecord.BodyType.values:
-        items = items.filter(body_type=body_type)
-    status = request.GET.get("status", "")
-    if status in QualityRecord.Status.values:
-        items = items.filter(status=status)
-    items = list(items)
-    for item in items:
-        item.expiring = item.is_expiring(today, selectors.EXPIRING_DAYS)
-    if request.GET.get("expiring"):
-        items = [i for i in items if i.expiring]
+    items = selectors.quality_records_listed(
+        request.user,
+        today=timezone.localdate(),
+        body_type=request.GET.get("type", ""),
+        status=request.GET.get("status", ""),
+        expiring=bool(request.GET.get("expiring")),
+    )
     return _record_page(
         request,
         queryset=items,
@@ -389,8 +362,8 @@ def quality_list(request):
         create=services.quality_record_create,
         template="plans/quality_list.html",
         extra={
-            "by_type": _counts(items, "body_type", QualityRecord.BodyType.choices),
-            "by_status": _counts(items, "status", QualityRecord.Status.choices),
+            "by_type": selectors.count_by(items, "body_type", QualityRecord.BodyType.choices),
+            "by_status": selectors.count_by(items, "status", QualityRecord.Status.choices),
             "expiring_count": sum(1 for i in items if i.expiring),
             "expiring_days": selectors.EXPIRING_DAYS,
         },

@@ -4,6 +4,8 @@ the frozen snapshot through the same `tables()` and `chart_specs()`."""
 import base64
 import io
 
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from cchc.core.documents import render_pdf
@@ -289,6 +291,26 @@ def _excel_value(cell):
     if isinstance(cell.value, int) and not isinstance(cell.value, bool):
         return cell.value
     return cell.text
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_response(report: ReportSnapshot, fmt: str) -> FileResponse:
+    """The stored Word, PDF or Excel file as a download; 404 while it does not exist."""
+    path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
+    if not path:
+        raise Http404
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=file_name(report, fmt),
+        content_type=CONTENT_TYPES[fmt],
+    )
 
 
 def file_name(report: ReportSnapshot, extension: str) -> str:

@@ -81,6 +81,17 @@ def collect_figures(agency: Agency, start: dt.date, end: dt.date) -> dict:
     }
 
 
+def dashboard_period(year_param: str, today: dt.date) -> tuple[int, dt.date, dt.date]:
+    """The year asked for (this year when missing or not a past year), from 1 January to today
+    or 31 December."""
+    year = (
+        int(year_param)
+        if year_param.isdigit() and 2000 <= int(year_param) <= today.year
+        else today.year
+    )
+    return year, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
+
+
 # --- formatting --------------------------------------------------------------------------------
 
 

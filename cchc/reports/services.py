@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.models import Agency
 from cchc.core.services import audit_record
-from cchc.plans.models import Plan
+from cchc.plans.selectors import plan_of_year
 from cchc.reports import documents
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
 from cchc.reports.selectors import collect_figures
@@ -45,7 +45,7 @@ def report_create(
     end = min(as_of, dt.date(year, 12, 31))
     data = collect_figures(agency, dt.date(year, 1, 1), end)
     data["as_of"] = as_of.isoformat()
-    plan = Plan.objects.filter(agency=agency, year=year).first()
+    plan = plan_of_year(agency, year)
     data["plan_id"] = plan.pk if plan else None
     with transaction.atomic():
         report = ReportSnapshot.objects.create(
