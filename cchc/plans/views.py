@@ -234,13 +234,19 @@ def task_evidence_upload(request, pk):
     return redirect("plans:task-detail", pk=task.pk)
 
 
+def _download(path: str, filename: str) -> FileResponse:
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
 @login_required
 def task_evidence_download(request, pk, evidence_pk):
     task = selectors.get_task_for_user(request.user, pk)
     item = get_object_or_404(task.evidence, pk=evidence_pk)
-    return FileResponse(
-        default_storage.open(item.path, "rb"), as_attachment=True, filename=item.original_name
-    )
+    return _download(item.path, item.original_name)
 
 
 # --- record lists: regulations, legal and procedure reviews, ISO ------------------------------
@@ -296,9 +302,7 @@ def regulation_download(request, pk):
     item = get_object_or_404(selectors.regulations_for_user(request.user), pk=pk)
     if not item.file_path:
         raise Http404
-    return FileResponse(
-        default_storage.open(item.file_path, "rb"), as_attachment=True, filename=item.file_name
-    )
+    return _download(item.file_path, item.file_name)
 
 
 @login_required

@@ -305,8 +305,12 @@ def file_response(report: ReportSnapshot, fmt: str) -> FileResponse:
     path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
     if not path:
         raise Http404
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
+        raise Http404 from None
     return FileResponse(
-        default_storage.open(path, "rb"),
+        handle,
         as_attachment=True,
         filename=file_name(report, fmt),
         content_type=CONTENT_TYPES[fmt],

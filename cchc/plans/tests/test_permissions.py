@@ -224,3 +224,12 @@ class PermissionTests(PersonaTestCase):
             self.assertIn(response.status_code, self.expect(persona, False, api=True))
         self.assertEqual(Plan.objects.filter(agency=self.agency).count(), 1)
         self.assertTrue(PlanTask.objects.filter(pk=self.task.pk).exists())
+
+    def test_a_file_missing_from_storage_is_a_404_not_a_server_error(self):
+        default_storage.delete(self.evidence.path)
+        self.login_as("officer_a")
+        for url in (
+            reverse("plans:task-evidence-download", args=[self.task.pk, self.evidence.pk]),
+            reverse("plans:regulation-download", args=[self.regulation.pk]),
+        ):
+            self.assertEqual(self.client.get(url).status_code, 404, url)

@@ -94,3 +94,12 @@ class ReportPermissionTests(ReportTestCase):
         self.assertEqual(response.status_code, 302)
         self.report.refresh_from_db()
         self.assertEqual(self.report.narrative["overview"], "Ổn")
+
+    def test_a_report_file_missing_from_storage_is_a_404_not_a_server_error(self):
+        default_storage.delete(ReportSnapshot.objects.get().docx_path)
+        self.login_as("officer_a")
+        for url in (
+            reverse("reports:report-download", args=[self.report.pk, "docx"]),
+            reverse("api:reports-report-download", args=[self.report.pk, "docx"]),
+        ):
+            self.assertEqual(self.client.get(url).status_code, 404, url)
