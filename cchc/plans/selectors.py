@@ -241,6 +241,8 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         s: [] for s in (*PlanTask.Status.values, PlanTask.OVERDUE, "due", "done_on_time")
     }
     by_field = {code: Counter() for code in ParField.values}
+    # The tasks behind each field's "done" and "overdue" numbers, for the report's links.
+    field_ids = {code: {"done": [], "overdue": []} for code in ParField.values}
     by_month = {m: Counter() for m in range(1, end.month + 1)} if end.year == start.year else {}
     for task in tasks:
         # A task finished after the reporting date was not yet done at that date.
@@ -255,6 +257,8 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         counts = by_field[task.field]
         counts["total"] += 1
         counts[status] += 1
+        if status in (PlanTask.Status.DONE, PlanTask.OVERDUE):
+            field_ids[task.field][status].append(task.pk)
         month = by_month.get(task.deadline.month) if task.deadline.year == end.year else None
         if due:
             by_status["due"].append(task.pk)
@@ -283,7 +287,9 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
                 "name": str(ParField(code).label),
                 "total": by_field[code]["total"],
                 "done": by_field[code][PlanTask.Status.DONE],
+                "done_ids": field_ids[code]["done"],
                 "overdue": by_field[code][PlanTask.OVERDUE],
+                "overdue_ids": field_ids[code]["overdue"],
                 "due": by_field[code]["due"],
                 "done_on_time": by_field[code]["done_on_time"],
             }

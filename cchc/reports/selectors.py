@@ -203,13 +203,21 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     )
     if tasks:
         for row in tasks["by_field"]:
-            link = _url("plans:plan-detail", f"field={row['code']}", pk=plan_id) if plan_id else ""
+            has_tasks = plan_id and row["total"]
+            link = (
+                _url("plans:plan-detail", f"field={row['code']}", pk=plan_id) if has_tasks else ""
+            )
             table.rows.append(
                 [
                     Cell(f"{row['code']}. {row['name']}"),
                     Cell(fmt_number(row["total"]), link, row["total"]),
-                    Cell(fmt_number(row["done"]), "", row["done"]),
-                    Cell(fmt_number(row["overdue"]), "", row["overdue"]),
+                    # Snapshots taken before the ids were stored have no links here.
+                    Cell(fmt_number(row["done"]), plan_link(row.get("done_ids")), row["done"]),
+                    Cell(
+                        fmt_number(row["overdue"]),
+                        plan_link(row.get("overdue_ids")),
+                        row["overdue"],
+                    ),
                 ]
             )
     else:
