@@ -104,6 +104,17 @@ def quality_records_for_user(user) -> QuerySet:
     return scoped_to_agency(QualityRecord.objects.select_related("agency"), user)
 
 
+def regulations_listed(user, *, today: dt.date) -> list[Regulation]:
+    """The regulation list page; each carries `validity`: "future", "in_force" or "expired"."""
+    items = list(regulations_for_user(user))
+    for item in items:
+        if item.valid_from > today:
+            item.validity = "future"
+        else:
+            item.validity = "in_force" if item.in_force(today) else "expired"
+    return items
+
+
 def legal_reviews_listed(user, *, year=None, result="", ids=()) -> QuerySet:
     """The legal review list page: the person's records, filtered as asked."""
     items = legal_reviews_for_user(user)

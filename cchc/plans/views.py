@@ -289,11 +289,10 @@ def regulation_list(request):
 
     return _record_page(
         request,
-        queryset=selectors.regulations_for_user(request.user),
+        queryset=selectors.regulations_listed(request.user, today=timezone.localdate()),
         form_class=RegulationForm,
         create=create,
         template="plans/regulation_list.html",
-        extra={"today": timezone.localdate()},
     )
 
 

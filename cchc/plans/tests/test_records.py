@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cchc.core.testing import PersonaTestCase
 from cchc.plans import selectors
@@ -71,7 +72,7 @@ class RecordTests(PersonaTestCase):
         self.assertContains(response, "/thu-tuc/?q=2.002248")
 
     def test_quality_systems_are_counted_by_type_and_status_and_expiring_ones_flagged(self):
-        today = dt.date.today()
+        today = timezone.localdate()
         quality(self.agency, "Sở Tư pháp", expires_on=today + dt.timedelta(days=30))
         quality(self.agency, "Sở Y tế", expires_on=today + dt.timedelta(days=400))
         quality(self.agency, "UBND huyện A", body_type="district_body", status="building")
@@ -180,6 +181,30 @@ class RecordTests(PersonaTestCase):
         self.assertNotContains(self.client.get(url), "12/QĐ-SKHCN")
         self.login_as("citizen")
         self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_regulation_shows_whether_it_is_in_force_today(self):
+        today = timezone.localdate()
+        for number, start, end in [
+            ("CU", today - dt.timedelta(days=400), today - dt.timedelta(days=1)),
+            ("NAY", today - dt.timedelta(days=10), None),
+            ("SAU", today + dt.timedelta(days=30), None),
+        ]:
+            Regulation.objects.create(
+                agency=self.agency,
+                kind="other",
+                number=number,
+                title=number,
+                issued_on=start,
+                valid_from=start,
+                valid_until=end,
+            )
+        self.login_as("officer_b")
+        items = self.client.get(reverse("plans:regulation-list")).context["items"]
+        self.assertEqual(
+            {r.number: r.validity for r in items},
+            {"CU": "expired", "NAY": "in_force", "SAU": "future"},
+        )
+        self.assertContains(self.client.get(reverse("plans:regulation-list")), "chưa có hiệu lực")
 
 
 class RecordListQueryTests(PersonaTestCase):
