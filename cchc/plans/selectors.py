@@ -319,46 +319,31 @@ def completion_rate(agency: Agency, start: dt.date, end: dt.date) -> float | Non
     return None if summary is None else summary["completion_rate"]
 
 
-def legal_review_counts(agency: Agency, year: int) -> dict | None:
-    rows = list(
-        LegalReview.objects.filter(agency=agency, review_year=year).values_list("id", "result")
-    )
+def _review_counts(model, agency: Agency, year: int, field: str, choices, key: str):
+    """Reviews of one year counted per choice of `field`, with the ids behind each count."""
+    rows = list(model.objects.filter(agency=agency, review_year=year).values_list("id", field))
     if not rows:
         return None
+    ids = {code: [pk for pk, value in rows if value == code] for code, _label in choices}
     return {
         "total": len(rows),
-        "by_result": [
-            {
-                "code": code,
-                "label": str(label),
-                "count": sum(1 for _, r in rows if r == code),
-                "ids": [pk for pk, r in rows if r == code],
-            }
-            for code, label in LegalReview.Result.choices
+        key: [
+            {"code": code, "label": str(label), "count": len(ids[code]), "ids": ids[code]}
+            for code, label in choices
         ],
     }
+
+
+def legal_review_counts(agency: Agency, year: int) -> dict | None:
+    return _review_counts(
+        LegalReview, agency, year, "result", LegalReview.Result.choices, "by_result"
+    )
 
 
 def procedure_review_counts(agency: Agency, year: int) -> dict | None:
-    rows = list(
-        ProcedureReview.objects.filter(agency=agency, review_year=year).values_list(
-            "id", "proposal"
-        )
+    return _review_counts(
+        ProcedureReview, agency, year, "proposal", ProcedureReview.Proposal.choices, "by_proposal"
     )
-    if not rows:
-        return None
-    return {
-        "total": len(rows),
-        "by_proposal": [
-            {
-                "code": code,
-                "label": str(label),
-                "count": sum(1 for _, p in rows if p == code),
-                "ids": [pk for pk, p in rows if p == code],
-            }
-            for code, label in ProcedureReview.Proposal.choices
-        ],
-    }
 
 
 def regulation_summary(agency: Agency, on: dt.date) -> dict | None:

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +37,18 @@ class ImportRefused(ValidationError):
 def plan_create(*, actor, agency: Agency, year: int, title: str, decision: str = "") -> Plan:
     if Plan.objects.filter(agency=agency, year=year).exists():
         raise ValidationError({"year": _("Cơ quan đã có kế hoạch CCHC năm %(y)d.") % {"y": year}})
-    with transaction.atomic():
-        plan = Plan.objects.create(agency=agency, year=year, title=title, decision=decision)
-        audit_record(actor=actor, obj=plan, action="plan_create", to_state="created", agency=agency)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(agency=agency, year=year, title=title, decision=decision)
+            audit_record(
+                actor=actor, obj=plan, action="plan_create", to_state="created", agency=agency
+            )
+    except IntegrityError:  # created by someone else between the check and the insert
+        if not Plan.objects.filter(agency=agency, year=year).exists():
+            raise
+        raise ValidationError(
+            {"year": _("Cơ quan đã có kế hoạch CCHC năm %(y)d.") % {"y": year}}
+        ) from None
     return plan
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,20 +47,25 @@ def report_create(
     data["as_of"] = as_of.isoformat()
     plan = plan_of_year(agency, year)
     data["plan_id"] = plan.pk if plan else None
-    with transaction.atomic():
-        report = ReportSnapshot.objects.create(
-            agency=agency,
-            year=year,
-            as_of=as_of,
-            number=number,
-            issued_on=issued_on,
-            signer_title=signer_title,
-            signer_name=signer_name,
-            recipients=recipients,
-            data=data,
-            created_by=actor,
-        )
-        audit_record(actor=actor, obj=report, action="report_snapshot", to_state="draft")
+    try:
+        with transaction.atomic():
+            report = ReportSnapshot.objects.create(
+                agency=agency,
+                year=year,
+                as_of=as_of,
+                number=number,
+                issued_on=issued_on,
+                signer_title=signer_title,
+                signer_name=signer_name,
+                recipients=recipients,
+                data=data,
+                created_by=actor,
+            )
+            audit_record(actor=actor, obj=report, action="report_snapshot", to_state="draft")
+    except IntegrityError:  # the same number taken by someone else meanwhile
+        if not ReportSnapshot.objects.filter(agency=agency, year=year, number=number).exists():
+            raise
+        raise ValidationError({"number": _("Số báo cáo này đã dùng.")}) from None
     return report
 
 
