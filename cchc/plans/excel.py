@@ -4,6 +4,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -238,6 +239,10 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
             problems.append(_("thời hạn “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
         try:
             completed_on = _date(cells.get("completed_on"))
+            if completed_on and completed_on > timezone.localdate():
+                problems.append(
+                    _("ngày hoàn thành %(v)s sau hôm nay") % {"v": f"{completed_on:%d/%m/%Y}"}
+                )
         except ValueError as exc:
             problems.append(_("ngày hoàn thành “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
         status = _status(cells.get("status"))

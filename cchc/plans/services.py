@@ -92,6 +92,13 @@ def _check_deadline(plan: Plan, deadline: dt.date) -> None:
 def _check_done(status: str, completed_on) -> None:
     if status == PlanTask.Status.DONE and completed_on is None:
         raise ValidationError({"completed_on": _("Nhiệm vụ hoàn thành cần ngày hoàn thành.")})
+    _check_completed_on(completed_on)
+
+
+def _check_completed_on(completed_on) -> None:
+    # A completion date ahead of today would count a task as done on time before it is done.
+    if completed_on is not None and completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": _("Ngày hoàn thành không thể sau hôm nay.")})
 
 
 def task_create(
@@ -161,6 +168,7 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
         elif locked.completed_on is not None:
             locked.completed_on = None
             fields.append("completed_on")
+        _check_completed_on(locked.completed_on)
         if fields:
             locked.save(update_fields=[*set(fields), "updated_at"])
         if co_units is not None:
@@ -178,6 +186,27 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     return locked
 
 
+def task_progress_report(
+    *,
+    actor,
+    task: PlanTask,
+    status: str,
+    progress: int,
+    completed_on: dt.date | None = None,
+    note: str = "",
+) -> PlanTask:
+    """The lead unit's progress report: status and progress, with a dated note when written."""
+    with transaction.atomic():
+        task = task_update(
+            actor=actor, task=task, status=status, progress=progress, completed_on=completed_on
+        )
+        if note:
+            TaskNote.objects.create(
+                task=task, on=timezone.localdate(), text=note, progress=task.progress, author=actor
+            )
+    return task
+
+
 def task_delete(*, actor, task: PlanTask) -> None:
     with transaction.atomic():
         audit_record(
@@ -189,17 +218,6 @@ def task_delete(*, actor, task: PlanTask) -> None:
             agency=task.plan.agency,
         )
         task.delete()
-
-
-def task_note_add(*, actor, task: PlanTask, text: str, on: dt.date | None = None, progress=None):
-    with transaction.atomic():
-        note = TaskNote.objects.create(
-            task=task, on=on or timezone.localdate(), text=text, progress=progress, author=actor
-        )
-        if progress is not None and task.status != PlanTask.Status.DONE:
-            status = PlanTask.Status.IN_PROGRESS if progress > 0 else task.status
-            task_update(actor=actor, task=task, progress=progress, status=status)
-    return note
 
 
 def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:

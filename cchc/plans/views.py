@@ -181,18 +181,15 @@ def task_detail(request, pk):
         elif action == "progress" and may_update:
             progress_form = ProgressForm(request.POST)
             if progress_form.is_valid():
-                data = progress_form.cleaned_data
-                services.task_update(
-                    actor=request.user,
-                    task=task,
-                    status=data["status"],
-                    progress=data["progress"],
-                    completed_on=data["completed_on"],
-                )
-                if data["note"]:
-                    services.task_note_add(actor=request.user, task=task, text=data["note"])
-                messages.success(request, _("Đã cập nhật tiến độ."))
-                return redirect("plans:task-detail", pk=task.pk)
+                try:
+                    services.task_progress_report(
+                        actor=request.user, task=task, **progress_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _form_errors(progress_form, exc)
+                else:
+                    messages.success(request, _("Đã cập nhật tiến độ."))
+                    return redirect("plans:task-detail", pk=task.pk)
         else:
             raise Http404
     return render(

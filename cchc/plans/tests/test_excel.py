@@ -197,3 +197,12 @@ class ExcelTests(PersonaTestCase):
         response = self.client.get(reverse("plans:plan-export", args=[self.plan.pk]))
         cell = load_workbook(io.BytesIO(response.content)).active.cell(row=4, column=3)
         self.assertEqual((cell.value, cell.data_type), (formula, "s"))
+
+    def test_a_completion_date_after_today_is_refused(self):
+        data = workbook(
+            [[1, "1", "Xong sớm", "A", "", "15/03/2024", "", "Hoàn thành", 100, "31/12/2099"]]
+        )
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(data)})
+        self.assertContains(response, "31/12/2099 sau hôm nay", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)
