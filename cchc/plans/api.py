@@ -304,9 +304,9 @@ def _record_api(model, create, summary):
         @extend_schema(summary=summary, responses={200: Output(many=True)})
         def get(self, request):
             items = listing(request.user)
-            year = request.query_params.get("year", "")
-            if year.isdigit() and hasattr(model, "review_year"):
-                items = items.filter(review_year=int(year))
+            year = selectors.parse_year(request.query_params.get("year", ""))
+            if year and hasattr(model, "review_year"):
+                items = items.filter(review_year=year)
             return Response(Output(items, many=True).data)
 
         @extend_schema(

@@ -24,6 +24,23 @@ from cchc.plans.models import (
 EXPIRING_DAYS = 90
 
 
+# --- query parameters ---------------------------------------------------------------------
+
+
+def parse_year(text: str, *, last: int = 2100) -> int | None:
+    """A year 2000..last from a query parameter, else None ("²" and "99999999999" included)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        return None
+    return int(text) if 2000 <= int(text) <= last else None
+
+
+def parse_ids(text: str) -> list[int]:
+    """Record ids from "1,2,3": anything else, or too large for the database, is left out."""
+    parts = (p.strip() for p in (text or "").split(","))
+    return [int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 9]
+
+
 # --- permissions -------------------------------------------------------------------------
 
 

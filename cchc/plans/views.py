@@ -271,12 +271,11 @@ def _record_page(request, *, queryset, form_class, create, template, extra=None)
 
 
 def _year_param(request):
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
+    return selectors.parse_year(request.GET.get("year", ""))
 
 
 def _ids_param(request):
-    return [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+    return selectors.parse_ids(request.GET.get("ids", ""))
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cchc.core import registry
 from cchc.core.models import Agency
-from cchc.plans.selectors import scoped_to_agency
+from cchc.plans.selectors import parse_year, scoped_to_agency
 from cchc.reports.models import ReportSnapshot
 
 log = logging.getLogger(__name__)
@@ -84,11 +84,7 @@ def collect_figures(agency: Agency, start: dt.date, end: dt.date) -> dict:
 def dashboard_period(year_param: str, today: dt.date) -> tuple[int, dt.date, dt.date]:
     """The year asked for (this year when missing or not a past year), from 1 January to today
     or 31 December."""
-    year = (
-        int(year_param)
-        if year_param.isdigit() and 2000 <= int(year_param) <= today.year
-        else today.year
-    )
+    year = parse_year(year_param, last=today.year) or today.year
     return year, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
 
 

@@ -233,3 +233,20 @@ class PermissionTests(PersonaTestCase):
             reverse("plans:regulation-download", args=[self.regulation.pk]),
         ):
             self.assertEqual(self.client.get(url).status_code, 404, url)
+
+    def test_odd_query_parameters_are_ignored_not_a_server_error(self):
+        self.login_as("agency_leader")
+        odd = {"ids": "1,²,99999999999999999999999,-3", "year": "²", "status": "<x>", "field": "99"}
+        for url in [
+            reverse("plans:plan-detail", args=[self.plan.pk]),
+            reverse("plans:legal-review-list"),
+            reverse("plans:procedure-review-list"),
+            reverse("plans:quality-list"),
+            reverse("api:plans-legal-review-list"),
+            reverse("api:plans-task-list", args=[self.plan.pk]),
+            reverse("reports:dashboard"),
+            reverse("api:reports-dashboard"),
+        ]:
+            self.assertEqual(self.client.get(url, odd).status_code, 200, url)
+            huge = {"year": "99999999999999999999"}
+            self.assertEqual(self.client.get(url, huge).status_code, 200, url)
