@@ -10,7 +10,7 @@ from cchc.core.models import Agency, Unit
 # Years the app keeps records for; a form or API call outside them gets a field error.
 YEAR_VALIDATORS = [
     MinValueValidator(2000, _("Năm phải từ 2000 trở đi.")),
-    MaxValueValidator(2100, _("Năm phải trước 2101.")),
+    MaxValueValidator(2100, _("Năm không được sau năm 2100.")),
 ]
 
 

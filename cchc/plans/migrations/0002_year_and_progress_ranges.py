@@ -17,17 +17,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='legalreview',
             name='review_year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm phải trước 2101.')], verbose_name='năm rà soát'),
+            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm không được sau năm 2100.')], verbose_name='năm rà soát'),
         ),
         migrations.AlterField(
             model_name='plan',
             name='year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm phải trước 2101.')], verbose_name='năm'),
+            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm không được sau năm 2100.')], verbose_name='năm'),
         ),
         migrations.AlterField(
             model_name='procedurereview',
             name='review_year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm phải trước 2101.')], verbose_name='năm rà soát'),
+            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm không được sau năm 2100.')], verbose_name='năm rà soát'),
         ),
         migrations.AlterField(
             model_name='tasknote',

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reportsnapshot',
             name='year',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm phải trước 2101.')], verbose_name='năm báo cáo'),
+            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000, 'Năm phải từ 2000 trở đi.'), django.core.validators.MaxValueValidator(2100, 'Năm không được sau năm 2100.')], verbose_name='năm báo cáo'),
         ),
         migrations.AddConstraint(
             model_name='reportsnapshot',

@@ -183,7 +183,7 @@ class GenerationTests(ReportTestCase):
         for change, message in [
             ({"number": 0}, "Số văn bản bắt đầu từ 1"),
             ({"number": 99999999999}, "Số văn bản quá lớn"),
-            ({"year": 32767}, "Năm phải trước 2101"),
+            ({"year": 32767}, "Năm không được sau năm 2100"),
             ({"as_of": "9999-12-31"}, "không thể sau ngày ban hành"),
         ]:
             response = self.client.post(reverse("reports:report-list"), {**good, **change})
