@@ -163,11 +163,12 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
     result = ParseResult()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Read now (a read-only sheet is parsed lazily, so a damaged one fails here), and no
+        # further than the header rows and one row past the limit.
+        rows = iter(list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 11)))
     except Exception:
         result.errors.append((None, _("Tệp không phải bảng tính Excel (.xlsx) đọc được.")))
         return result
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
     header_map: dict[int, str] = {}
     header_row = 0
     for number, values in enumerate(rows, start=1):

@@ -206,3 +206,19 @@ class ExcelTests(PersonaTestCase):
         response = self.client.post(self.url, {"file": upload(data)})
         self.assertContains(response, "31/12/2099 sau hôm nay", status_code=400)
         self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_workbook_with_a_damaged_sheet_is_refused_not_a_server_error(self):
+        import zipfile
+
+        original = zipfile.ZipFile(io.BytesIO(workbook([[1, "1", "NV", "A", "", "15/03/2024"]])))
+        damaged = io.BytesIO()
+        with zipfile.ZipFile(damaged, "w") as out:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data[: len(data) // 2]
+                out.writestr(item, data)
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(damaged.getvalue())})
+        self.assertContains(response, "không phải bảng tính", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)
