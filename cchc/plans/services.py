@@ -315,7 +315,10 @@ def regulation_create(*, actor, agency: Agency, upload=None, **data) -> Regulati
     regulation = Regulation(agency=agency, **data)
     regulation.full_clean()
     if upload is not None:
-        checked = check_upload(upload, kinds=("pdf", "office"))
+        try:
+            checked = check_upload(upload, kinds=("pdf", "office"))
+        except ValidationError as exc:  # shown next to the file field of the form
+            raise ValidationError({"file": exc.messages}) from None
         regulation.file_path = store_upload(checked, folder=f"regulations/{agency.pk}")
         regulation.file_name = checked.original_name
     regulation.save()

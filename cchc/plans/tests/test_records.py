@@ -206,6 +206,23 @@ class RecordTests(PersonaTestCase):
         )
         self.assertContains(self.client.get(reverse("plans:regulation-list")), "chưa có hiệu lực")
 
+    def test_a_regulation_file_of_the_wrong_kind_is_refused_at_the_file_field(self):
+        self.login_as("agency_leader")
+        response = self.client.post(
+            reverse("plans:regulation-list"),
+            {
+                "kind": "other",
+                "number": "09/QC",
+                "title": "Quy chế",
+                "issued_on": "2024-01-10",
+                "valid_from": "2024-01-10",
+                "file": SimpleUploadedFile("quy-che.pdf", b"MZ\x90\x00 not a pdf"),
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("không đúng loại", " ".join(response.context["form"].errors["file"]))
+        self.assertFalse(Regulation.objects.exists())
+
 
 class RecordListQueryTests(PersonaTestCase):
     def test_list_pages_use_a_fixed_number_of_queries(self):
