@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,12 @@ def reports_for_user(user):
 
 def get_report_for_user(user, pk) -> ReportSnapshot:
     return get_object_or_404(reports_for_user(user), pk=pk)
+
+
+def next_report_number(agency: Agency, year: int) -> int:
+    """The first number after those the agency's reports of `year` already use."""
+    reports = ReportSnapshot.objects.filter(agency=agency, year=year)
+    return (reports.aggregate(last=Max("number"))["last"] or 0) + 1
 
 
 def _plain(value):

@@ -74,7 +74,7 @@ def report_list(request):
             "year": today.year - 1,
             "as_of": dt.date(today.year - 1, 12, 31),
             "issued_on": today,
-            "number": 1,
+            "number": selectors.next_report_number(agency, today.year - 1) if agency else 1,
             "signer_title": "GIÁM ĐỐC",
         },
     )

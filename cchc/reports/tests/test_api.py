@@ -78,7 +78,7 @@ class ReportApiTests(ReportTestCase):
         self.login_as("agency_leader")
         for url, count in [
             (reverse("api:reports-report-list"), 4),
-            (reverse("reports:report-list"), 6),
+            (reverse("reports:report-list"), 7),
         ]:
             self.client.get(url)
             with self.assertNumQueries(count):

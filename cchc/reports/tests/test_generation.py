@@ -6,6 +6,7 @@ import zlib
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cchc.core.models import AuditEntry
@@ -197,6 +198,17 @@ class GenerationTests(ReportTestCase):
         report = report_generate(report_id=report.pk)
         for path in (report.docx_path, report.pdf_path, report.xlsx_path):
             self.assertTrue(default_storage.exists(path))
+
+    def test_the_snapshot_form_proposes_the_next_free_number(self):
+        year = timezone.localdate().year - 1
+        self.login_as("agency_leader")
+        form = self.client.get(reverse("reports:report-list")).context["form"]
+        self.assertEqual(form.initial["number"], 1)
+        self.snapshot(
+            year=year, as_of=dt.date(year, 12, 31), issued_on=dt.date(year + 1, 1, 5), number=3
+        )
+        form = self.client.get(reverse("reports:report-list")).context["form"]
+        self.assertEqual(form.initial["number"], 4)
 
 
 class HtmxGenerationTests(ReportTestCase):
