@@ -157,7 +157,11 @@ class TaskOutput(serializers.ModelSerializer):
         return [u.code for u in task.co_units.all()]
 
     def get_effective_status(self, task) -> str:
-        return selectors.task_status(task)
+        if hasattr(task, "shown_status"):  # already derived by selectors.plan_tasks_listed
+            return task.shown_status
+        # One calendar for the whole list: each new one reads the calendar overrides again.
+        cal = self.context.setdefault("calendar", selectors.WorkingCalendar())
+        return selectors.task_status(task, cal=cal)
 
 
 class UnitCodeField(serializers.SlugRelatedField):
@@ -202,10 +206,8 @@ class TaskListApi(APIView):
     )
     def get(self, request, plan_pk):
         plan = selectors.get_plan_for_user(request.user, plan_pk)
-        tasks = list(selectors.plan_tasks(plan))
-        status = request.query_params.get("status")
-        if status:
-            tasks = selectors.filter_tasks_by_status(tasks, status)
+        status = request.query_params.get("status", "")
+        tasks = selectors.plan_tasks_listed(plan, status=status)
         return Response(TaskOutput(tasks, many=True).data)
 
     @extend_schema(
@@ -302,9 +304,9 @@ def _record_api(model, create, summary):
         @extend_schema(summary=summary, responses={200: Output(many=True)})
         def get(self, request):
             items = listing(request.user)
-            year = request.query_params.get("year", "")
-            if year.isdigit() and hasattr(model, "review_year"):
-                items = items.filter(review_year=int(year))
+            year = selectors.parse_year(request.query_params.get("year", ""))
+            if year and hasattr(model, "review_year"):
+                items = items.filter(review_year=year)
             return Response(Output(items, many=True).data)
 
         @extend_schema(

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -28,6 +29,21 @@ COLUMNS = [
 REQUIRED = {"field", "content", "lead_unit", "deadline"}
 HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
 MAX_ROWS = 2000
+
+
+def text_only(book: Workbook) -> None:
+    """Store every cell as data: openpyxl turns text starting with "=" into a formula, so a
+    task named "=HYPERLINK(...)" would run in the reader's Excel (formula injection)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def deadline_in_range(deadline: dt.date, year: int) -> bool:
+    """A task of the plan for `year` is due within that year, give or take one."""
+    return year - 1 <= deadline.year <= year + 1
 
 
 def export_plan(plan: Plan, tasks) -> bytes:
@@ -65,6 +81,7 @@ def export_plan(plan: Plan, tasks) -> bytes:
     legend.append(["Mã", "Lĩnh vực CCHC"])
     for code, label in ParField.choices:
         legend.append([code, str(label)])
+    text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -138,16 +155,20 @@ def _status(value) -> str | None:
     return None
 
 
-def parse_workbook(data: bytes, *, units) -> ParseResult:
-    """Read every row and report every problem; the caller imports only when there is none."""
+def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResult:
+    """Read every row and report every problem; the caller imports only when there is none.
+
+    With `year` (the plan's), deadlines outside the years around it are refused as wrong dates.
+    """
     result = ParseResult()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Read now (a read-only sheet is parsed lazily, so a damaged one fails here), and no
+        # further than the header rows and one row past the limit.
+        rows = iter(list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 11)))
     except Exception:
         result.errors.append((None, _("Tệp không phải bảng tính Excel (.xlsx) đọc được.")))
         return result
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
     header_map: dict[int, str] = {}
     header_row = 0
     for number, values in enumerate(rows, start=1):
@@ -177,11 +198,12 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
 
     for number, values in enumerate(rows, start=header_row + 1):
         cells = {key: (values[i] if i < len(values) else None) for i, key in header_map.items()}
-        if all(_text(v) == "" for v in cells.values()):
-            continue
-        if len(result.rows) + len(result.errors) >= MAX_ROWS:
+        # Counted before skipping blank rows: a sheet of a million blank rows stops here too.
+        if number - header_row > MAX_ROWS:
             result.errors.append((number, _("Quá %(n)d dòng nhiệm vụ.") % {"n": MAX_ROWS}))
             break
+        if all(_text(v) == "" for v in cells.values()):
+            continue
         problems = []
         content = _text(cells.get("content"))
         if not content:
@@ -209,10 +231,19 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
             deadline = _date(cells.get("deadline"))
             if deadline is None:
                 problems.append(_("thiếu thời hạn"))
+            elif year is not None and not deadline_in_range(deadline, year):
+                problems.append(
+                    _("thời hạn %(v)s nằm ngoài các năm %(a)d-%(b)d của kế hoạch")
+                    % {"v": f"{deadline:%d/%m/%Y}", "a": year - 1, "b": year + 1}
+                )
         except ValueError as exc:
             problems.append(_("thời hạn “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
         try:
             completed_on = _date(cells.get("completed_on"))
+            if completed_on and completed_on > timezone.localdate():
+                problems.append(
+                    _("ngày hoàn thành %(v)s sau hôm nay") % {"v": f"{completed_on:%d/%m/%Y}"}
+                )
         except ValueError as exc:
             problems.append(_("ngày hoàn thành “%(v)s” không phải ngày (dd/mm/yyyy)") % {"v": exc})
         status = _status(cells.get("status"))
@@ -223,7 +254,7 @@ def parse_workbook(data: bytes, *, units) -> ParseResult:
             progress = int(float(progress_text.rstrip("%")))
             if not 0 <= progress <= 100:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan", "inf", 1e400
             progress = 0
             problems.append(_("tiến độ “%(v)s” phải từ 0 đến 100") % {"v": progress_text})
         if status == PlanTask.Status.DONE and completed_on is None and not problems:

@@ -76,7 +76,15 @@ class EvidenceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx), mỗi dòng một nhiệm vụ"))
+    MAX_BYTES = 5 * 1024 * 1024  # a plan of 2,000 rows is far below this
+
+    file = forms.FileField(label=_("Tệp Excel (.xlsx), mỗi dòng một nhiệm vụ; tối đa 5 MB"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn 5 MB; chưa nhập nhiệm vụ nào."))
+        return upload
 
 
 class RegulationForm(forms.ModelForm):

@@ -1,10 +1,25 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Agency, Unit
+
+# Years the app keeps records for; a form or API call outside them gets a field error.
+YEAR_VALIDATORS = [
+    MinValueValidator(2000, _("Năm phải từ 2000 trở đi.")),
+    MaxValueValidator(2100, _("Năm không được sau năm 2100.")),
+]
+
+
+def year_range(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 2000, f"{field}__lte": 2100}),
+        name=name,
+        violation_error_message=_("Năm phải từ 2000 đến 2100."),
+    )
 
 
 class ParField(models.TextChoices):
@@ -25,7 +40,7 @@ class Plan(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="reform_plans", verbose_name=_("cơ quan")
     )
-    year = models.PositiveSmallIntegerField(_("năm"))
+    year = models.PositiveSmallIntegerField(_("năm"), validators=YEAR_VALIDATORS)
     title = models.CharField(_("tên kế hoạch"), max_length=255)
     decision = models.CharField(_("số, ngày văn bản ban hành"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -36,9 +51,7 @@ class Plan(models.Model):
         ordering = ["-year", "agency"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "year"], name="plan_one_per_agency_year"),
-            models.CheckConstraint(
-                condition=models.Q(year__gte=2000, year__lte=2100), name="plan_year_range"
-            ),
+            year_range("year", "plan_year_range"),
         ]
 
     def __str__(self):
@@ -124,7 +137,9 @@ class TaskNote(models.Model):
     )
     on = models.DateField(_("ngày"))
     text = models.TextField(_("nội dung"))
-    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("tiến độ (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("người ghi")
     )
@@ -134,6 +149,9 @@ class TaskNote(models.Model):
         verbose_name = _("ghi chú tiến độ")
         verbose_name_plural = _("ghi chú tiến độ")
         ordering = ["-on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="tasknote_pct")
+        ]
 
     def __str__(self):
         return f"{self.on:%d/%m/%Y}: {self.text[:60]}"
@@ -223,7 +241,7 @@ class LegalReview(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="legal_reviews", verbose_name=_("cơ quan")
     )
-    review_year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    review_year = models.PositiveSmallIntegerField(_("năm rà soát"), validators=YEAR_VALIDATORS)
     doc_number = models.CharField(_("số hiệu văn bản"), max_length=60, blank=True)
     doc_type = models.CharField(_("loại văn bản"), max_length=60)
     title = models.CharField(_("trích yếu"), max_length=500)
@@ -241,6 +259,7 @@ class LegalReview(models.Model):
         verbose_name_plural = _("rà soát văn bản QPPL")
         ordering = ["-review_year", "id"]
         indexes = [models.Index(fields=["agency", "review_year", "result"], name="lreview_idx")]
+        constraints = [year_range("review_year", "lreview_year_range")]
 
     def __str__(self):
         return f"{self.doc_number} {self.title}".strip()
@@ -265,7 +284,7 @@ class ProcedureReview(models.Model):
         related_name="procedure_reviews",
         verbose_name=_("cơ quan"),
     )
-    review_year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    review_year = models.PositiveSmallIntegerField(_("năm rà soát"), validators=YEAR_VALIDATORS)
     procedure_code = models.CharField(
         _("mã TTHC"), max_length=30, blank=True, help_text=_("Mã trên Cơ sở dữ liệu quốc gia.")
     )
@@ -281,6 +300,7 @@ class ProcedureReview(models.Model):
         verbose_name_plural = _("rà soát TTHC")
         ordering = ["-review_year", "id"]
         indexes = [models.Index(fields=["agency", "review_year", "proposal"], name="preview_idx")]
+        constraints = [year_range("review_year", "preview_year_range")]
 
     def __str__(self):
         return self.procedure_name

@@ -24,6 +24,23 @@ from cchc.plans.models import (
 EXPIRING_DAYS = 90
 
 
+# --- query parameters ---------------------------------------------------------------------
+
+
+def parse_year(text: str, *, last: int = 2100) -> int | None:
+    """A year 2000..last from a query parameter, else None ("²" and "99999999999" included)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        return None
+    return int(text) if 2000 <= int(text) <= last else None
+
+
+def parse_ids(text: str) -> list[int]:
+    """Record ids from "1,2,3": anything else, or too large for the database, is left out."""
+    parts = (p.strip() for p in (text or "").split(","))
+    return [int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 9]
+
+
 # --- permissions -------------------------------------------------------------------------
 
 
@@ -104,6 +121,61 @@ def quality_records_for_user(user) -> QuerySet:
     return scoped_to_agency(QualityRecord.objects.select_related("agency"), user)
 
 
+def regulations_listed(user, *, today: dt.date) -> list[Regulation]:
+    """The regulation list page; each carries `validity`: "future", "in_force" or "expired"."""
+    items = list(regulations_for_user(user))
+    for item in items:
+        if item.valid_from > today:
+            item.validity = "future"
+        else:
+            item.validity = "in_force" if item.in_force(today) else "expired"
+    return items
+
+
+def legal_reviews_listed(user, *, year=None, result="", ids=()) -> QuerySet:
+    """The legal review list page: the person's records, filtered as asked."""
+    items = legal_reviews_for_user(user)
+    if year:
+        items = items.filter(review_year=year)
+    if result in LegalReview.Result.values:
+        items = items.filter(result=result)
+    return items.filter(pk__in=ids) if ids else items
+
+
+def procedure_reviews_listed(user, *, year=None, proposal="", ids=()) -> QuerySet:
+    items = procedure_reviews_for_user(user)
+    if year:
+        items = items.filter(review_year=year)
+    if proposal in ProcedureReview.Proposal.values:
+        items = items.filter(proposal=proposal)
+    return items.filter(pk__in=ids) if ids else items
+
+
+def quality_records_listed(
+    user, *, today: dt.date, body_type="", status="", expiring=False
+) -> list[QualityRecord]:
+    """The ISO list page; each record carries `expiring` (certificate ends within 90 days)."""
+    items = quality_records_for_user(user)
+    if body_type in QualityRecord.BodyType.values:
+        items = items.filter(body_type=body_type)
+    if status in QualityRecord.Status.values:
+        items = items.filter(status=status)
+    items = list(items)
+    for item in items:
+        item.expiring = item.is_expiring(today, EXPIRING_DAYS)
+    return [i for i in items if i.expiring] if expiring else items
+
+
+def count_by(items, attr: str, choices) -> list[tuple[str, str, int]]:
+    """(code, label, count) for each choice, counted over records already in memory."""
+    counts = Counter(getattr(i, attr) for i in items)
+    return [(code, label, counts[code]) for code, label in choices]
+
+
+def plan_of_year(agency: Agency, year: int) -> Plan | None:
+    return Plan.objects.filter(agency=agency, year=year).first()
+
+
 def units_of_agency(agency_id: int) -> QuerySet:
     return Unit.objects.filter(agency_id=agency_id).order_by("order", "name")
 
@@ -145,9 +217,22 @@ def plan_tasks(plan: Plan) -> QuerySet:
     )
 
 
-def filter_tasks_by_status(tasks, status: str, today: dt.date | None = None) -> list[PlanTask]:
+def plan_tasks_listed(
+    plan: Plan, *, today: dt.date | None = None, status="", field="", ids=()
+) -> list[PlanTask]:
+    """The plan's tasks, each with `shown_status` (overdue derived) and its label, filtered."""
     cal = WorkingCalendar()
-    return [t for t in tasks if task_status(t, today, cal) == status]
+    tasks = list(plan_tasks(plan))
+    for task in tasks:
+        task.shown_status = task_status(task, today, cal)
+        task.shown_status_label = PlanTask.STATUS_LABELS[task.shown_status]
+    if status in PlanTask.STATUS_LABELS:
+        tasks = [t for t in tasks if t.shown_status == status]
+    if field in ParField.values:
+        tasks = [t for t in tasks if t.field == field]
+    if ids:
+        tasks = [t for t in tasks if t.pk in set(ids)]
+    return tasks
 
 
 def overdue_tasks(today: dt.date | None = None) -> list[PlanTask]:
@@ -184,6 +269,8 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         s: [] for s in (*PlanTask.Status.values, PlanTask.OVERDUE, "due", "done_on_time")
     }
     by_field = {code: Counter() for code in ParField.values}
+    # The tasks behind each field's "done" and "overdue" numbers, for the report's links.
+    field_ids = {code: {"done": [], "overdue": []} for code in ParField.values}
     by_month = {m: Counter() for m in range(1, end.month + 1)} if end.year == start.year else {}
     for task in tasks:
         # A task finished after the reporting date was not yet done at that date.
@@ -198,6 +285,8 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
         counts = by_field[task.field]
         counts["total"] += 1
         counts[status] += 1
+        if status in (PlanTask.Status.DONE, PlanTask.OVERDUE):
+            field_ids[task.field][status].append(task.pk)
         month = by_month.get(task.deadline.month) if task.deadline.year == end.year else None
         if due:
             by_status["due"].append(task.pk)
@@ -226,7 +315,9 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
                 "name": str(ParField(code).label),
                 "total": by_field[code]["total"],
                 "done": by_field[code][PlanTask.Status.DONE],
+                "done_ids": field_ids[code]["done"],
                 "overdue": by_field[code][PlanTask.OVERDUE],
+                "overdue_ids": field_ids[code]["overdue"],
                 "due": by_field[code]["due"],
                 "done_on_time": by_field[code]["done_on_time"],
             }
@@ -245,46 +336,31 @@ def completion_rate(agency: Agency, start: dt.date, end: dt.date) -> float | Non
     return None if summary is None else summary["completion_rate"]
 
 
-def legal_review_counts(agency: Agency, year: int) -> dict | None:
-    rows = list(
-        LegalReview.objects.filter(agency=agency, review_year=year).values_list("id", "result")
-    )
+def _review_counts(model, agency: Agency, year: int, field: str, choices, key: str):
+    """Reviews of one year counted per choice of `field`, with the ids behind each count."""
+    rows = list(model.objects.filter(agency=agency, review_year=year).values_list("id", field))
     if not rows:
         return None
+    ids = {code: [pk for pk, value in rows if value == code] for code, _label in choices}
     return {
         "total": len(rows),
-        "by_result": [
-            {
-                "code": code,
-                "label": str(label),
-                "count": sum(1 for _, r in rows if r == code),
-                "ids": [pk for pk, r in rows if r == code],
-            }
-            for code, label in LegalReview.Result.choices
+        key: [
+            {"code": code, "label": str(label), "count": len(ids[code]), "ids": ids[code]}
+            for code, label in choices
         ],
     }
+
+
+def legal_review_counts(agency: Agency, year: int) -> dict | None:
+    return _review_counts(
+        LegalReview, agency, year, "result", LegalReview.Result.choices, "by_result"
+    )
 
 
 def procedure_review_counts(agency: Agency, year: int) -> dict | None:
-    rows = list(
-        ProcedureReview.objects.filter(agency=agency, review_year=year).values_list(
-            "id", "proposal"
-        )
+    return _review_counts(
+        ProcedureReview, agency, year, "proposal", ProcedureReview.Proposal.choices, "by_proposal"
     )
-    if not rows:
-        return None
-    return {
-        "total": len(rows),
-        "by_proposal": [
-            {
-                "code": code,
-                "label": str(label),
-                "count": sum(1 for _, p in rows if p == code),
-                "ids": [pk for pk, p in rows if p == code],
-            }
-            for code, label in ProcedureReview.Proposal.choices
-        ],
-    }
 
 
 def regulation_summary(agency: Agency, on: dt.date) -> dict | None:

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +37,18 @@ class ImportRefused(ValidationError):
 def plan_create(*, actor, agency: Agency, year: int, title: str, decision: str = "") -> Plan:
     if Plan.objects.filter(agency=agency, year=year).exists():
         raise ValidationError({"year": _("Cơ quan đã có kế hoạch CCHC năm %(y)d.") % {"y": year}})
-    with transaction.atomic():
-        plan = Plan.objects.create(agency=agency, year=year, title=title, decision=decision)
-        audit_record(actor=actor, obj=plan, action="plan_create", to_state="created", agency=agency)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(agency=agency, year=year, title=title, decision=decision)
+            audit_record(
+                actor=actor, obj=plan, action="plan_create", to_state="created", agency=agency
+            )
+    except IntegrityError:  # created by someone else between the check and the insert
+        if not Plan.objects.filter(agency=agency, year=year).exists():
+            raise
+        raise ValidationError(
+            {"year": _("Cơ quan đã có kế hoạch CCHC năm %(y)d.") % {"y": year}}
+        ) from None
     return plan
 
 
@@ -70,9 +79,26 @@ def _check_units(agency: Agency, lead_unit: Unit, co_units) -> None:
         raise ValidationError({"lead_unit": _("Đơn vị phải thuộc cơ quan của kế hoạch.")})
 
 
+def _check_deadline(plan: Plan, deadline: dt.date) -> None:
+    if not excel.deadline_in_range(deadline, plan.year):
+        raise ValidationError(
+            {
+                "deadline": _("Thời hạn phải trong các năm %(a)d-%(b)d của kế hoạch.")
+                % {"a": plan.year - 1, "b": plan.year + 1}
+            }
+        )
+
+
 def _check_done(status: str, completed_on) -> None:
     if status == PlanTask.Status.DONE and completed_on is None:
         raise ValidationError({"completed_on": _("Nhiệm vụ hoàn thành cần ngày hoàn thành.")})
+    _check_completed_on(completed_on)
+
+
+def _check_completed_on(completed_on) -> None:
+    # A completion date ahead of today would count a task as done on time before it is done.
+    if completed_on is not None and completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": _("Ngày hoàn thành không thể sau hôm nay.")})
 
 
 def task_create(
@@ -90,6 +116,7 @@ def task_create(
     completed_on: dt.date | None = None,
 ) -> PlanTask:
     _check_units(plan.agency, lead_unit, co_units)
+    _check_deadline(plan, deadline)
     _check_done(status, completed_on)
     with transaction.atomic():
         order = plan.tasks.count() + 1
@@ -120,6 +147,8 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     with transaction.atomic():
         # Two people reporting progress at once: the second sees the first's status.
         locked = PlanTask.objects.select_for_update().select_related("plan__agency").get(pk=task.pk)
+        if "deadline" in changes:
+            _check_deadline(locked.plan, changes["deadline"])
         old_status = locked.status
         fields = []
         for name, value in changes.items():
@@ -139,6 +168,7 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
         elif locked.completed_on is not None:
             locked.completed_on = None
             fields.append("completed_on")
+        _check_completed_on(locked.completed_on)
         if fields:
             locked.save(update_fields=[*set(fields), "updated_at"])
         if co_units is not None:
@@ -156,6 +186,27 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     return locked
 
 
+def task_progress_report(
+    *,
+    actor,
+    task: PlanTask,
+    status: str,
+    progress: int,
+    completed_on: dt.date | None = None,
+    note: str = "",
+) -> PlanTask:
+    """The lead unit's progress report: status and progress, with a dated note when written."""
+    with transaction.atomic():
+        task = task_update(
+            actor=actor, task=task, status=status, progress=progress, completed_on=completed_on
+        )
+        if note:
+            TaskNote.objects.create(
+                task=task, on=timezone.localdate(), text=note, progress=task.progress, author=actor
+            )
+    return task
+
+
 def task_delete(*, actor, task: PlanTask) -> None:
     with transaction.atomic():
         audit_record(
@@ -167,17 +218,6 @@ def task_delete(*, actor, task: PlanTask) -> None:
             agency=task.plan.agency,
         )
         task.delete()
-
-
-def task_note_add(*, actor, task: PlanTask, text: str, on: dt.date | None = None, progress=None):
-    with transaction.atomic():
-        note = TaskNote.objects.create(
-            task=task, on=on or timezone.localdate(), text=text, progress=progress, author=actor
-        )
-        if progress is not None and task.status != PlanTask.Status.DONE:
-            status = PlanTask.Status.IN_PROGRESS if progress > 0 else task.status
-            task_update(actor=actor, task=task, progress=progress, status=status)
-    return note
 
 
 def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
@@ -203,14 +243,14 @@ def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
 def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
     """Import every row or none: any problem refuses the whole file with a row-by-row report."""
     units = list(Unit.objects.filter(agency=plan.agency))
-    parsed = excel.parse_workbook(data, units=units)
+    parsed = excel.parse_workbook(data, units=units, year=plan.year)
     if parsed.errors:
         raise ImportRefused(parsed.errors)
     created = []
     with transaction.atomic():
         for row in parsed.rows:
-            created.append(
-                task_create(
+            try:
+                task = task_create(
                     actor=actor,
                     plan=plan,
                     field=row.field,
@@ -223,7 +263,10 @@ def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
                     progress=row.progress,
                     completed_on=row.completed_on,
                 )
-            )
+            except ValidationError as exc:
+                # Leaving the atomic block undoes the rows already created.
+                raise ImportRefused([(row.row, " ".join(exc.messages))]) from exc
+            created.append(task)
     return created
 
 
@@ -272,7 +315,10 @@ def regulation_create(*, actor, agency: Agency, upload=None, **data) -> Regulati
     regulation = Regulation(agency=agency, **data)
     regulation.full_clean()
     if upload is not None:
-        checked = check_upload(upload, kinds=("pdf", "office"))
+        try:
+            checked = check_upload(upload, kinds=("pdf", "office"))
+        except ValidationError as exc:  # shown next to the file field of the form
+            raise ValidationError({"file": exc.messages}) from None
         regulation.file_path = store_upload(checked, folder=f"regulations/{agency.pk}")
         regulation.file_name = checked.original_name
     regulation.save()

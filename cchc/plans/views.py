@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -52,32 +54,26 @@ def plan_list(request):
                 return redirect("plans:plan-detail", pk=plan.pk)
     plans = selectors.plans_for_user(request.user)
     return render(
-        request, "plans/plan_list.html", {"plans": plans, "form": form, "may_manage": may_manage}
+        request,
+        "plans/plan_list.html",
+        {"plans": plans, "form": form, "may_manage": may_manage},
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
 def plan_detail(request, pk):
     plan = selectors.get_plan_for_user(request.user, pk)
-    tasks = list(selectors.plan_tasks(plan))
     status = request.GET.get("status", "")
     field = request.GET.get("field", "")
-    ids = request.GET.get("ids", "")
-    cal = selectors.WorkingCalendar()
     today = timezone.localdate()
-    for task in tasks:
-        task.shown_status = selectors.task_status(task, today, cal)
-        task.shown_status_label = PlanTask.STATUS_LABELS[task.shown_status]
-    if status in PlanTask.STATUS_LABELS:
-        tasks = [t for t in tasks if t.shown_status == status]
-    if field in ParField.values:
-        tasks = [t for t in tasks if t.field == field]
-    if ids:
-        wanted = {int(i) for i in ids.split(",") if i.isdigit()}
-        tasks = [t for t in tasks if t.pk in wanted]
-    start, end = _year(plan.year)
+    tasks = selectors.plan_tasks_listed(
+        plan, today=today, status=status, field=field, ids=_ids_param(request)
+    )
     # Counted as of today for the running year, so the numbers match the dashboard.
-    summary = selectors.plan_summary(plan.agency, start, min(end, today))
+    summary = selectors.plan_summary(
+        plan.agency, dt.date(plan.year, 1, 1), min(dt.date(plan.year, 12, 31), today)
+    )
     return render(
         request,
         "plans/plan_detail.html",
@@ -93,12 +89,6 @@ def plan_detail(request, pk):
             "import_form": ImportForm(),
         },
     )
-
-
-def _year(year):
-    import datetime as dt
-
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 @login_required
@@ -150,7 +140,12 @@ def task_create(request, pk):
             _form_errors(form, exc)
         else:
             return redirect("plans:task-detail", pk=task.pk)
-    return render(request, "plans/task_form.html", {"plan": plan, "form": form})
+    return render(
+        request,
+        "plans/task_form.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -186,18 +181,15 @@ def task_detail(request, pk):
         elif action == "progress" and may_update:
             progress_form = ProgressForm(request.POST)
             if progress_form.is_valid():
-                data = progress_form.cleaned_data
-                services.task_update(
-                    actor=request.user,
-                    task=task,
-                    status=data["status"],
-                    progress=data["progress"],
-                    completed_on=data["completed_on"],
-                )
-                if data["note"]:
-                    services.task_note_add(actor=request.user, task=task, text=data["note"])
-                messages.success(request, _("Đã cập nhật tiến độ."))
-                return redirect("plans:task-detail", pk=task.pk)
+                try:
+                    services.task_progress_report(
+                        actor=request.user, task=task, **progress_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _form_errors(progress_form, exc)
+                else:
+                    messages.success(request, _("Đã cập nhật tiến độ."))
+                    return redirect("plans:task-detail", pk=task.pk)
         else:
             raise Http404
     return render(
@@ -214,6 +206,7 @@ def task_detail(request, pk):
             "progress_form": progress_form,
             "evidence_form": EvidenceForm(),
         },
+        status=400 if progress_form.errors or (edit_form and edit_form.errors) else 200,
     )
 
 
@@ -238,13 +231,19 @@ def task_evidence_upload(request, pk):
     return redirect("plans:task-detail", pk=task.pk)
 
 
+def _download(path: str, filename: str) -> FileResponse:
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
 @login_required
 def task_evidence_download(request, pk, evidence_pk):
     task = selectors.get_task_for_user(request.user, pk)
     item = get_object_or_404(task.evidence, pk=evidence_pk)
-    return FileResponse(
-        default_storage.open(item.path, "rb"), as_attachment=True, filename=item.original_name
-    )
+    return _download(item.path, item.original_name)
 
 
 # --- record lists: regulations, legal and procedure reviews, ISO ------------------------------
@@ -272,12 +271,11 @@ def _record_page(request, *, queryset, form_class, create, template, extra=None)
 
 
 def _year_param(request):
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else None
+    return selectors.parse_year(request.GET.get("year", ""))
 
 
 def _ids_param(request):
-    return [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+    return selectors.parse_ids(request.GET.get("ids", ""))
 
 
 @login_required
@@ -287,11 +285,10 @@ def regulation_list(request):
 
     return _record_page(
         request,
-        queryset=selectors.regulations_for_user(request.user),
+        queryset=selectors.regulations_listed(request.user, today=timezone.localdate()),
         form_class=RegulationForm,
         create=create,
         template="plans/regulation_list.html",
-        extra={"today": timezone.localdate()},
     )
 
 
@@ -300,51 +297,41 @@ def regulation_download(request, pk):
     item = get_object_or_404(selectors.regulations_for_user(request.user), pk=pk)
     if not item.file_path:
         raise Http404
-    return FileResponse(
-        default_storage.open(item.file_path, "rb"), as_attachment=True, filename=item.file_name
-    )
-
-
-def _counts(items, attr, choices):
-    return [
-        (code, label, sum(1 for i in items if getattr(i, attr) == code)) for code, label in choices
-    ]
+    return _download(item.file_path, item.file_name)
 
 
 @login_required
 def legal_review_list(request):
-    items = selectors.legal_reviews_for_user(request.user)
     year = _year_param(request)
-    if year:
-        items = items.filter(review_year=year)
-    result = request.GET.get("result", "")
-    if result in LegalReview.Result.values:
-        items = items.filter(result=result)
-    if ids := _ids_param(request):
-        items = items.filter(pk__in=ids)
-    items = list(items)
+    items = list(
+        selectors.legal_reviews_listed(
+            request.user, year=year, result=request.GET.get("result", ""), ids=_ids_param(request)
+        )
+    )
     return _record_page(
         request,
         queryset=items,
         form_class=LegalReviewForm,
         create=services.legal_review_create,
         template="plans/legal_review_list.html",
-        extra={"year": year, "counts": _counts(items, "result", LegalReview.Result.choices)},
+        extra={
+            "year": year,
+            "counts": selectors.count_by(items, "result", LegalReview.Result.choices),
+        },
     )
 
 
 @login_required
 def procedure_review_list(request):
-    items = selectors.procedure_reviews_for_user(request.user)
     year = _year_param(request)
-    if year:
-        items = items.filter(review_year=year)
-    proposal = request.GET.get("proposal", "")
-    if proposal in ProcedureReview.Proposal.values:
-        items = items.filter(proposal=proposal)
-    if ids := _ids_param(request):
-        items = items.filter(pk__in=ids)
-    items = list(items)
+    items = list(
+        selectors.procedure_reviews_listed(
+            request.user,
+            year=year,
+            proposal=request.GET.get("proposal", ""),
+            ids=_ids_param(request),
+        )
+    )
     return _record_page(
         request,
         queryset=items,
@@ -353,26 +340,20 @@ def procedure_review_list(request):
         template="plans/procedure_review_list.html",
         extra={
             "year": year,
-            "counts": _counts(items, "proposal", ProcedureReview.Proposal.choices),
+            "counts": selectors.count_by(items, "proposal", ProcedureReview.Proposal.choices),
         },
     )
 
 
 @login_required
 def quality_list(request):
-    today = timezone.localdate()
-    items = selectors.quality_records_for_user(request.user)
-    body_type = request.GET.get("type", "")
-    if body_type in QualityRecord.BodyType.values:
-        items = items.filter(body_type=body_type)
-    status = request.GET.get("status", "")
-    if status in QualityRecord.Status.values:
-        items = items.filter(status=status)
-    items = list(items)
-    for item in items:
-        item.expiring = item.is_expiring(today, selectors.EXPIRING_DAYS)
-    if request.GET.get("expiring"):
-        items = [i for i in items if i.expiring]
+    items = selectors.quality_records_listed(
+        request.user,
+        today=timezone.localdate(),
+        body_type=request.GET.get("type", ""),
+        status=request.GET.get("status", ""),
+        expiring=bool(request.GET.get("expiring")),
+    )
     return _record_page(
         request,
         queryset=items,
@@ -380,8 +361,8 @@ def quality_list(request):
         create=services.quality_record_create,
         template="plans/quality_list.html",
         extra={
-            "by_type": _counts(items, "body_type", QualityRecord.BodyType.choices),
-            "by_status": _counts(items, "status", QualityRecord.Status.choices),
+            "by_type": selectors.count_by(items, "body_type", QualityRecord.BodyType.choices),
+            "by_status": selectors.count_by(items, "status", QualityRecord.Status.choices),
             "expiring_count": sum(1 for i in items if i.expiring),
             "expiring_days": selectors.EXPIRING_DAYS,
         },

@@ -1,10 +1,7 @@
 """REST API of the reports app: live dashboard figures and the annual report snapshots."""
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +16,6 @@ from cchc.plans.api import status_field
 from cchc.plans.selectors import may_manage_agency, require_manager
 from cchc.reports import documents, selectors, services
 from cchc.reports.models import ReportSnapshot
-from cchc.reports.views import CONTENT_TYPES
 
 
 class FiguresOutput(serializers.Serializer):
@@ -45,12 +41,10 @@ class DashboardApi(APIView):
         agency = request.user.agency
         if agency is None:
             raise Http404
-        today = timezone.localdate()
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
-        data = selectors.collect_figures(
-            agency, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
+        _year, start, end = selectors.dashboard_period(
+            request.query_params.get("year", ""), timezone.localdate()
         )
+        data = selectors.collect_figures(agency, start, end)
         return Response(FiguresOutput(data).data)
 
 
@@ -80,7 +74,7 @@ class ReportOutput(serializers.ModelSerializer):
     def get_files(self, report) -> dict:
         request = self.context.get("request")
         out = {}
-        for fmt in CONTENT_TYPES:
+        for fmt in documents.CONTENT_TYPES:
             if getattr(report, f"{fmt}_path"):
                 url = f"/api/v1/reports/{report.pk}/download/{fmt}/"
                 out[fmt] = request.build_absolute_uri(url) if request else url
@@ -90,7 +84,7 @@ class ReportOutput(serializers.ModelSerializer):
 class ReportInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     as_of = serializers.DateField()
-    number = serializers.IntegerField(min_value=1)
+    number = serializers.IntegerField(min_value=1, max_value=99999)
     issued_on = serializers.DateField()
     signer_title = serializers.CharField(max_length=100, default="GIÁM ĐỐC")
     signer_name = serializers.CharField(
@@ -125,7 +119,8 @@ class ReportListApi(APIView):
                 actor=request.user, agency=agency, **data.validated_data
             )
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            raise ValidationError(detail) from None
         return Response(ReportOutput(report, context={"request": request}).data, status=201)
 
 
@@ -162,12 +157,4 @@ class ReportDownloadApi(APIView):
     )
     def get(self, request, pk, fmt):
         report = selectors.get_report_for_user(request.user, pk)
-        path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
-        if not path:
-            raise Http404
-        return FileResponse(
-            default_storage.open(path, "rb"),
-            as_attachment=True,
-            filename=documents.file_name(report, fmt),
-            content_type=CONTENT_TYPES[fmt],
-        )
+        return documents.file_response(report, fmt)

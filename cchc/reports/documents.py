@@ -4,6 +4,8 @@ the frozen snapshot through the same `tables()` and `chart_specs()`."""
 import base64
 import io
 
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from cchc.core.documents import render_pdf
@@ -247,6 +249,8 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from cchc.plans.excel import text_only
+
     book = Workbook()
     info = book.active
     info.title = "Thong tin"
@@ -257,6 +261,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     info.append(["Chụp số liệu lúc", report.data.get("taken_at", "")])
     if report.is_empty:
         info.append([empty_statement(report)])
+        text_only(book)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -275,6 +280,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
             sheet.append([_excel_value(cell) for cell in row])
         sheet.append([f"Nguồn: {table.source}"])
         sheet.column_dimensions["A"].width = 50
+    text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -285,6 +291,30 @@ def _excel_value(cell):
     if isinstance(cell.value, int) and not isinstance(cell.value, bool):
         return cell.value
     return cell.text
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_response(report: ReportSnapshot, fmt: str) -> FileResponse:
+    """The stored Word, PDF or Excel file as a download; 404 while it does not exist."""
+    path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
+    if not path:
+        raise Http404
+    try:
+        handle = default_storage.open(path, "rb")
+    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file_name(report, fmt),
+        content_type=CONTENT_TYPES[fmt],
+    )
 
 
 def file_name(report: ReportSnapshot, extension: str) -> str:

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
 from cchc.reports.services import NARRATIVE_MAX
@@ -24,12 +23,6 @@ class ReportForm(forms.ModelForm):
             "issued_on": DATE,
             "recipients": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError(_("Năm báo cáo phải từ 2000 đến 2100."))
-        return year
 
 
 class NarrativeForm(forms.Form):

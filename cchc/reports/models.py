@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Agency
+from cchc.plans.models import YEAR_VALIDATORS, year_range
 
 NARRATIVE_SECTIONS = [
     ("overview", _("Tình hình chung")),
@@ -32,9 +34,15 @@ class ReportSnapshot(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="reform_reports", verbose_name=_("cơ quan")
     )
-    year = models.PositiveSmallIntegerField(_("năm báo cáo"))
+    year = models.PositiveSmallIntegerField(_("năm báo cáo"), validators=YEAR_VALIDATORS)
     as_of = models.DateField(_("số liệu tính đến ngày"))
-    number = models.PositiveIntegerField(_("số văn bản"))
+    number = models.PositiveIntegerField(
+        _("số văn bản"),
+        validators=[
+            MinValueValidator(1, _("Số văn bản bắt đầu từ 1.")),
+            MaxValueValidator(99999, _("Số văn bản quá lớn.")),
+        ],
+    )
     issued_on = models.DateField(_("ngày ban hành"))
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="GIÁM ĐỐC")
     signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
@@ -65,9 +73,8 @@ class ReportSnapshot(models.Model):
                 fields=["agency", "year", "number"], name="report_number_unique"
             ),
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_pct"),
-            models.CheckConstraint(
-                condition=models.Q(year__gte=2000, year__lte=2100), name="report_year_range"
-            ),
+            year_range("year", "report_year_range"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="report_number_min"),
         ]
         indexes = [models.Index(fields=["agency", "year"], name="report_agency_year_idx")]
 

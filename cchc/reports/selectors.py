@@ -7,13 +7,14 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
 from cchc.core import registry
 from cchc.core.models import Agency
-from cchc.plans.selectors import scoped_to_agency
+from cchc.plans.selectors import parse_year, scoped_to_agency
 from cchc.reports.models import ReportSnapshot
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ def reports_for_user(user):
 
 def get_report_for_user(user, pk) -> ReportSnapshot:
     return get_object_or_404(reports_for_user(user), pk=pk)
+
+
+def next_report_number(agency: Agency, year: int) -> int:
+    """The first number after those the agency's reports of `year` already use."""
+    reports = ReportSnapshot.objects.filter(agency=agency, year=year)
+    return (reports.aggregate(last=Max("number"))["last"] or 0) + 1
 
 
 def _plain(value):
@@ -79,6 +86,13 @@ def collect_figures(agency: Agency, start: dt.date, end: dt.date) -> dict:
         "empty": all(v is None for v in figures.values())
         and all(v is None for v in metrics.values()),
     }
+
+
+def dashboard_period(year_param: str, today: dt.date) -> tuple[int, dt.date, dt.date]:
+    """The year asked for (this year when missing or not a past year), from 1 January to today
+    or 31 December."""
+    year = parse_year(year_param, last=today.year) or today.year
+    return year, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -192,13 +206,21 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     )
     if tasks:
         for row in tasks["by_field"]:
-            link = _url("plans:plan-detail", f"field={row['code']}", pk=plan_id) if plan_id else ""
+            has_tasks = plan_id and row["total"]
+            link = (
+                _url("plans:plan-detail", f"field={row['code']}", pk=plan_id) if has_tasks else ""
+            )
             table.rows.append(
                 [
                     Cell(f"{row['code']}. {row['name']}"),
                     Cell(fmt_number(row["total"]), link, row["total"]),
-                    Cell(fmt_number(row["done"]), "", row["done"]),
-                    Cell(fmt_number(row["overdue"]), "", row["overdue"]),
+                    # Snapshots taken before the ids were stored have no links here.
+                    Cell(fmt_number(row["done"]), plan_link(row.get("done_ids")), row["done"]),
+                    Cell(
+                        fmt_number(row["overdue"]),
+                        plan_link(row.get("overdue_ids")),
+                        row["overdue"],
+                    ),
                 ]
             )
     else:

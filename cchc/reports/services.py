@@ -5,13 +5,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.models import Agency
 from cchc.core.services import audit_record
-from cchc.plans.models import Plan
+from cchc.plans.selectors import plan_of_year
 from cchc.reports import documents
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
 from cchc.reports.selectors import collect_figures
@@ -36,27 +36,36 @@ def report_create(
         raise ValidationError(
             {"as_of": _("Ngày chốt số liệu phải từ ngày 01/01/%(y)d.") % {"y": year}}
         )
+    if as_of > issued_on:
+        raise ValidationError(
+            {"as_of": _("Ngày chốt số liệu không thể sau ngày ban hành báo cáo.")}
+        )
     if ReportSnapshot.objects.filter(agency=agency, year=year, number=number).exists():
         raise ValidationError({"number": _("Số báo cáo này đã dùng.")})
     end = min(as_of, dt.date(year, 12, 31))
     data = collect_figures(agency, dt.date(year, 1, 1), end)
     data["as_of"] = as_of.isoformat()
-    plan = Plan.objects.filter(agency=agency, year=year).first()
+    plan = plan_of_year(agency, year)
     data["plan_id"] = plan.pk if plan else None
-    with transaction.atomic():
-        report = ReportSnapshot.objects.create(
-            agency=agency,
-            year=year,
-            as_of=as_of,
-            number=number,
-            issued_on=issued_on,
-            signer_title=signer_title,
-            signer_name=signer_name,
-            recipients=recipients,
-            data=data,
-            created_by=actor,
-        )
-        audit_record(actor=actor, obj=report, action="report_snapshot", to_state="draft")
+    try:
+        with transaction.atomic():
+            report = ReportSnapshot.objects.create(
+                agency=agency,
+                year=year,
+                as_of=as_of,
+                number=number,
+                issued_on=issued_on,
+                signer_title=signer_title,
+                signer_name=signer_name,
+                recipients=recipients,
+                data=data,
+                created_by=actor,
+            )
+            audit_record(actor=actor, obj=report, action="report_snapshot", to_state="draft")
+    except IntegrityError:  # the same number taken by someone else meanwhile
+        if not ReportSnapshot.objects.filter(agency=agency, year=year, number=number).exists():
+            raise
+        raise ValidationError({"number": _("Số báo cáo này đã dùng.")}) from None
     return report
 
 

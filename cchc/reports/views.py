@@ -3,24 +3,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core.permissions import require_staff
-from cchc.plans.models import Plan
-from cchc.plans.selectors import may_manage_agency, require_manager
+from cchc.plans.selectors import may_manage_agency, plan_of_year, require_manager
 from cchc.reports import documents, selectors, services
 from cchc.reports.forms import NarrativeForm, ReportForm
-
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _form_errors(form, exc):
@@ -37,12 +29,9 @@ def dashboard(request):
     agency = request.user.agency
     if agency is None:
         raise Http404
-    today = timezone.localdate()
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= today.year else today.year
-    end = min(today, dt.date(year, 12, 31))
-    data = selectors.collect_figures(agency, dt.date(year, 1, 1), end)
-    plan = Plan.objects.filter(agency=agency, year=year).first()
+    year, start, end = selectors.dashboard_period(request.GET.get("year", ""), timezone.localdate())
+    data = selectors.collect_figures(agency, start, end)
+    plan = plan_of_year(agency, year)
     figures = data["figures"]
     charts = [
         {"title": spec["title"], "svg": selectors.render_chart(spec, "svg")}
@@ -85,7 +74,7 @@ def report_list(request):
             "year": today.year - 1,
             "as_of": dt.date(today.year - 1, 12, 31),
             "issued_on": today,
-            "number": 1,
+            "number": selectors.next_report_number(agency, today.year - 1) if agency else 1,
             "signer_title": "GIÁM ĐỐC",
         },
     )
@@ -171,12 +160,4 @@ def report_progress(request, pk):
 @login_required
 def report_download(request, pk, fmt):
     report = selectors.get_report_for_user(request.user, pk)
-    path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
-    if not path:
-        raise Http404
-    return FileResponse(
-        default_storage.open(path, "rb"),
-        as_attachment=True,
-        filename=documents.file_name(report, fmt),
-        content_type=CONTENT_TYPES[fmt],
-    )
+    return documents.file_response(report, fmt)

@@ -140,3 +140,31 @@ class PlanApiTests(PersonaTestCase):
         self.task.delete()
         self.assertEqual(self.client.delete(url).status_code, 204)
         self.assertTrue(AuditEntry.objects.filter(action="plan_delete").exists())
+
+    def test_a_deadline_outside_the_plan_years_is_refused_and_the_task_unchanged(self):
+        url = reverse("api:plans-task-detail", args=[self.task.pk])
+        self.login_as("agency_leader")
+        response = self.client.patch(
+            url, {"deadline": "9999-12-31"}, content_type="application/json"
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"][0]["field"], "deadline")
+        self.task.refresh_from_db()
+        self.assertEqual(self.task.deadline, d(2024, 3, 1))
+
+    def test_list_endpoints_and_the_plan_list_page_keep_a_fixed_query_count(self):
+        self.login_as("agency_leader")
+        urls = {
+            reverse("api:plans-task-list", args=[self.plan.pk]): 7,
+            reverse("api:plans-plan-list"): 4,
+            reverse("api:plans-legal-review-list"): 4,
+            reverse("plans:plan-list"): 6,
+        }
+        for url in urls:
+            self.client.get(url)  # warm the session and the caches
+        for i in range(4):
+            make_task(self.plan, self.unit_b, deadline=d(2024, 9, 1))
+            make_plan(self.agency, 2030 + i)
+        for url, count in urls.items():
+            with self.assertNumQueries(count):
+                self.assertEqual(self.client.get(url).status_code, 200)

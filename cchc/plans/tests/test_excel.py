@@ -156,3 +156,69 @@ class ExcelTests(PersonaTestCase):
         self.login_as("leader_a")
         response = self.client.post(self.url, {"file": upload(workbook([]))})
         self.assertEqual(response.status_code, 404)
+
+    def test_impossible_progress_and_dates_far_from_the_plan_year_are_refused_row_by_row(self):
+        data = workbook(
+            [
+                [1, "1", "Tiến độ vô cực", "A", "", "15/03/2024", "", "", "inf", None],
+                [2, "1", "Tiến độ quá lớn", "A", "", "15/03/2024", "", "", "1e400", None],
+                [3, "1", "Năm 9999", "A", "", "31/12/9999", "", "", 0, None],
+                [4, "1", "Năm 1", "A", "", "01/01/0001", "", "", 0, None],
+                [5, "1", "Năm sau vẫn được", "A", "", "31/03/2025", "", "", 0, None],
+            ]
+        )
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(data)})
+        self.assertEqual(response.status_code, 400)
+        errors = response.context["errors"]
+        self.assertEqual([row for row, _m in errors], [4, 5, 6, 7])
+        self.assertIn("“inf”", errors[0][1])
+        self.assertIn("ngoài các năm 2023-2025", errors[2][1])
+        self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_file_over_the_size_limit_is_refused_before_it_is_read(self):
+        self.login_as("agency_leader")
+        big = upload(b"PK" + b"\0" * (5 * 1024 * 1024), "lon.xlsx")
+        response = self.client.post(self.url, {"file": big})
+        self.assertContains(response, "lớn hơn 5 MB", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_sheet_longer_than_the_row_limit_is_refused(self):
+        rows = [[i, "1", f"NV {i}", "A", "", "15/03/2024"] for i in range(excel.MAX_ROWS + 1)]
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(workbook(rows))})
+        self.assertContains(response, "Quá 2000 dòng", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_task_that_looks_like_a_formula_is_exported_as_text(self):
+        formula = '=HYPERLINK("http://evil.example","Bấm")'
+        PlanTask.objects.filter(plan=self.plan, order=1).update(content=formula)
+        self.login_as("officer_a")
+        response = self.client.get(reverse("plans:plan-export", args=[self.plan.pk]))
+        cell = load_workbook(io.BytesIO(response.content)).active.cell(row=4, column=3)
+        self.assertEqual((cell.value, cell.data_type), (formula, "s"))
+
+    def test_a_completion_date_after_today_is_refused(self):
+        data = workbook(
+            [[1, "1", "Xong sớm", "A", "", "15/03/2024", "", "Hoàn thành", 100, "31/12/2099"]]
+        )
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(data)})
+        self.assertContains(response, "31/12/2099 sau hôm nay", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)
+
+    def test_a_workbook_with_a_damaged_sheet_is_refused_not_a_server_error(self):
+        import zipfile
+
+        original = zipfile.ZipFile(io.BytesIO(workbook([[1, "1", "NV", "A", "", "15/03/2024"]])))
+        damaged = io.BytesIO()
+        with zipfile.ZipFile(damaged, "w") as out:
+            for item in original.infolist():
+                data = original.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data[: len(data) // 2]
+                out.writestr(item, data)
+        self.login_as("agency_leader")
+        response = self.client.post(self.url, {"file": upload(damaged.getvalue())})
+        self.assertContains(response, "không phải bảng tính", status_code=400)
+        self.assertEqual(PlanTask.objects.count(), 2)

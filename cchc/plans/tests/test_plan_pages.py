@@ -1,5 +1,8 @@
+import datetime as dt
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cchc.core.models import AuditEntry
 from cchc.core.testing import PersonaTestCase
@@ -104,7 +107,7 @@ class PlanPageTests(PersonaTestCase):
                 "progress": "100",
             },
         )
-        self.assertContains(response, "cần ngày hoàn thành")
+        self.assertContains(response, "cần ngày hoàn thành", status_code=400)
         self.assertEqual(PlanTask.objects.count(), 1)
 
     def test_the_agency_leader_creates_a_plan_once_per_year(self):
@@ -114,7 +117,7 @@ class PlanPageTests(PersonaTestCase):
         plan = Plan.objects.get(agency=self.agency, year=2025)
         self.assertRedirects(response, reverse("plans:plan-detail", args=[plan.pk]))
         response = self.client.post(url, {"year": 2025, "title": "Lần hai"})
-        self.assertContains(response, "đã có kế hoạch")
+        self.assertContains(response, "đã có kế hoạch", status_code=400)
         self.login_as("officer_a")
         self.assertEqual(self.client.post(url, {"year": 2026, "title": "X"}).status_code, 404)
 
@@ -134,3 +137,28 @@ class PlanPageTests(PersonaTestCase):
         self.assertEqual(b"".join(response.streaming_content), PDF)
         self.login_as("outsider")
         self.assertEqual(self.client.get(download).status_code, 404)
+
+    def test_a_progress_report_keeps_its_percentage_and_refuses_a_future_completion_date(self):
+        url = reverse("plans:task-detail", args=[self.task.pk])
+        self.login_as("officer_a")
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        data = {"action": "progress", "status": "done", "progress": "100", "note": "Xong"}
+        response = self.client.post(url, {**data, "completed_on": tomorrow.isoformat()})
+        self.assertContains(response, "không thể sau hôm nay", status_code=400)
+        self.task.refresh_from_db()
+        self.assertEqual((self.task.status, self.task.notes.count()), ("not_started", 0))
+        response = self.client.post(
+            url, {**data, "status": "in_progress", "progress": "70", "note": "Đã họp"}
+        )
+        self.assertRedirects(response, url)
+        note = self.task.notes.get()
+        self.assertEqual((note.text, note.progress, note.on), ("Đã họp", 70, timezone.localdate()))
+        api = reverse("api:plans-task-detail", args=[self.task.pk])
+        response = self.client.patch(
+            api,
+            {"completed_on": tomorrow.isoformat(), "status": "done"},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.task.refresh_from_db()
+        self.assertEqual(self.task.status, "in_progress")

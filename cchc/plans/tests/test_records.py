@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cchc.core.testing import PersonaTestCase
 from cchc.plans import selectors
@@ -71,7 +72,7 @@ class RecordTests(PersonaTestCase):
         self.assertContains(response, "/thu-tuc/?q=2.002248")
 
     def test_quality_systems_are_counted_by_type_and_status_and_expiring_ones_flagged(self):
-        today = dt.date.today()
+        today = timezone.localdate()
         quality(self.agency, "Sở Tư pháp", expires_on=today + dt.timedelta(days=30))
         quality(self.agency, "Sở Y tế", expires_on=today + dt.timedelta(days=400))
         quality(self.agency, "UBND huyện A", body_type="district_body", status="building")
@@ -114,6 +115,36 @@ class RecordTests(PersonaTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(QualityRecord.objects.count(), 1)
 
+    def test_a_review_year_out_of_range_is_refused_by_the_page_and_the_api(self):
+        self.login_as("agency_leader")
+        data = {
+            "doc_type": "Quyết định",
+            "title": "V",
+            "issuer": "UBND",
+            "result": "keep",
+            "follow_up": "none",
+        }
+        for year in (1999, 32767, 99999999999):
+            response = self.client.post(
+                reverse("plans:legal-review-list"), {**data, "review_year": year}
+            )
+            self.assertEqual(response.status_code, 400, year)
+            response = self.client.post(
+                reverse("api:plans-legal-review-list"),
+                {**data, "review_year": year},
+                content_type="application/json",
+            )
+            self.assertEqual(response.status_code, 400, year)
+            self.assertEqual(response.json()["errors"][0]["field"], "review_year")
+        response = self.client.post(
+            reverse("api:plans-procedure-review-list"),
+            {"review_year": 3000, "procedure_name": "TT", "proposal": "abolish"},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(LegalReview.objects.filter(review_year__gt=2100).exists())
+        self.assertFalse(ProcedureReview.objects.filter(review_year=3000).exists())
+
     def test_a_regulation_with_its_file_is_kept_and_shown_to_the_agency_only(self):
         url = reverse("plans:regulation-list")
         self.login_as("agency_leader")
@@ -150,6 +181,47 @@ class RecordTests(PersonaTestCase):
         self.assertNotContains(self.client.get(url), "12/QĐ-SKHCN")
         self.login_as("citizen")
         self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_a_regulation_shows_whether_it_is_in_force_today(self):
+        today = timezone.localdate()
+        for number, start, end in [
+            ("CU", today - dt.timedelta(days=400), today - dt.timedelta(days=1)),
+            ("NAY", today - dt.timedelta(days=10), None),
+            ("SAU", today + dt.timedelta(days=30), None),
+        ]:
+            Regulation.objects.create(
+                agency=self.agency,
+                kind="other",
+                number=number,
+                title=number,
+                issued_on=start,
+                valid_from=start,
+                valid_until=end,
+            )
+        self.login_as("officer_b")
+        items = self.client.get(reverse("plans:regulation-list")).context["items"]
+        self.assertEqual(
+            {r.number: r.validity for r in items},
+            {"CU": "expired", "NAY": "in_force", "SAU": "future"},
+        )
+        self.assertContains(self.client.get(reverse("plans:regulation-list")), "chưa có hiệu lực")
+
+    def test_a_regulation_file_of_the_wrong_kind_is_refused_at_the_file_field(self):
+        self.login_as("agency_leader")
+        response = self.client.post(
+            reverse("plans:regulation-list"),
+            {
+                "kind": "other",
+                "number": "09/QC",
+                "title": "Quy chế",
+                "issued_on": "2024-01-10",
+                "valid_from": "2024-01-10",
+                "file": SimpleUploadedFile("quy-che.pdf", b"MZ\x90\x00 not a pdf"),
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("không đúng loại", " ".join(response.context["form"].errors["file"]))
+        self.assertFalse(Regulation.objects.exists())
 
 
 class RecordListQueryTests(PersonaTestCase):

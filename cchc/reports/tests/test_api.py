@@ -54,6 +54,15 @@ class ReportApiTests(ReportTestCase):
         self.assertEqual(
             {e["field"] for e in response.json()["errors"]}, {"year", "as_of", "number"}
         )
+        for change in ({"number": 99999999999}, {"as_of": "2025-02-01"}):
+            data = {"year": 2024, "as_of": "2024-12-31", "number": 1, "issued_on": "2025-01-06"}
+            response = self.client.post(
+                reverse("api:reports-report-list"),
+                {**data, **change},
+                content_type="application/json",
+            )
+            self.assertEqual(response.status_code, 400, change)
+            self.assertEqual(response.json()["errors"][0]["field"], next(iter(change)))
         self.assertEqual(ReportSnapshot.objects.count(), 0)
         self.login_as("officer_a")
         response = self.client.post(
@@ -62,3 +71,15 @@ class ReportApiTests(ReportTestCase):
             content_type="application/json",
         )
         self.assertEqual(response.status_code, 404)
+
+    def test_report_lists_keep_a_fixed_query_count(self):
+        for number in range(1, 5):
+            self.snapshot(number=number)
+        self.login_as("agency_leader")
+        for url, count in [
+            (reverse("api:reports-report-list"), 4),
+            (reverse("reports:report-list"), 7),
+        ]:
+            self.client.get(url)
+            with self.assertNumQueries(count):
+                self.assertEqual(self.client.get(url).status_code, 200)

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import re
 import zlib
@@ -5,6 +6,7 @@ import zlib
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cchc.core.models import AuditEntry
@@ -170,6 +172,25 @@ class GenerationTests(ReportTestCase):
         self.assertContains(response, "Ngày chốt số liệu phải từ ngày 01/01/2024", status_code=400)
         self.assertEqual(ReportSnapshot.objects.count(), 0)
 
+    def test_huge_numbers_and_figures_dated_after_the_report_are_refused(self):
+        self.login_as("agency_leader")
+        good = {
+            "year": 2024,
+            "as_of": "2024-12-31",
+            "number": 1,
+            "issued_on": "2025-01-06",
+            "signer_title": "GĐ",
+        }
+        for change, message in [
+            ({"number": 0}, "Số văn bản bắt đầu từ 1"),
+            ({"number": 99999999999}, "Số văn bản quá lớn"),
+            ({"year": 32767}, "Năm không được sau năm 2100"),
+            ({"as_of": "9999-12-31"}, "không thể sau ngày ban hành"),
+        ]:
+            response = self.client.post(reverse("reports:report-list"), {**good, **change})
+            self.assertContains(response, message, status_code=400)
+        self.assertEqual(ReportSnapshot.objects.count(), 0)
+
     def test_generated_files_are_in_storage(self):
         report = self.snapshot()
         from cchc.reports.services import report_generate
@@ -177,6 +198,17 @@ class GenerationTests(ReportTestCase):
         report = report_generate(report_id=report.pk)
         for path in (report.docx_path, report.pdf_path, report.xlsx_path):
             self.assertTrue(default_storage.exists(path))
+
+    def test_the_snapshot_form_proposes_the_next_free_number(self):
+        year = timezone.localdate().year - 1
+        self.login_as("agency_leader")
+        form = self.client.get(reverse("reports:report-list")).context["form"]
+        self.assertEqual(form.initial["number"], 1)
+        self.snapshot(
+            year=year, as_of=dt.date(year, 12, 31), issued_on=dt.date(year + 1, 1, 5), number=3
+        )
+        form = self.client.get(reverse("reports:report-list")).context["form"]
+        self.assertEqual(form.initial["number"], 4)
 
 
 class HtmxGenerationTests(ReportTestCase):
@@ -213,3 +245,20 @@ class GenerationFailureTests(ReportTestCase):
         response = self.client.get(reverse("reports:report-detail", args=[report.pk]))
         self.assertContains(response, "Lỗi khi tạo tệp")
         self.assertNotContains(response, "Tải Word")
+
+    def test_a_title_that_looks_like_a_formula_stays_text_in_the_excel_appendix(self):
+        from cchc.plans.models import Regulation
+
+        formula = '=HYPERLINK("http://evil.example","Bấm")'
+        Regulation.objects.create(
+            agency=self.agency,
+            kind="other",
+            number="01/QC",
+            title=formula,
+            issued_on=dt.date(2024, 2, 1),
+            valid_from=dt.date(2024, 2, 1),
+        )
+        book = load_workbook(io.BytesIO(documents.build_xlsx(self.snapshot())))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        self.assertIn(formula, [c.value for c in cells])
+        self.assertNotIn("f", {c.data_type for c in cells})

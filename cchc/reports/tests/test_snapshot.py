@@ -48,3 +48,19 @@ class SnapshotTests(ReportTestCase):
         self.snapshot()
         with self.assertRaises(ValidationError):
             self.snapshot()
+
+    def test_every_count_of_the_field_table_links_to_the_tasks_it_counted(self):
+        report = self.snapshot()
+        fields = next(t for t in tables(report.data, self.plan.pk) if t.key == "plan_fields")
+        self.login_as("officer_a")
+        for row in fields.rows:
+            for cell in row[1:]:
+                if not cell.value:
+                    self.assertEqual(cell.link, "", row[0].text)
+                    continue
+                self.assertTrue(cell.link, (row[0].text, cell.text))
+                if "ids=" in cell.link:
+                    shown = self.client.get(cell.link).context["tasks"]
+                    self.assertEqual(len(shown), cell.value, (row[0].text, cell.link))
+        done_1 = fields.rows[0][2]
+        self.assertEqual((done_1.value, done_1.link.count(",")), (1, 0))
