@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -102,15 +103,25 @@ def _home_blocks() -> dict:
     return blocks
 
 
+def _home_news() -> dict:
+    """Featured and latest news, kept per content version (a minute at most: scheduled
+    articles come due without a change of version)."""
+    key = f"portal:home:news:{services.content_version()}"
+    news = cache.get(key)
+    if news is None:
+        featured = selectors.featured_articles(3)
+        news = {
+            "featured": featured,
+            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
+        }
+        cache.set(key, news, 60)
+    return news
+
+
 @require_GET
 def home(request):
     def build():
-        featured = selectors.featured_articles(3)
-        context = {
-            "featured": featured,
-            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
-            **_home_blocks(),
-        }
+        context = {**_home_news(), **_home_blocks()}
         return render(request, "portal/home.html", context)
 
     return _anonymous_cached(request, "portal:page:home", build)
@@ -157,6 +168,40 @@ def tag_detail(request, slug):
     )
 
 
+ARTICLE_PARTS_SECONDS = 300
+ARTICLE_PARTS = ("head", "top", "body", "after")
+
+
+def _article_parts(request, slug) -> dict:
+    """The article page rendered once per content version (body with abbreviations expanded,
+    comments, related lists); only the view count is filled in per visit."""
+    absolute_url = request.build_absolute_uri(f"/tin-tuc/{slug}/")
+    key = f"portal:article:{services.content_version()}:{absolute_url}"
+    parts = cache.get(key)
+    if parts is None:
+        article = selectors.article_for_public(slug)
+        if article is None:
+            raise Http404(_("Không tìm thấy bài viết."))
+        context = {
+            "article": article,
+            **selectors.article_neighbours(article),
+            "comments": selectors.published_comments(article),
+            "absolute_url": absolute_url,
+        }
+        parts = {
+            "id": article.pk,
+            "view_count": article.view_count,
+            "title": article.title,
+            "date": selectors.local_date_text(article.published_at),
+            "parts": {
+                name: render_to_string(f"portal/article_parts.html#{name}", context)
+                for name in ARTICLE_PARTS
+            },
+        }
+        cache.set(key, parts, ARTICLE_PARTS_SECONDS)
+    return parts
+
+
 @require_GET
 def article_detail(request, slug):
     key = f"portal:page:article:{slug}"
@@ -166,21 +211,12 @@ def article_detail(request, slug):
         article_id, html = cached
         services.view_register(article_id=article_id, visitor=visitor_key(request))
         return HttpResponse(html)
-    article = selectors.article_for_public(slug)
-    if article is None:
-        raise Http404(_("Không tìm thấy bài viết."))
-    services.view_register(article_id=article.pk, visitor=visitor_key(request))
-    context = {
-        "article": article,
-        "date": selectors.local_date_text(article.published_at),
-        "views": selectors.article_view_count(article),
-        **selectors.article_neighbours(article),
-        "comments": selectors.published_comments(article),
-        "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
-    }
-    response = render(request, "portal/article_detail.html", context)
+    parts = _article_parts(request, slug)
+    services.view_register(article_id=parts["id"], visitor=visitor_key(request))
+    views = parts["view_count"] + services.pending_views(parts["id"])
+    response = render(request, "portal/article_detail.html", {**parts, "views": views})
     if use_cache:
-        cache.set(key, (article.pk, response.content), PAGE_CACHE_SECONDS)
+        cache.set(key, (parts["id"], response.content), PAGE_CACHE_SECONDS)
     return response
 
 

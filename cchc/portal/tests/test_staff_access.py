@@ -47,3 +47,19 @@ class StaffAccessTests(PersonaTestCase):
             self.assertEqual(self.client.get(url).status_code, 404, name)
         self.client.force_login(self.editor)
         self.assertContains(self.client.get(url), "Gửi duyệt")
+
+    def test_the_staff_pages_are_in_the_menu_for_staff_only(self):
+        menu = (
+            'href="/quan-ly/tin-tuc/"',
+            'href="/quan-ly/so-tiep-cong-dan/"',
+            'href="/pakn/xu-ly/"',
+        )
+        self.client.force_login(self.editor)
+        html = self.client.get("/lien-ket/").content.decode()
+        for link in menu:
+            self.assertIn(link, html)
+        for name in ("citizen", "anonymous"):
+            self.login_as(name)
+            html = self.client.get("/lien-ket/").content.decode()
+            for link in menu:
+                self.assertNotIn(link, html, name)
