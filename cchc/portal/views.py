@@ -21,7 +21,7 @@ from cchc.portal.models import Category, Tag
 # Anonymous home and article pages are served from the cache for this long (0 = off).
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
-HOME_BLOCKS_KEY = "portal:home:blocks"
+HOME_MAIN_SECONDS = 60
 
 
 def _cacheable(request) -> bool:
@@ -74,55 +74,44 @@ def _paginate(request, queryset, size=PAGE_SIZE):
     return paginator.page(number)
 
 
-def _home_blocks() -> dict:
-    """Counters, schedule, S&T and links: read together, kept for a minute for everyone."""
-    blocks = cache.get(HOME_BLOCKS_KEY)
-    if blocks is None:
-        summary = registry.figures.get("feedback.summary")
-        # Plain dicts: cheaper to keep in the cache than model instances.
-        blocks = {
-            "counters": summary.compute(site_agency(), None, None) if summary else None,
-            "schedule": [
-                {
-                    "date_text": e.date.strftime("%d/%m/%Y"),
-                    "session": str(e.get_session_display()),
-                    "leader": e.leader,
-                    "place": e.place,
-                }
-                for e in selectors.week_schedule()
-            ],
-            "science_running": list(
-                selectors.science_tasks(results=False).values("code", "name")[:5]
-            ),
-            "science_results": list(
-                selectors.science_tasks(results=True).values("code", "name")[:5]
-            ),
-            "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
-        }
-        cache.set(HOME_BLOCKS_KEY, blocks, 60)
-    return blocks
+def _home_context() -> dict:
+    summary = registry.figures.get("feedback.summary")
+    featured = selectors.featured_articles(3)
+    return {
+        "site_agency": site_agency(),
+        "featured": featured,
+        "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
+        "counters": summary.compute(site_agency(), None, None) if summary else None,
+        "schedule": [
+            {
+                "date_text": e.date.strftime("%d/%m/%Y"),
+                "session": str(e.get_session_display()),
+                "leader": e.leader,
+                "place": e.place,
+            }
+            for e in selectors.week_schedule()
+        ],
+        "science_running": list(selectors.science_tasks(results=False).values("code", "name")[:5]),
+        "science_results": list(selectors.science_tasks(results=True).values("code", "name")[:5]),
+        "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
+    }
 
 
-def _home_news() -> dict:
-    """Featured and latest news, kept per content version (a minute at most: scheduled
-    articles come due without a change of version)."""
-    key = f"portal:home:news:{services.content_version()}"
-    news = cache.get(key)
-    if news is None:
-        featured = selectors.featured_articles(3)
-        news = {
-            "featured": featured,
-            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
-        }
-        cache.set(key, news, 60)
-    return news
+def _home_main() -> str:
+    """The home page body, rendered once per content version and kept a minute for everyone
+    (counters, schedule and due scheduled articles change without a new version)."""
+    key = f"portal:home:main:{services.content_version()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("portal/home_main.html", _home_context())
+        cache.set(key, html, HOME_MAIN_SECONDS)
+    return html
 
 
 @require_GET
 def home(request):
     def build():
-        context = {**_home_news(), **_home_blocks()}
-        return render(request, "portal/home.html", context)
+        return render(request, "portal/home.html", {"main": _home_main()})
 
     return _anonymous_cached(request, "portal:page:home", build)
 
