@@ -274,3 +274,58 @@ class RichTextEditorTests(TestCase):
         self.assertEqual(type(field).__name__, "ProseEditorFormField")
         self.assertNotIn("<script>", field.clean("<p>Chào<script>x</script></p>"))
         self.assertIn("prose-editor", str(ArticleForm()["body"]))
+
+
+class EditorFormTests(PersonaTestCase):
+    """Create and edit through the staff pages, the body coming from the prose editor field."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+        cls.cat = f.category()
+
+    def setUp(self):
+        cache.clear()
+        self.client.force_login(self.editor)
+
+    def test_the_edit_page_shows_the_editor_with_the_body_and_saves_a_figure(self):
+        article = f.article(self.cat, "Bài cần sửa", body="<p>Bản cũ</p>")
+        page = self.client.get(f"/quan-ly/tin-tuc/{article.pk}/sua/")
+        self.assertContains(page, "prose-editor")
+        self.assertContains(page, "&lt;p&gt;Bản cũ&lt;/p&gt;")
+        body = (
+            '<p>Bản mới</p><figure><img src="/media/a.png" alt="Quang cảnh hội nghị">'
+            "<figcaption>Hội nghị tổng kết</figcaption></figure>"
+            '<p onclick="alert(1)">x<script>alert(2)</script></p>'
+        )
+        response = self.client.post(
+            f"/quan-ly/tin-tuc/{article.pk}/sua/",
+            {"title": "Bài đã sửa", "category": self.cat.pk, "body": body},
+        )
+        self.assertRedirects(response, f"/quan-ly/tin-tuc/{article.pk}/")
+        article.refresh_from_db()
+        self.assertEqual(article.title, "Bài đã sửa")
+        self.assertIn("<figcaption>Hội nghị tổng kết</figcaption>", article.body)
+        self.assertNotIn("script", article.body)
+        self.assertNotIn("onclick", article.body)
+        self.client.logout()
+        public = self.client.get(article.get_absolute_url())
+        self.assertContains(public, 'alt="Quang cảnh hội nghị"')
+        self.assertNotContains(public, "alert(")
+
+    def test_an_image_without_alt_in_the_editor_is_refused_and_nothing_changes(self):
+        article = f.article(self.cat, "Bài giữ nguyên", body="<p>Giữ</p>")
+        response = self.client.post(
+            f"/quan-ly/tin-tuc/{article.pk}/sua/",
+            {"title": "Đổi", "category": self.cat.pk, "body": '<p><img src="/a.png"></p>'},
+        )
+        self.assertContains(response, "mô tả thay thế (alt)")
+        article.refresh_from_db()
+        self.assertEqual((article.title, article.body), ("Bài giữ nguyên", "<p>Giữ</p>"))
+        response = self.client.post(
+            "/quan-ly/tin-tuc/moi/",
+            {"title": "Mới", "category": self.cat.pk, "body": '<img src="/b.png" alt=" ">'},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Article.objects.filter(title="Mới").exists())
