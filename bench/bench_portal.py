@@ -59,6 +59,34 @@ times.sort()
 print(f"{times[len(times) // 2]:.1f} {times[int(len(times) * 0.95) - 1]:.1f} {len(times)}")
 """
 
+IN_PROCESS = r"""
+import sys, time, types
+from django.conf import settings
+from django.shortcuts import render
+from django.test import Client
+from django.urls import path
+from bench.urls import urlpatterns as base
+
+# The page shell alone: the portal layout with an empty body (through every middleware).
+module = types.ModuleType("portal_bench_urls")
+module.urlpatterns = [path("bare-shell/", lambda r: render(r, "portal/layout.html"))] + list(base)
+sys.modules["portal_bench_urls"] = module
+settings.ROOT_URLCONF = "portal_bench_urls"
+client = Client(HTTP_HOST="127.0.0.1")
+urls = {"hello": "/bench/hello", "shell": "/bare-shell/", "home": "/", "article": "/tin-tuc/bench-0/"}
+for url in urls.values():
+    assert client.get(url).status_code == 200, url
+best = {}
+for round_ in range(3):
+    for name, url in urls.items():
+        start = time.perf_counter()
+        for _ in range(100):
+            client.get(url)
+        ms = (time.perf_counter() - start) * 10
+        best[name] = min(best.get(name, ms), ms)
+print(" ".join(f"{best[name]:.2f}" for name in urls))
+"""
+
 
 def _django(code: str, env) -> str:
     return subprocess.run(
@@ -76,6 +104,10 @@ def run() -> None:
     env = bench_env()
     published = _django(SEED % {"n": ARTICLES}, env)
     median, p95, n = _django(SEARCH, env).split()
+    in_process = {
+        cached: _django(IN_PROCESS, {**env, "PORTAL_PAGE_CACHE_SECONDS": cached}).split()
+        for cached in ("0", "60")
+    }
     article = "/tin-tuc/bench-0/"
     figures = []
     with server("gunicorn", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="0")) as base:
@@ -109,6 +141,14 @@ def run() -> None:
         ("hello-world req/s (run 1 / run 2)", f"{hello['rps']:.0f} / {hello_c['rps']:.0f}"),
     ]
     figures.append((f"search page median / p95 ms ({n} requests, in process)", f"{median} / {p95}"))
+    for cached, label in (("0", "uncached"), ("60", "page cache")):
+        hello_ms, shell_ms, home_ms, article_ms = in_process[cached]
+        figures.append(
+            (
+                f"in process, {label}: ms per request hello / bare shell / home / article",
+                f"{hello_ms} / {shell_ms} / {home_ms} / {article_ms}",
+            )
+        )
     errors = sum(r["non2xx"] for r in (hello, home, page, hello_c, home_c, page_c))
     figures.append(("non-2xx responses", str(errors)))
     report(

@@ -21,3 +21,4 @@ class FeedbackConfig(AppConfig):
         registry.register_search("feedback.answers", _("Trả lời PAKN"), selectors.search_answers)
         registry.register_nav("feedback:petition-create", _("Gửi PAKN"), order=60)
         registry.register_nav("feedback:answer-list", _("Trả lời PAKN"), order=61)
+        registry.register_nav("feedback:staff-queue", _("Xử lý PAKN"), order=91, staff_only=True)

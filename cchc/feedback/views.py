@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -90,7 +90,11 @@ def petition_lookup(request):
 @require_GET
 def answer_list(request):
     query = request.GET.get("q", "").strip()[:200]
-    page = Paginator(selectors.published_answers(query), 20).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.published_answers(query), 20)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404(_("Không có trang này.")) from None
     return render(request, "feedback/answer_list.html", {"page": page, "query": query})
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -103,8 +104,13 @@ class ArticleList(Public, generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.public_articles().select_related("category").order_by("-published_at", "-id")
-        category = self.request.query_params.get("category")
-        return qs.filter(category__slug=category) if category else qs
+        slug = self.request.query_params.get("category")
+        if not slug:
+            return qs
+        category = Category.objects.filter(slug=slug).first()
+        if category is None:
+            raise NotFound(_("Không có chuyên mục này."))
+        return qs.filter(category=category)
 
 
 class ArticleDetail(Public, generics.RetrieveAPIView):

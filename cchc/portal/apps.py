@@ -16,3 +16,22 @@ class PortalConfig(AppConfig):
         registry.register_nav("portal:schedule", _("Lịch tiếp công dân"), order=40)
         registry.register_nav("portal:science-list", _("Thông tin KH&CN"), order=50)
         registry.register_nav("portal:links", _("Liên kết"), order=85)
+        registry.register_nav("portal:staff-articles", _("Duyệt tin"), order=90, staff_only=True)
+        registry.register_nav(
+            "portal:staff-visits", _("Sổ tiếp công dân"), order=92, staff_only=True
+        )
+        self._forget_fragments_on_change()
+
+    def _forget_fragments_on_change(self):
+        """Edits made outside the services (admin) also refresh the cached page fragments."""
+        from django.db.models import signals
+
+        from cchc.portal import models, services
+
+        def changed(**kwargs):
+            services.content_changed()
+
+        for model in (models.Article, models.Comment, models.Category, models.Tag):
+            signals.post_save.connect(changed, sender=model, weak=False)
+            signals.post_delete.connect(changed, sender=model, weak=False)
+        signals.m2m_changed.connect(changed, sender=models.Article.tags.through, weak=False)

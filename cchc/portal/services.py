@@ -3,6 +3,7 @@
 import contextlib
 import datetime as dt
 import re
+import time
 from html.parser import HTMLParser
 
 import nh3
@@ -95,7 +96,24 @@ def _can_approve(user) -> bool:
     return user.is_superuser or user.has_role(*APPROVER_ROLES)
 
 
+CONTENT_VERSION_KEY = "portal:content-version"
+
+
+def content_version() -> str:
+    """Changes whenever public news content changes: the key of the cached page fragments."""
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:  # first use, or evicted: start a new one
+        cache.add(CONTENT_VERSION_KEY, str(time.time_ns()), None)
+        version = cache.get(CONTENT_VERSION_KEY, "0")
+    return version
+
+
+def content_changed() -> None:
+    cache.set(CONTENT_VERSION_KEY, str(time.time_ns()), None)
+
+
 def forget_public_pages(article: Article | None = None) -> None:
+    content_changed()
     keys = ["portal:page:home"]
     if article is not None:
         keys.append(f"portal:page:article:{article.slug}")
@@ -344,6 +362,8 @@ def views_flush(*, article_ids=None) -> int:
             with contextlib.suppress(ValueError):
                 cache.decr(VIEW_KEY.format(pk), n)
         total += sum(counts.values())
+    if total:
+        content_changed()  # the cached article fragments hold the database count
     return total
 
 

@@ -141,7 +141,10 @@ def article_action(request, pk, action):
 def comment_queue(request):
     _require(request.user, NEWS_ROLES)
     if request.method == "POST":
-        comment = get_object_or_404(Comment, pk=request.POST.get("comment", "0") or 0)
+        comment_id = request.POST.get("comment", "")
+        if not comment_id.isdigit():
+            raise Http404
+        comment = get_object_or_404(Comment, pk=comment_id)
         services.comment_moderate(
             actor=request.user, comment=comment, publish=request.POST.get("decision") == "publish"
         )

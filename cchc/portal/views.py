@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -20,7 +21,7 @@ from cchc.portal.models import Category, Tag
 # Anonymous home and article pages are served from the cache for this long (0 = off).
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
-HOME_BLOCKS_KEY = "portal:home:blocks"
+HOME_MAIN_SECONDS = 60
 
 
 def _cacheable(request) -> bool:
@@ -73,45 +74,44 @@ def _paginate(request, queryset, size=PAGE_SIZE):
     return paginator.page(number)
 
 
-def _home_blocks() -> dict:
-    """Counters, schedule, S&T and links: read together, kept for a minute for everyone."""
-    blocks = cache.get(HOME_BLOCKS_KEY)
-    if blocks is None:
-        summary = registry.figures.get("feedback.summary")
-        # Plain dicts: cheaper to keep in the cache than model instances.
-        blocks = {
-            "counters": summary.compute(site_agency(), None, None) if summary else None,
-            "schedule": [
-                {
-                    "date_text": e.date.strftime("%d/%m/%Y"),
-                    "session": str(e.get_session_display()),
-                    "leader": e.leader,
-                    "place": e.place,
-                }
-                for e in selectors.week_schedule()
-            ],
-            "science_running": list(
-                selectors.science_tasks(results=False).values("code", "name")[:5]
-            ),
-            "science_results": list(
-                selectors.science_tasks(results=True).values("code", "name")[:5]
-            ),
-            "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
-        }
-        cache.set(HOME_BLOCKS_KEY, blocks, 60)
-    return blocks
+def _home_context() -> dict:
+    summary = registry.figures.get("feedback.summary")
+    featured = selectors.featured_articles(3)
+    return {
+        "site_agency": site_agency(),
+        "featured": featured,
+        "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
+        "counters": summary.compute(site_agency(), None, None) if summary else None,
+        "schedule": [
+            {
+                "date_text": e.date.strftime("%d/%m/%Y"),
+                "session": str(e.get_session_display()),
+                "leader": e.leader,
+                "place": e.place,
+            }
+            for e in selectors.week_schedule()
+        ],
+        "science_running": list(selectors.science_tasks(results=False).values("code", "name")[:5]),
+        "science_results": list(selectors.science_tasks(results=True).values("code", "name")[:5]),
+        "links": [{"title": link.title, "url": link.url} for link in selectors.site_links()],
+    }
+
+
+def _home_main() -> str:
+    """The home page body, rendered once per content version and kept a minute for everyone
+    (counters, schedule and due scheduled articles change without a new version)."""
+    key = f"portal:home:main:{services.content_version()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("portal/home_main.html", _home_context())
+        cache.set(key, html, HOME_MAIN_SECONDS)
+    return html
 
 
 @require_GET
 def home(request):
     def build():
-        featured = selectors.featured_articles(3)
-        context = {
-            "featured": featured,
-            "latest": selectors.latest_articles(8, exclude_ids=[a["id"] for a in featured]),
-            **_home_blocks(),
-        }
-        return render(request, "portal/home.html", context)
+        return render(request, "portal/home.html", {"main": _home_main()})
 
     return _anonymous_cached(request, "portal:page:home", build)
 
@@ -157,6 +157,40 @@ def tag_detail(request, slug):
     )
 
 
+ARTICLE_PARTS_SECONDS = 300
+ARTICLE_PARTS = ("head", "top", "body", "after")
+
+
+def _article_parts(request, slug) -> dict:
+    """The article page rendered once per content version (body with abbreviations expanded,
+    comments, related lists); only the view count is filled in per visit."""
+    absolute_url = request.build_absolute_uri(f"/tin-tuc/{slug}/")
+    key = f"portal:article:{services.content_version()}:{absolute_url}"
+    parts = cache.get(key)
+    if parts is None:
+        article = selectors.article_for_public(slug)
+        if article is None:
+            raise Http404(_("Không tìm thấy bài viết."))
+        context = {
+            "article": article,
+            **selectors.article_neighbours(article),
+            "comments": selectors.published_comments(article),
+            "absolute_url": absolute_url,
+        }
+        parts = {
+            "id": article.pk,
+            "view_count": article.view_count,
+            "title": article.title,
+            "date": selectors.local_date_text(article.published_at),
+            "parts": {
+                name: render_to_string(f"portal/article_parts.html#{name}", context)
+                for name in ARTICLE_PARTS
+            },
+        }
+        cache.set(key, parts, ARTICLE_PARTS_SECONDS)
+    return parts
+
+
 @require_GET
 def article_detail(request, slug):
     key = f"portal:page:article:{slug}"
@@ -166,21 +200,12 @@ def article_detail(request, slug):
         article_id, html = cached
         services.view_register(article_id=article_id, visitor=visitor_key(request))
         return HttpResponse(html)
-    article = selectors.article_for_public(slug)
-    if article is None:
-        raise Http404(_("Không tìm thấy bài viết."))
-    services.view_register(article_id=article.pk, visitor=visitor_key(request))
-    context = {
-        "article": article,
-        "date": selectors.local_date_text(article.published_at),
-        "views": selectors.article_view_count(article),
-        **selectors.article_neighbours(article),
-        "comments": selectors.published_comments(article),
-        "absolute_url": request.build_absolute_uri(article.get_absolute_url()),
-    }
-    response = render(request, "portal/article_detail.html", context)
+    parts = _article_parts(request, slug)
+    services.view_register(article_id=parts["id"], visitor=visitor_key(request))
+    views = parts["view_count"] + services.pending_views(parts["id"])
+    response = render(request, "portal/article_detail.html", {**parts, "views": views})
     if use_cache:
-        cache.set(key, (article.pk, response.content), PAGE_CACHE_SECONDS)
+        cache.set(key, (parts["id"], response.content), PAGE_CACHE_SECONDS)
     return response
 
 

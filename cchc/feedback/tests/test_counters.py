@@ -74,3 +74,11 @@ class CounterTests(PersonaTestCase):
         self.assertEqual([p.code for p in response.context["page"].object_list], [self.late.code])
         results = registry.search_sources["feedback.answers"].search("phi tham dinh", 10)
         self.assertEqual([r["url"] for r in results], [f"/pakn/tra-loi/{self.late.code}/"])
+
+    def test_unknown_page_numbers_and_long_queries_on_the_answers_page(self):
+        for page in ("abc", "0", "99"):
+            response = self.client.get("/pakn/tra-loi/", {"page": page})
+            self.assertEqual(response.status_code, 404, page)
+        response = self.client.get("/pakn/tra-loi/", {"q": "x" * 1000})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "x" * 201)

@@ -185,6 +185,51 @@ class TriageTests(PersonaTestCase):
         self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.ANSWERED)
         self.assertEqual(response.status_code, 302)
 
+    def test_the_queue_and_every_action_are_enforced_for_every_persona(self):
+        petition = self._petition()
+        services.petition_accept(actor=self.handler, petition=petition, unit=self.unit_a)
+        editor = make_user("editor", self.unit_b, [Role.EDITOR])
+        queue = {  # persona: status of the queue, petition listed
+            "officer_a": (200, True),
+            "leader_a": (200, True),
+            "officer_b": (200, False),
+            "agency_leader": (200, True),
+            "outsider": (200, False),
+            "citizen": (404, False),
+        }
+        for name, (status, listed) in queue.items():
+            self.login_as(name)
+            response = self.client.get("/pakn/xu-ly/")
+            self.assertEqual(response.status_code, status, name)
+            self.assertEqual(petition.code in response.content.decode(), listed, name)
+        self.client.force_login(editor)
+        self.assertNotContains(self.client.get("/pakn/xu-ly/"), petition.code)
+        self.client.force_login(self.handler)
+        self.assertContains(self.client.get("/pakn/xu-ly/"), petition.code)
+        self.login_as("anonymous")
+        self.assertEqual(self.client.get("/pakn/xu-ly/").status_code, 302)
+        # Actions: those who cannot see the petition get 404, and nothing changes.
+        url = f"/pakn/xu-ly/{petition.code}/"
+        for name in ("officer_b", "outsider", "citizen"):
+            self.login_as(name)
+            for action, data in (("answer", {"answer": "x"}), ("refuse", {"reason": "x"})):
+                response = self.client.post(url + action + "/", data)
+                self.assertEqual(response.status_code, 404, (name, action))
+        self.client.force_login(editor)
+        self.assertEqual(self.client.post(url + "answer/", {"answer": "x"}).status_code, 404)
+        self.login_as("anonymous")
+        self.assertEqual(self.client.post(url + "answer/", {"answer": "x"}).status_code, 302)
+        self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.ACCEPTED)
+        # The unit answers; only a handler publishes.
+        self.login_as("officer_a")
+        self.client.post(url + "answer/", {"answer": "Đã xử lý"})
+        self.client.post(url + "publish/")
+        self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.ANSWERED)
+        self.client.force_login(self.handler)
+        self.client.post(url + "publish/")
+        self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.PUBLISHED)
+        self.assertEqual(self.client.post(url + "unknown/").status_code, 404)
+
     def test_the_queue_highlights_overdue_petitions(self):
         petition = self._petition()
         Petition.objects.filter(pk=petition.pk).update(due_at=timezone.now() - dt.timedelta(days=1))

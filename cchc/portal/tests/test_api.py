@@ -20,6 +20,12 @@ class PortalApiTests(TestCase):
         self.assertEqual(self.client.get("/api/v1/portal/articles/khong-co/").status_code, 404)
         self.assertEqual(self.client.get("/api/v1/portal/categories/").json()[0]["slug"], "tin")
         self.assertEqual(self.client.get("/api/v1/portal/schedule/").status_code, 200)
+        by_category = self.client.get("/api/v1/portal/articles/", {"category": "tin"}).json()
+        self.assertEqual(by_category["count"], 1)
+        unknown = self.client.get("/api/v1/portal/articles/", {"category": "khong-co"})
+        self.assertEqual(unknown.status_code, 404)
+        self.assertIn("Không có chuyên mục này.", unknown.content.decode())
+        self.assertEqual(self.client.get("/api/v1/portal/articles/?page=99").status_code, 404)
         self.assertEqual(self.client.get("/api/v1/portal/science-tasks/").status_code, 200)
 
     def test_a_comment_is_held_for_moderation(self):

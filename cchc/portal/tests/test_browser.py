@@ -86,3 +86,42 @@ def test_a_petition_is_filed_with_the_keyboard_alone(page, site):
     petition = Petition.objects.get(code=code)
     assert petition.subject == "Kiến nghị gửi bằng bàn phím"
     assert petition.consent_to_publish is True
+
+
+def test_an_editor_writes_an_article_in_the_prose_editor(page, live_server):
+    from django.core.cache import cache
+
+    from cchc.core.models import Unit
+    from cchc.core.roles import Role
+    from cchc.core.testing import make_agency, make_user
+    from cchc.portal.models import Category
+
+    cache.clear()
+    category = Category.objects.create(name="Tin hoạt động", slug="tin-hoat-dong")
+    unit = Unit.objects.create(agency=make_agency(), code="VP", name="Văn phòng")
+    make_user("bientap", unit, [Role.EDITOR])
+    page.goto("/dang-nhap/")
+    page.fill("input[name=username]", "bientap")
+    page.fill("input[name=password]", "pw-bientap")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto("/quan-ly/tin-tuc/moi/")
+    page.fill("#id_title", "Bài viết trong trình soạn thảo")
+    page.select_option("#id_category", str(category.pk))
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.click()
+    page.keyboard.type("Đoạn văn gõ trong trình soạn thảo.")
+    page.locator("form.stacked-form button[type=submit]").click()
+    page.wait_for_url("**/quan-ly/tin-tuc/*/")
+    article = Article.objects.get(title="Bài viết trong trình soạn thảo")
+    assert "<p>Đoạn văn gõ trong trình soạn thảo.</p>" in article.body
+    page.goto(f"/quan-ly/tin-tuc/{article.pk}/sua/")
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    assert "Đoạn văn gõ trong trình soạn thảo." in editor.inner_text()
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Thêm câu.")
+    page.locator("form.stacked-form button[type=submit]").click()
+    page.wait_for_url(f"**/quan-ly/tin-tuc/{article.pk}/")
+    article.refresh_from_db()
+    assert "Thêm câu." in article.body

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cchc.core.models import Abbreviation, AuditEntry
 from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_agency, make_user
-from cchc.portal import services
+from cchc.portal import selectors, services
 from cchc.portal.models import Article
 from cchc.portal.tests import factories as f
 
@@ -76,11 +76,13 @@ class ArticlePageTests(TestCase):
         self.assertIn("article-print.css", html)
 
     def test_related_lists_same_category_newest_first_then_shared_tags(self):
-        context = self.client.get(self.article.get_absolute_url()).context
+        context = selectors.article_neighbours(self.article)
         self.assertEqual(
             [a["title"] for a in context["same_category"]], ["Cùng mục mới", "Cùng mục cũ"]
         )
         self.assertEqual(context["others"][0]["title"], "Cùng thẻ khác mục")
+        html = self.client.get(self.article.get_absolute_url()).content.decode()
+        self.assertLess(html.index("Cùng mục mới"), html.index("Cùng mục cũ"))
 
     def test_article_page_uses_a_fixed_number_of_queries(self):
         for n in range(10):
@@ -88,20 +90,44 @@ class ArticlePageTests(TestCase):
         cache.clear()
         self.client.get(self.article.get_absolute_url())  # warm the glossary and agency caches
         cache.delete(f"portal:page:article:{self.article.slug}")
-        with self.assertNumQueries(2):  # the article and its comments; related lists kept
-            self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.9")
+        with self.assertNumQueries(0):  # the rendered parts are kept per content version
+            response = self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.9")
+        self.assertContains(response, "Lượt xem: 2")
         cache.delete_many(
             [f"portal:page:article:{self.article.slug}", f"portal:neighbours:{self.article.pk}"]
         )
-        with self.assertNumQueries(5):
+        services.content_changed()
+        with self.assertNumQueries(5):  # article, comments, tags, the two related lists
             self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.8")
+
+    def test_an_edit_or_a_published_comment_shows_at_once_on_the_kept_page(self):
+        self.client.get(self.article.get_absolute_url())
+        editor = make_user("bientap", None, [Role.EDITOR])
+        with self.captureOnCommitCallbacks(execute=True):
+            services.article_save(
+                actor=editor,
+                article=self.article,
+                title=self.article.title,
+                category=self.cat,
+                body="<p>Nội dung đã sửa</p>",
+            )
+        comment = services.comment_submit(
+            article=self.article, name="Bạn đọc", email="a@example.vn", text="Ý kiến hay"
+        )
+        self.assertNotContains(self.client.get(self.article.get_absolute_url()), "Ý kiến hay")
+        with self.captureOnCommitCallbacks(execute=True):
+            services.comment_moderate(actor=editor, comment=comment, publish=True)
+        response = self.client.get(self.article.get_absolute_url(), REMOTE_ADDR="10.0.0.3")
+        self.assertContains(response, "Nội dung đã sửa")
+        self.assertContains(response, "Ý kiến hay")
 
     def test_home_page_uses_a_fixed_number_of_queries(self):
         self.client.get("/")
         cache.delete("portal:page:home")
-        with self.assertNumQueries(2):  # featured and latest; the side blocks are kept a minute
+        with self.assertNumQueries(0):  # the body is kept per content version, a minute at most
             self.client.get("/")
-        cache.delete_many(["portal:page:home", "portal:home:blocks"])
+        cache.delete("portal:page:home")
+        services.content_changed()
         with self.assertNumQueries(7):
             response = self.client.get("/")
         self.assertContains(response, "PAKN đã trả lời")
@@ -248,3 +274,58 @@ class RichTextEditorTests(TestCase):
         self.assertEqual(type(field).__name__, "ProseEditorFormField")
         self.assertNotIn("<script>", field.clean("<p>Chào<script>x</script></p>"))
         self.assertIn("prose-editor", str(ArticleForm()["body"]))
+
+
+class EditorFormTests(PersonaTestCase):
+    """Create and edit through the staff pages, the body coming from the prose editor field."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+        cls.cat = f.category()
+
+    def setUp(self):
+        cache.clear()
+        self.client.force_login(self.editor)
+
+    def test_the_edit_page_shows_the_editor_with_the_body_and_saves_a_figure(self):
+        article = f.article(self.cat, "Bài cần sửa", body="<p>Bản cũ</p>")
+        page = self.client.get(f"/quan-ly/tin-tuc/{article.pk}/sua/")
+        self.assertContains(page, "prose-editor")
+        self.assertContains(page, "&lt;p&gt;Bản cũ&lt;/p&gt;")
+        body = (
+            '<p>Bản mới</p><figure><img src="/media/a.png" alt="Quang cảnh hội nghị">'
+            "<figcaption>Hội nghị tổng kết</figcaption></figure>"
+            '<p onclick="alert(1)">x<script>alert(2)</script></p>'
+        )
+        response = self.client.post(
+            f"/quan-ly/tin-tuc/{article.pk}/sua/",
+            {"title": "Bài đã sửa", "category": self.cat.pk, "body": body},
+        )
+        self.assertRedirects(response, f"/quan-ly/tin-tuc/{article.pk}/")
+        article.refresh_from_db()
+        self.assertEqual(article.title, "Bài đã sửa")
+        self.assertIn("<figcaption>Hội nghị tổng kết</figcaption>", article.body)
+        self.assertNotIn("script", article.body)
+        self.assertNotIn("onclick", article.body)
+        self.client.logout()
+        public = self.client.get(article.get_absolute_url())
+        self.assertContains(public, 'alt="Quang cảnh hội nghị"')
+        self.assertNotContains(public, "alert(")
+
+    def test_an_image_without_alt_in_the_editor_is_refused_and_nothing_changes(self):
+        article = f.article(self.cat, "Bài giữ nguyên", body="<p>Giữ</p>")
+        response = self.client.post(
+            f"/quan-ly/tin-tuc/{article.pk}/sua/",
+            {"title": "Đổi", "category": self.cat.pk, "body": '<p><img src="/a.png"></p>'},
+        )
+        self.assertContains(response, "mô tả thay thế (alt)")
+        article.refresh_from_db()
+        self.assertEqual((article.title, article.body), ("Bài giữ nguyên", "<p>Giữ</p>"))
+        response = self.client.post(
+            "/quan-ly/tin-tuc/moi/",
+            {"title": "Mới", "category": self.cat.pk, "body": '<img src="/b.png" alt=" ">'},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Article.objects.filter(title="Mới").exists())

@@ -5,12 +5,12 @@ from cchc.core.testing import PersonaTestCase, make_user
 from cchc.portal.tests import factories as f
 
 STAFF_PAGES = {
-    # url: personas (besides the editor) who may open it
-    "/quan-ly/tin-tuc/": {"leader_a", "agency_leader"},
-    "/quan-ly/tin-tuc/moi/": set(),
-    "/quan-ly/y-kien/": {"leader_a", "agency_leader"},
-    "/quan-ly/lich-tiep/": {"agency_leader"},
-    "/quan-ly/so-tiep-cong-dan/": {"agency_leader"},
+    # url: personas who may open it
+    "/quan-ly/tin-tuc/": {"leader_a", "agency_leader", "editor"},
+    "/quan-ly/tin-tuc/moi/": {"editor"},
+    "/quan-ly/y-kien/": {"leader_a", "agency_leader", "editor"},
+    "/quan-ly/lich-tiep/": {"agency_leader", "editor"},
+    "/quan-ly/so-tiep-cong-dan/": {"agency_leader", "handler"},
 }
 
 
@@ -19,6 +19,7 @@ class StaffAccessTests(PersonaTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+        cls.handler = make_user("handler", cls.leadership, [Role.PETITION_HANDLER])
 
     def setUp(self):
         cache.clear()
@@ -36,6 +37,10 @@ class StaffAccessTests(PersonaTestCase):
                 self.login_as(name)
                 expected = 200 if name in allowed else 404
                 self.assertEqual(self.client.get(url).status_code, expected, (url, name))
+            for name in ("editor", "handler"):
+                self.client.force_login(getattr(self, name))
+                expected = 200 if name in allowed else 404
+                self.assertEqual(self.client.get(url).status_code, expected, (url, name))
             self.login_as("anonymous")
             self.assertEqual(self.client.get(url).status_code, 302, url)
 
@@ -47,3 +52,47 @@ class StaffAccessTests(PersonaTestCase):
             self.assertEqual(self.client.get(url).status_code, 404, name)
         self.client.force_login(self.editor)
         self.assertContains(self.client.get(url), "Gửi duyệt")
+
+    def test_the_staff_pages_are_in_the_menu_for_staff_only(self):
+        menu = (
+            'href="/quan-ly/tin-tuc/"',
+            'href="/quan-ly/so-tiep-cong-dan/"',
+            'href="/pakn/xu-ly/"',
+        )
+        self.client.force_login(self.editor)
+        html = self.client.get("/lien-ket/").content.decode()
+        for link in menu:
+            self.assertIn(link, html)
+        for name in ("citizen", "anonymous"):
+            self.login_as(name)
+            html = self.client.get("/lien-ket/").content.decode()
+            for link in menu:
+                self.assertNotIn(link, html, name)
+
+    def test_staff_posts_by_people_without_the_role_change_nothing(self):
+        from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
+
+        article = f.article(f.category(), "Chờ duyệt", status="in_review")
+        comment = Comment.objects.create(article=article, name="A", email="a@b.vn", text="Ý kiến")
+        posts = {
+            f"/quan-ly/tin-tuc/{article.pk}/approve/": {"publish_at": ""},
+            "/quan-ly/y-kien/": {"comment": comment.pk, "decision": "publish"},
+            "/quan-ly/lich-tiep/": {"date": "2030-01-07", "session": "morning", "leader": "X"},
+            "/quan-ly/so-tiep-cong-dan/": {"date": "2026-01-05", "name": "B", "content": "C"},
+        }
+        for name in ("officer_a", "officer_b", "outsider", "citizen"):
+            self.login_as(name)
+            for url, data in posts.items():
+                self.assertEqual(self.client.post(url, data).status_code, 404, (url, name))
+        self.login_as("anonymous")
+        for url, data in posts.items():
+            self.assertEqual(self.client.post(url, data).status_code, 302, url)
+        self.assertEqual(Article.objects.get(pk=article.pk).status, "in_review")
+        self.assertEqual(Comment.objects.get(pk=comment.pk).status, Comment.Status.PENDING)
+        self.assertFalse(ReceptionSession.objects.exists())
+        self.assertFalse(ReceptionVisit.objects.exists())
+        # An editor posting a broken comment id gets 404, not an error.
+        self.client.force_login(self.editor)
+        for bad in ("abc", "", "999999"):
+            response = self.client.post("/quan-ly/y-kien/", {"comment": bad, "decision": "x"})
+            self.assertEqual(response.status_code, 404, bad)
