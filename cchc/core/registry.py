@@ -37,6 +37,7 @@ class NavItem:
     label: str
     order: int = 50
     staff_only: bool = False
+    roles: tuple[str, ...] = ()  # when set, shown only to people with one of these roles
 
 
 metrics: dict[str, Metric] = {}
@@ -58,6 +59,11 @@ def register_search(name: str, label: str, search: Callable) -> None:
     search_sources[name] = SearchSource(name, label, search)
 
 
-def register_nav(url_name: str, label: str, order: int = 50, *, staff_only: bool = False) -> None:
-    """A main-navigation entry; staff_only entries are shown to civil servants only."""
-    nav_items[url_name] = NavItem(url_name, label, order, staff_only)
+def register_nav(
+    url_name: str, label: str, order: int = 50, *, staff_only: bool = False, roles=()
+) -> None:
+    """A main-navigation entry; staff_only entries are shown to civil servants only, and
+    entries with roles only to the people who hold one of them (the view still checks)."""
+    nav_items[url_name] = NavItem(
+        url_name, label, order, staff_only or bool(roles), tuple(map(str, roles))
+    )

@@ -16,9 +16,11 @@ class PortalConfig(AppConfig):
         registry.register_nav("portal:schedule", _("Lịch tiếp công dân"), order=40)
         registry.register_nav("portal:science-list", _("Thông tin KH&CN"), order=50)
         registry.register_nav("portal:links", _("Liên kết"), order=85)
-        registry.register_nav("portal:staff-articles", _("Duyệt tin"), order=90, staff_only=True)
+        from cchc.portal.staff_views import NEWS_ROLES, REGISTER_ROLES
+
+        registry.register_nav("portal:staff-articles", _("Duyệt tin"), order=90, roles=NEWS_ROLES)
         registry.register_nav(
-            "portal:staff-visits", _("Sổ tiếp công dân"), order=92, staff_only=True
+            "portal:staff-visits", _("Sổ tiếp công dân"), order=92, roles=REGISTER_ROLES
         )
         self._forget_fragments_on_change()
 

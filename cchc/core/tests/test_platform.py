@@ -189,3 +189,23 @@ class NavigationTests(TestCase):
             self.assertContains(self.client.get("/tu-viet-tat/"), "Mục nội bộ")
         finally:
             registry.register_nav("core:calendar", "Tính hạn xử lý", order=80)
+
+
+class RoleNavigationTests(TestCase):
+    def test_entries_with_roles_are_shown_only_to_holders(self):
+        from cchc.core import registry
+        from cchc.core.roles import Role
+        from cchc.core.testing import make_agency, make_user
+
+        registry.register_nav("core:calendar", "Mục biên tập", order=81, roles=[Role.EDITOR])
+        try:
+            agency = make_agency()
+            unit = Unit.objects.create(agency=agency, code="A", name="Phòng A")
+            self.client.force_login(make_user("officer", unit, [Role.SPECIALIST]))
+            self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục biên tập")
+            self.client.force_login(make_user("editor", unit, [Role.EDITOR]))
+            self.assertContains(self.client.get("/tu-viet-tat/"), "Mục biên tập")
+            self.client.logout()
+            self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục biên tập")
+        finally:
+            registry.register_nav("core:calendar", "Tính hạn xử lý", order=80)
