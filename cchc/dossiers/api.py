@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django.core.cache import cache
@@ -325,16 +324,13 @@ class StatisticsApi(APIView):
     def get(self, request):
         agency = _stats_agency(request.user)
         try:
-            start = dt.date.fromisoformat(
-                request.query_params.get("start") or f"{timezone.localdate().year}-01-01"
+            start, end = statistics.parse_period(
+                request.query_params.get("start", ""),
+                request.query_params.get("end", ""),
+                today=timezone.localdate(),
             )
-            end = dt.date.fromisoformat(
-                request.query_params.get("end") or timezone.localdate().isoformat()
-            )
-        except ValueError:
-            raise serializers.ValidationError(
-                {"start": [_("Ngày không đúng định dạng YYYY-MM-DD.")]}
-            ) from None
+        except ValueError as error:
+            raise serializers.ValidationError({"start": [str(error)]}) from None
         return Response(
             {
                 "summary": statistics.summary(agency, start, end),

@@ -364,22 +364,18 @@ def dossier_form(request, code, form_code, fmt):
 
 
 def _period(request):
-    import datetime as dt
-
+    """The period asked for; an unreadable or out-of-range one falls back to this year."""
     from django.utils import timezone
+
+    from cchc.dossiers import statistics
 
     today = timezone.localdate()
     try:
-        start = dt.date.fromisoformat(request.GET.get("tu", ""))
+        return statistics.parse_period(
+            request.GET.get("tu", ""), request.GET.get("den", ""), today=today
+        )
     except ValueError:
-        start = today.replace(month=1, day=1)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("den", ""))
-    except ValueError:
-        end = today
-    if end < start:
-        start, end = end, start
-    return start, end
+        return statistics.parse_period("", "", today=today)
 
 
 def _stats_agency(user):

@@ -130,3 +130,16 @@ class StatisticsTests(DeskTestCase):
             "/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-01-31", "don_vi": self.unit_b.pk}
         )
         self.assertContains(page, "không có dữ liệu")
+
+    def test_an_out_of_range_period_is_refused_without_an_error_page(self):
+        self.login_as("agency_leader")
+        for start, end in (("0001-01-01", "2026-01-31"), ("2026-01-01", "9999-12-31")):
+            response = self.client.get("/api/v1/dossiers/statistics", {"start": start, "end": end})
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("2000-2099", response.json()["errors"][0]["message"])
+            for url in ("/ho-so/thong-ke/", "/ho-so/thong-ke/excel/", "/ho-so/so-theo-doi/"):
+                self.assertEqual(self.client.get(url, {"tu": start, "den": end}).status_code, 200)
+        body = self.client.get(
+            "/api/v1/dossiers/statistics", {"start": "2026-01-31", "end": "2026-01-01"}
+        ).json()
+        self.assertEqual(body["summary"]["received"], 3)
