@@ -198,7 +198,8 @@ def dossier_receive(request):
     form = PaperForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        procedure = procedures.filter(pk=request.POST.get("procedure") or 0).first()
+        chosen = request.POST.get("procedure", "")
+        procedure = procedures.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if procedure is None:
             error = _("Vui lòng chọn thủ tục.")
         else:

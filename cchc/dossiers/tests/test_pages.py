@@ -136,8 +136,9 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertRedirects(response, f"/ho-so/{dossier.code}/", fetch_redirect_response=False)
         self.assertEqual(dossier.status, Status.RECEIVED)
         self.assertIsNotNone(dossier.due_at)
-        response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": ""})
-        self.assertContains(response, "chọn thủ tục", status_code=400)
+        for garbage in ("", "abc", "99999999999999999999"):
+            response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": garbage})
+            self.assertContains(response, "chọn thủ tục", status_code=400)
         self.assertEqual(Dossier.objects.filter(channel=3).count(), 1)
 
     def test_every_endpoint_is_in_the_openapi_schema(self):
