@@ -107,6 +107,9 @@ def dossier_lookup(request):
                 dossier=dossier,
                 details=details,
                 timeline=dossier.handovers.all() if details else None,
+                supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
+                if details and dossier.status == Status.SUPPLEMENT
+                else None,
             )
     return render(request, "dossiers/lookup.html", context)
 
@@ -136,13 +139,12 @@ def dossier_resubmit(request, code):
             else:
                 messages.success(request, _("Đã nhận hồ sơ bổ sung."))
                 return redirect(f"{_lookup_url()}?code={dossier.code}")
-    request_ = dossier.supplements.filter(fulfilled_at__isnull=True).last()
+    # What is asked for may name the applicant: it is shown on the lookup page with the secret.
     return render(
         request,
         "dossiers/resubmit.html",
         {
             "dossier": dossier,
-            "request_": request_,
             "error": error,
             "components": dossier.procedure.components.all(),
         },
