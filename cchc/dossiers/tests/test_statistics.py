@@ -143,3 +143,30 @@ class StatisticsTests(DeskTestCase):
             "/api/v1/dossiers/statistics", {"start": "2026-01-31", "end": "2026-01-01"}
         ).json()
         self.assertEqual(body["summary"]["received"], 3)
+
+    def test_counts_of_thousands_are_grouped_on_the_page(self):
+        from cchc.dossiers.models import Channel, Dossier, Status
+
+        moment = at(2026, 2, 3, 9)
+        Dossier.objects.bulk_create(
+            Dossier(
+                code=f"BULK-{i:05d}",
+                agency=self.agency,
+                procedure=self.procedure,
+                channel=Channel.IN_PERSON,
+                status=Status.RECEIVED,
+                applicant_name="X",
+                applicant_id_number="001203004567",
+                applicant_phone="0912345678",
+                applicant_address="Phú Thọ",
+                submitted_at=moment,
+                received_at=moment,
+                due_at=at(2026, 2, 10, 9),
+            )
+            for i in range(1234)
+        )
+        self.login_as("agency_leader")
+        page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-02-01", "den": "2026-02-28"})
+        self.assertContains(
+            page, '<tr><th scope="row">Tiếp nhận mới</th><td>1.234</td></tr>', html=True
+        )
