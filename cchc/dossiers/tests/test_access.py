@@ -88,3 +88,10 @@ class AccessMatrixTests(DeskTestCase):
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.SUBMITTED)
         self.act_as("desk")
         self.assertEqual(self.client.post(url).status_code, 200)
+
+    def test_the_desk_queue_is_in_the_menu_for_civil_servants_only(self):
+        link = '<a href="/ho-so/"'
+        for persona, shown in (("officer_a", True), ("citizen", False), ("anonymous", False)):
+            self.act_as(persona)
+            page = self.client.get("/ho-so/tra-cuu/").content.decode()
+            self.assertEqual(link in page, shown, persona)
