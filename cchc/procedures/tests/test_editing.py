@@ -70,6 +70,24 @@ class EditingPageTests(PersonaTestCase):
         )
         self.assertEqual(self.procedure.steps.count(), 2)
 
+    def test_the_step_editor_routes_steps_to_units_of_the_agency_and_keeps_them(self):
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/quy-trinh/"
+        data = {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "Thẩm định",
+            "form-0-working_days": "5",
+            "form-0-unit": str(self.outsider.unit_id),
+        }
+        self.assertEqual(self.client.post(url, data).status_code, 200)
+        self.assertFalse(self.procedure.steps.exists())
+        data["form-0-unit"] = str(self.unit_a.pk)
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(self.procedure.steps.get().unit, self.unit_a)
+        page = self.client.get(url)
+        self.assertContains(page, f'<option value="{self.unit_a.pk}" selected>')
+
     def test_editing_parses_the_fee_and_versions_when_dossiers_exist(self):
         self.client.force_login(self.admin)
         response = self.client.post(
