@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from cchc.core.files import store_upload
 from cchc.core.services import audit_record
 from cchc.procedures.models import Component, LegalBasis, Procedure, ProcedureStep
 
@@ -389,16 +390,23 @@ def procedure_set_legal_bases(*, procedure: Procedure, bases: list[dict], actor=
 def procedure_set_components(
     *, procedure: Procedure, components: list[dict], actor=None
 ) -> Procedure:
-    """Replace the required components: [{"name", "copies", "form", "required"}]; versioned like
-    every edit of a procedure that already has dossiers (their files keep pointing at the old)."""
+    """Replace the required components: [{"name", "copies", "form", "required",
+    "template_file"}] where template_file is an optional checked upload (a component keeps its
+    template otherwise); versioned like every edit of a procedure that already has dossiers
+    (their files keep pointing at the old)."""
     if _has_dossiers(procedure):
         procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
-    kept = {c.name: c.template_file for c in procedure.components.all()}
+    kept = {c.name: c.template_file.name for c in procedure.components.all()}
+    rows = []
+    for i, c in enumerate(components, start=1):
+        c = dict(c)
+        upload = c.pop("template_file", None)
+        template = (
+            store_upload(upload, folder="procedures/templates") if upload else kept.get(c["name"])
+        )
+        rows.append(Component(procedure=procedure, order=i, template_file=template or "", **c))
     procedure.components.all().delete()
-    Component.objects.bulk_create(
-        Component(procedure=procedure, order=i, template_file=kept.get(c["name"], ""), **c)
-        for i, c in enumerate(components, start=1)
-    )
+    Component.objects.bulk_create(rows)
     audit_record(
         actor=actor, obj=procedure, action="procedure.components", to_state=f"v{procedure.version}"
     )

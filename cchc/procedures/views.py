@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.files import check_upload
 from cchc.core.models import Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
@@ -69,6 +70,16 @@ class ComponentForm(forms.Form):
     copies = forms.IntegerField(label=gettext_lazy("Số bộ"), min_value=1, max_value=20, initial=1)
     form = forms.ChoiceField(label=gettext_lazy("Hình thức"), choices=Component.Form.choices)
     required = forms.BooleanField(label=gettext_lazy("Bắt buộc"), required=False, initial=True)
+    template_file = forms.FileField(
+        label=gettext_lazy("Mẫu đơn, tờ khai (PDF, Word, Excel)"), required=False
+    )
+
+    def clean_template_file(self):
+        upload = self.cleaned_data.get("template_file")
+        if upload:
+            # Sniffed by content, not by extension; stored by the service.
+            return check_upload(upload, kinds=("pdf", "office"), max_bytes=5 * 1024 * 1024)
+        return None
 
 
 ComponentFormSet = forms.formset_factory(ComponentForm, extra=2, can_delete=True)
@@ -85,7 +96,7 @@ def procedure_components(request, pk):
         {"name": c.name, "copies": c.copies, "form": c.form, "required": c.required}
         for c in procedure.components.all()
     ]
-    formset = ComponentFormSet(request.POST or None, initial=initial)
+    formset = ComponentFormSet(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
         rows = [
             {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
