@@ -207,3 +207,44 @@ class StaffPageAccessTests(DeskTestCase):
             [("officer_a", 1, 0)],
         )
         self.assertContains(page, "(officer_a)")
+
+
+class QueryCountTests(DeskTestCase):
+    URLS = (
+        "/ho-so/thong-ke/?tu=2026-01-01&den=2026-12-31",
+        "/ho-so/",
+        "/ho-so/tai-xu-ly/",
+        "/api/v1/dossiers/queue",
+    )
+
+    def counts(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        found = []
+        for url in self.URLS:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+            found.append(len(queries))
+        return found
+
+    def test_list_pages_do_not_query_per_row(self):
+        from cchc.dossiers.tests.helpers import APPLICANT, make_procedure
+
+        self.login_as("agency_leader")
+
+        def receive(procedure):
+            dossier, _ = services.dossier_receive_paper(
+                actor=self.desk, procedure=procedure, applicant=APPLICANT, at=at(2026, 3, 3)
+            )
+            services.dossier_hand_over(actor=self.agency_leader, dossier=dossier)
+
+        receive(self.procedure)
+        before = self.counts()
+        for _ in range(4):
+            procedure = make_procedure(steps=[("Thẩm định", "3", self.unit_a)])
+            for _ in range(3):
+                receive(procedure)
+        after = self.counts()
+        for url, a, b in zip(self.URLS, before, after, strict=True):
+            self.assertLessEqual(b, a, url)
