@@ -298,6 +298,47 @@ class DossierActionApi(APIView):
         return Response(DossierOut(dossier).data, status=status.HTTP_200_OK)
 
 
+class SupplementIn(serializers.Serializer):
+    secret = serializers.CharField(max_length=20)
+
+
+class DossierSupplementApi(APIView):
+    """The applicant sends the requested supplement: the lookup secret and `component_<id>`
+    files (multipart). Wrong secrets count towards the lookup rate limit."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="dossiers_supplement",
+        request=SupplementIn,
+        responses={200: LookupOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request, code):
+        if is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            raise exceptions.Throttled(
+                detail=_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+            )
+        data = SupplementIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        dossier = selectors.awaiting_supplement(code)
+        if dossier is None:
+            raise exceptions.NotFound(_("Không có hồ sơ chờ bổ sung với mã này."))
+        if not dossier.secret_matches(data.validated_data["secret"]):
+            is_ratelimited(
+                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+            )
+            raise exceptions.PermissionDenied(_("Mã tra cứu không đúng."))
+        try:
+            dossier = services.dossier_supplement(dossier=dossier, files=request.FILES)
+        except DjangoValidationError as error:
+            _raise(error)
+        return Response(LookupOut(selectors.public_status(dossier)).data)
+
+
 class DossierListApi(APIView):
     permission_classes = [IsAuthenticated]
 

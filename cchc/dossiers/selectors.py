@@ -78,6 +78,14 @@ def unit_load(user):
     )
 
 
+def awaiting_supplement(code: str) -> Dossier | None:
+    return (
+        Dossier.objects.select_related("procedure", "agency")
+        .filter(status=Status.SUPPLEMENT, code=code.strip().upper())
+        .first()
+    )
+
+
 def lookup(code: str):
     return (
         Dossier.objects.select_related("procedure", "agency")

@@ -116,7 +116,9 @@ def dossier_lookup(request):
 
 def dossier_resubmit(request, code):
     """The applicant sends the requested supplement (code + secret)."""
-    dossier = get_object_or_404(_awaiting_supplement(), code=code)
+    dossier = selectors.awaiting_supplement(code)
+    if dossier is None:
+        raise Http404
     secret = request.POST.get("secret", "") if request.method == "POST" else ""
     error = ""
     if request.method == "POST":
@@ -150,12 +152,6 @@ def dossier_resubmit(request, code):
         },
         status=400 if error else 200,
     )
-
-
-def _awaiting_supplement():
-    from cchc.dossiers.models import Dossier
-
-    return Dossier.objects.select_related("procedure").filter(status=Status.SUPPLEMENT)
 
 
 def _lookup_url():

@@ -114,3 +114,24 @@ class ResubmitTests(DeskTestCase):
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(self.snapshot()[:2], (Status.SUBMITTED, before[1] + 1))
+
+    def test_the_api_takes_the_supplement_with_the_secret_only(self):
+        component = self.procedure.components.first()
+        url = f"/api/v1/dossiers/{self.dossier.code}/supplement"
+        before = self.snapshot()
+        field = f"component_{component.pk}"
+        response = self.client.post(url, {"secret": "WRONG123", field: pdf_upload()})
+        self.assertEqual(response.status_code, 403)
+        exe = pdf_upload("ban-sao.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+        response = self.client.post(url, {"secret": self.secret, field: exe})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("không đúng loại", response.json()["errors"][0]["message"])
+        self.assertEqual(self.client.post(url, {"secret": self.secret}).status_code, 400)
+        self.assertEqual(self.snapshot(), before)
+        response = self.client.post(url, {"secret": self.secret, field: pdf_upload()})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["status"], Status.SUBMITTED)
+        self.assertNotIn("applicant_name", response.json())
+        self.assertEqual(self.snapshot()[1], before[1] + 1)
+        response = self.client.post(url, {"secret": self.secret, field: pdf_upload()})
+        self.assertEqual(response.status_code, 404)

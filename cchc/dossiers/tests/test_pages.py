@@ -147,6 +147,7 @@ class StaffPageAccessTests(DeskTestCase):
             "/api/v1/dossiers/",
             "/api/v1/dossiers/lookup",
             "/api/v1/dossiers/{code}/{action}",
+            "/api/v1/dossiers/{code}/supplement",
             "/api/v1/dossiers/statistics",
             "/api/v1/procedures/",
             "/api/v1/procedures/{id}",
