@@ -199,6 +199,9 @@ class ActionIn(serializers.Serializer):
     result_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     new_due_at = serializers.DateTimeField(required=False)
     amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=0, min_value=0)
+    to_user = serializers.IntegerField(
+        required=False, help_text="hand-over: id of the officer who takes the next step"
+    )
 
 
 ACTIONS = (
@@ -214,6 +217,17 @@ ACTIONS = (
     "return",
     "stop",
 )
+
+
+def _colleague(dossier, pk: int):
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(pk=pk, unit__agency_id=dossier.agency_id).first()
+    if found is None:
+        raise serializers.ValidationError(
+            {"to_user": [_("Người nhận phải là cán bộ của cơ quan.")]}
+        )
+    return found
 
 
 class DossierActionApi(APIView):
@@ -257,7 +271,10 @@ class DossierActionApi(APIView):
                 )
             elif action == "hand-over":
                 dossier = services.dossier_hand_over(
-                    actor=user, dossier=dossier, note=d.get("note", "")
+                    actor=user,
+                    dossier=dossier,
+                    note=d.get("note", ""),
+                    to_user=_colleague(dossier, d["to_user"]) if "to_user" in d else None,
                 )
             elif action == "apologise":
                 if "new_due_at" not in d:

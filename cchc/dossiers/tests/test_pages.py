@@ -118,6 +118,20 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertContains(page, self.dossier.code)
         self.assertContains(page, "Cách tính hạn")
 
+    def test_the_api_hands_over_to_a_named_officer_of_the_agency_only(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        self.client.force_login(self.desk)
+        url = f"/api/v1/dossiers/{self.dossier.code}/hand-over"
+        for stranger in (self.outsider.pk, 10**9):
+            response = self.client.post(url, {"to_user": stranger})
+            self.assertEqual(response.status_code, 400, stranger)
+            self.assertEqual(response.json()["errors"][0]["field"], "to_user")
+        self.dossier.refresh_from_db()
+        self.assertIsNone(self.dossier.current_step)
+        self.assertEqual(self.client.post(url, {"to_user": self.officer_a.pk}).status_code, 200)
+        self.dossier.refresh_from_db()
+        self.assertEqual(self.dossier.current_handler, self.officer_a)
+
     def test_paper_reception_page_is_for_the_desk(self):
         self.login_as("officer_a")
         self.assertEqual(self.client.get("/ho-so/tiep-nhan/").status_code, 404)
