@@ -45,7 +45,7 @@ class AccessMatrixTests(DeskTestCase):
         code = self.dossier.code
         allowed = {"desk": 200, "agency_leader": 200}
         self.check(f"/ho-so/{code}/", allowed)
-        self.check(f"/ho-so/{code}/mau/bm01.html", allowed)
+        self.check(f"/ho-so/{code}/mau/bm05.html", allowed)
 
     def test_the_reception_load_and_statistics_pages(self):
         self.check("/ho-so/tiep-nhan/", {"desk": 200, "other_desk": 200})

@@ -83,6 +83,15 @@ class StaffPageAccessTests(DeskTestCase):
         rows = xlsx_rows(book.content)
         self.assertEqual(rows[2][1], self.dossier.code)
 
+    def test_a_form_exists_only_once_its_event_happened(self):
+        self.client.force_login(self.desk)
+        base = f"/ho-so/{self.dossier.code}/mau/"
+        for code in ("bm01", "bm02", "bm03", "bm04", "bm99"):
+            self.assertEqual(self.client.get(f"{base}{code}.html").status_code, 404, code)
+        self.assertEqual(self.client.get(f"{base}bm05.html").status_code, 200)
+        services.dossier_refuse(actor=self.desk, dossier=self.dossier, reason="Sai thẩm quyền")
+        self.assertContains(self.client.get(f"{base}bm03.html"), "Sai thẩm quyền")
+
     def test_statistics_page_and_excel(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
         services.dossier_decide(
