@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -15,6 +16,7 @@ from cchc.dossiers.forms import (
     ApologyForm,
     ApplicantForm,
     DecideForm,
+    FeesForm,
     HandOverForm,
     LookupForm,
     PaperForm,
@@ -233,9 +235,25 @@ ACTIONS = {
     "yeu-cau-bo-sung": ("request_supplement", SupplementRequestForm),
     "chuyen-buoc": ("hand_over", HandOverForm),
     "xin-loi": ("apologise", ApologyForm),
+    "cho-nop-phi": ("require_fees", FeesForm),
+    "da-nop-phi": ("fees_paid", None),
     "ket-qua": ("decide", DecideForm),
     "tra-ket-qua": ("return", None),
+    "rut": ("withdraw", ReasonForm),
     "dung": ("stop", ReasonForm),
+}
+BUTTONS = {
+    "tiep-nhan": gettext_lazy("Tiếp nhận"),
+    "tu-choi": gettext_lazy("Từ chối tiếp nhận"),
+    "yeu-cau-bo-sung": gettext_lazy("Yêu cầu bổ sung"),
+    "chuyen-buoc": gettext_lazy("Chuyển bước tiếp theo"),
+    "xin-loi": gettext_lazy("Xin lỗi và hẹn lại"),
+    "cho-nop-phi": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
+    "da-nop-phi": gettext_lazy("Đã nộp phí, lệ phí"),
+    "ket-qua": gettext_lazy("Cập nhật kết quả"),
+    "tra-ket-qua": gettext_lazy("Trả kết quả"),
+    "rut": gettext_lazy("Rút hồ sơ theo đề nghị của người nộp"),
+    "dung": gettext_lazy("Dừng xử lý"),
 }
 
 
@@ -246,11 +264,19 @@ def dossier_detail(request, code):
 
 
 AVAILABLE = {
-    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung"},
-    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua"},
-    Status.PROCESSING: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "dung"},
-    Status.SUPPLEMENT: {"xin-loi", "dung"},
-    Status.FEES: {"xin-loi", "dung"},
+    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung", "rut"},
+    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "rut"},
+    Status.PROCESSING: {
+        "chuyen-buoc",
+        "yeu-cau-bo-sung",
+        "xin-loi",
+        "cho-nop-phi",
+        "ket-qua",
+        "rut",
+        "dung",
+    },
+    Status.SUPPLEMENT: {"xin-loi", "rut", "dung"},
+    Status.FEES: {"da-nop-phi", "xin-loi", "rut", "dung"},
     Status.DECIDED: {"tra-ket-qua"},
 }
 
@@ -270,7 +296,7 @@ def _blank_forms(dossier):
 
 def _detail_context(dossier, forms, error=""):
     available = AVAILABLE.get(dossier.status, set())
-    forms = {slug: form for slug, form in forms.items() if slug in available}
+    forms = [(slug, form, BUTTONS[slug]) for slug, form in forms.items() if slug in available]
     return {
         "dossier": dossier,
         "forms": forms,
@@ -343,6 +369,12 @@ def _run(name, actor, dossier, data):
         )
     if name == "return":
         return services.dossier_return(actor=actor, dossier=dossier)
+    if name == "require_fees":
+        return services.dossier_require_fees(actor=actor, dossier=dossier, amount=data["amount"])
+    if name == "fees_paid":
+        return services.dossier_fees_paid(actor=actor, dossier=dossier)
+    if name == "withdraw":
+        return services.dossier_withdraw(actor=actor, dossier=dossier, reason=data["reason"])
     if name == "stop":
         return services.dossier_stop(actor=actor, dossier=dossier, reason=data["reason"])
     raise Http404

@@ -53,6 +53,25 @@ class StaffPageAccessTests(DeskTestCase):
         self.dossier.refresh_from_db()
         self.assertEqual(self.dossier.status, Status.RECEIVED)
 
+    def test_fees_and_withdrawal_through_the_page(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        self.login_as("agency_leader")
+        base = f"/ho-so/{self.dossier.code}/thao-tac/"
+        response = self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "-5"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
+        self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "500000"})
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.FEES)
+        self.assertContains(self.client.get(f"/ho-so/{self.dossier.code}/"), "Đã nộp phí")
+        self.client.post(f"{base}da-nop-phi/")
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
+        response = self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
+        self.assertEqual(response.status_code, 400)  # withdrawal is the desk's
+        self.client.force_login(self.desk)
+        self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.WITHDRAWN)
+
     def test_api_transitions_answer_403_and_409(self):
         self.login_as("officer_a")
         self.assertEqual(
