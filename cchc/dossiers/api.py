@@ -18,7 +18,7 @@ from cchc.core.api import ERROR_SCHEMA
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
 from cchc.dossiers.forms import ApplicantForm
-from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, site_agency
+from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, filing_limited, site_agency
 from cchc.procedures.models import Procedure
 
 
@@ -101,9 +101,13 @@ class DossierFileApi(APIView):
     @extend_schema(
         operation_id="dossiers_file",
         request=FilingIn,
-        responses={201: FilingOut, 400: ERROR_SCHEMA},
+        responses={201: FilingOut, 400: ERROR_SCHEMA, 429: ERROR_SCHEMA},
     )
     def post(self, request):
+        if filing_limited(request):
+            raise exceptions.Throttled(
+                detail=_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")
+            )
         data = FilingIn(data=request.data)
         data.is_valid(raise_exception=True)
         procedure = Procedure.objects.current().filter(pk=data.validated_data["procedure"]).first()
@@ -119,6 +123,7 @@ class DossierFileApi(APIView):
             )
         except DjangoValidationError as error:
             _raise(error)
+        filing_limited(request, count=True)
         return Response(
             FilingOut({"code": dossier.code, "secret": secret, "status": dossier.status}).data,
             status=201,

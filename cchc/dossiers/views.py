@@ -28,6 +28,14 @@ from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
 LOOKUP_FAILURES = "10/10m"
+FILINGS_PER_IP = "20/h"
+
+
+def filing_limited(request, *, count: bool = False) -> bool:
+    """Online filings per IP address: checked before, counted after each dossier created."""
+    return is_ratelimited(
+        request, group="dossier-file", key="ip", rate=FILINGS_PER_IP, increment=count
+    )
 
 
 def site_agency() -> Agency:
@@ -47,7 +55,12 @@ def dossier_file(request, procedure_pk):
         raise Http404
     form = ApplicantForm(request.POST or None)
     file_errors = {}
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and filing_limited(request)
+    if limited:
+        file_errors = {
+            "__all__": [_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")]
+        }
+    elif request.method == "POST" and form.is_valid():
         try:
             dossier, secret = services.dossier_file_online(
                 procedure=procedure,
@@ -61,6 +74,7 @@ def dossier_file(request, procedure_pk):
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
         else:
+            filing_limited(request, count=True)
             request.session["filed"] = {"code": dossier.code, "secret": secret}
             return redirect("dossiers:dossier-filed")
     components = [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
@@ -73,6 +87,7 @@ def dossier_file(request, procedure_pk):
             "components": components,
             "general_errors": file_errors.get("__all__", []),
         },
+        status=429 if limited else 200,
     )
 
 
