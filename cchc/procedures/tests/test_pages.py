@@ -31,6 +31,11 @@ class CataloguePageTests(TestCase):
         page = self.client.get(f"/thu-tuc/{unknown.pk}/")
         self.assertContains(page, "chưa nhận hồ sơ")
         self.assertEqual(self.client.get(f"/ho-so/nop/{unknown.pk}/").status_code, 404)
+        Procedure.objects.filter(pk=known.pk).update(is_current=False)
+        page = self.client.get(f"/thu-tuc/{known.pk}/")
+        self.assertContains(page, "không còn hiện hành")
+        self.assertNotContains(page, "Nộp hồ sơ trực tuyến")
+        self.assertNotContains(page, "chưa nhận hồ sơ")
 
     def test_the_api_lists_and_details(self):
         body = self.client.get("/api/v1/procedures/", {"q": "X-quang"}).json()
