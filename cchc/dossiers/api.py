@@ -173,7 +173,6 @@ class DossierLookupApi(APIView):
         body["details"] = True
         if details:
             body["applicant_name"] = dossier.applicant_name
-            body["due_explanation"] = dossier.due_explanation
             body["timeline"] = [
                 {
                     "at": h.at.isoformat(),

@@ -121,7 +121,8 @@ def lookup_cache_key(code: str, *, full: bool = False) -> str:
 
 
 def public_status(dossier: Dossier) -> dict:
-    """What anyone holding the code may see: status and dates, no personal data."""
+    """What anyone holding the code may see: status and dates with the explanation of the due
+    time, no personal data."""
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
@@ -132,6 +133,8 @@ def public_status(dossier: Dossier) -> dict:
         "due_at": dossier.effective_due,
         "decided_at": dossier.decided_at,
         "returned_at": dossier.returned_at,
+        # How the due time was counted (start, days, holidays, pauses): no personal data.
+        "due_explanation": dossier.due_explanation,
         "details": False,
     }
 

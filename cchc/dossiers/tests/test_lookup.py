@@ -15,9 +15,12 @@ class LookupTests(DeskTestCase):
         page = self.client.get("/ho-so/tra-cuu/", {"code": self.dossier.code}).content.decode()
         self.assertIn("Đã tiếp nhận", page)
         self.assertNotIn("Nguyễn Văn An", page)
+        self.assertIn("Cách tính hạn", page)
         body = self.client.get("/api/v1/dossiers/lookup", {"code": self.dossier.code}).json()
         self.assertFalse(body["details"])
         self.assertNotIn("applicant_name", body)
+        self.assertTrue(body["due_explanation"])
+        self.assertNotIn("Nguyễn Văn An", str(body))
 
     def test_with_the_secret_or_the_phone_it_shows_the_timeline(self):
         for value in (self.secret, self.secret.lower(), "0912345678"):
