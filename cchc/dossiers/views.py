@@ -441,7 +441,7 @@ def statistics_page(request):
 
     agency = _stats_agency(request.user)
     start, end = _period(request)
-    field = request.GET.get("linh_vuc", "")[:200]
+    field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     units = list(Unit.objects.filter(agency=agency))
     unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
     summary = statistics.summary(agency, start, end, field=field, unit=unit)
@@ -543,7 +543,7 @@ def tracking_book(request):
 
     agency = _stats_agency(request.user)
     start, end = _period(request)
-    field = request.GET.get("linh_vuc", "")[:200]
+    field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
     content = documents.tracking_book(
         statistics.tracking_rows(agency, start, end, field=field), title=title

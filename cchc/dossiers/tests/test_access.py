@@ -95,3 +95,16 @@ class AccessMatrixTests(DeskTestCase):
             self.act_as(persona)
             page = self.client.get("/ho-so/tra-cuu/").content.decode()
             self.assertEqual(link in page, shown, persona)
+
+    def test_a_nul_byte_in_a_parameter_is_a_not_found_not_a_500(self):
+        self.act_as("agency_leader")
+        for url, status in (
+            ("/api/v1/dossiers/lookup?code=A%00&secret=%00", 404),
+            ("/ho-so/thong-ke/?linh_vuc=%00", 200),
+            ("/ho-so/so-theo-doi/?linh_vuc=%00", 200),
+            ("/ho-so/%00/", 404),
+            ("/ho-so/%00/bo-sung/", 404),
+        ):
+            self.assertEqual(self.client.get(url).status_code, status, url)
+        for url in ("/api/v1/dossiers/%00/supplement", "/api/v1/dossiers/%00/accept"):
+            self.assertEqual(self.client.post(url, {"secret": "x"}).status_code, 404, url)
