@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django.core.cache import cache
@@ -19,7 +18,7 @@ from cchc.core.api import ERROR_SCHEMA
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
 from cchc.dossiers.forms import ApplicantForm
-from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, site_agency
+from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, filing_limited, site_agency
 from cchc.procedures.models import Procedure
 
 
@@ -102,9 +101,13 @@ class DossierFileApi(APIView):
     @extend_schema(
         operation_id="dossiers_file",
         request=FilingIn,
-        responses={201: FilingOut, 400: ERROR_SCHEMA},
+        responses={201: FilingOut, 400: ERROR_SCHEMA, 429: ERROR_SCHEMA},
     )
     def post(self, request):
+        if filing_limited(request):
+            raise exceptions.Throttled(
+                detail=_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")
+            )
         data = FilingIn(data=request.data)
         data.is_valid(raise_exception=True)
         procedure = Procedure.objects.current().filter(pk=data.validated_data["procedure"]).first()
@@ -120,6 +123,7 @@ class DossierFileApi(APIView):
             )
         except DjangoValidationError as error:
             _raise(error)
+        filing_limited(request, count=True)
         return Response(
             FilingOut({"code": dossier.code, "secret": secret, "status": dossier.status}).data,
             status=201,
@@ -169,7 +173,6 @@ class DossierLookupApi(APIView):
         body["details"] = True
         if details:
             body["applicant_name"] = dossier.applicant_name
-            body["due_explanation"] = dossier.due_explanation
             body["timeline"] = [
                 {
                     "at": h.at.isoformat(),
@@ -200,6 +203,9 @@ class ActionIn(serializers.Serializer):
     result_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     new_due_at = serializers.DateTimeField(required=False)
     amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=0, min_value=0)
+    to_user = serializers.IntegerField(
+        required=False, help_text="hand-over: id of the officer who takes the next step"
+    )
 
 
 ACTIONS = (
@@ -215,6 +221,17 @@ ACTIONS = (
     "return",
     "stop",
 )
+
+
+def _colleague(dossier, pk: int):
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(pk=pk, unit__agency_id=dossier.agency_id).first()
+    if found is None:
+        raise serializers.ValidationError(
+            {"to_user": [_("Người nhận phải là cán bộ của cơ quan.")]}
+        )
+    return found
 
 
 class DossierActionApi(APIView):
@@ -258,7 +275,10 @@ class DossierActionApi(APIView):
                 )
             elif action == "hand-over":
                 dossier = services.dossier_hand_over(
-                    actor=user, dossier=dossier, note=d.get("note", "")
+                    actor=user,
+                    dossier=dossier,
+                    note=d.get("note", ""),
+                    to_user=_colleague(dossier, d["to_user"]) if "to_user" in d else None,
                 )
             elif action == "apologise":
                 if "new_due_at" not in d:
@@ -299,6 +319,47 @@ class DossierActionApi(APIView):
         return Response(DossierOut(dossier).data, status=status.HTTP_200_OK)
 
 
+class SupplementIn(serializers.Serializer):
+    secret = serializers.CharField(max_length=20)
+
+
+class DossierSupplementApi(APIView):
+    """The applicant sends the requested supplement: the lookup secret and `component_<id>`
+    files (multipart). Wrong secrets count towards the lookup rate limit."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="dossiers_supplement",
+        request=SupplementIn,
+        responses={200: LookupOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request, code):
+        if is_ratelimited(
+            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
+        ):
+            raise exceptions.Throttled(
+                detail=_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+            )
+        data = SupplementIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        dossier = selectors.awaiting_supplement(code)
+        if dossier is None:
+            raise exceptions.NotFound(_("Không có hồ sơ chờ bổ sung với mã này."))
+        if not dossier.secret_matches(data.validated_data["secret"]):
+            is_ratelimited(
+                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+            )
+            raise exceptions.PermissionDenied(_("Mã tra cứu không đúng."))
+        try:
+            dossier = services.dossier_supplement(dossier=dossier, files=request.FILES)
+        except DjangoValidationError as error:
+            _raise(error)
+        return Response(LookupOut(selectors.public_status(dossier)).data)
+
+
 class DossierListApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -325,16 +386,13 @@ class StatisticsApi(APIView):
     def get(self, request):
         agency = _stats_agency(request.user)
         try:
-            start = dt.date.fromisoformat(
-                request.query_params.get("start") or f"{timezone.localdate().year}-01-01"
+            start, end = statistics.parse_period(
+                request.query_params.get("start", ""),
+                request.query_params.get("end", ""),
+                today=timezone.localdate(),
             )
-            end = dt.date.fromisoformat(
-                request.query_params.get("end") or timezone.localdate().isoformat()
-            )
-        except ValueError:
-            raise serializers.ValidationError(
-                {"start": [_("Ngày không đúng định dạng YYYY-MM-DD.")]}
-            ) from None
+        except ValueError as error:
+            raise serializers.ValidationError({"start": [str(error)]}) from None
         return Response(
             {
                 "summary": statistics.summary(agency, start, end),

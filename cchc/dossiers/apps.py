@@ -28,3 +28,6 @@ class DossiersConfig(AppConfig):
         )
         registry.register_figure("dossiers.summary", _("Hồ sơ TTHC"), statistics.figure)
         registry.register_nav("dossiers:dossier-lookup", _("Tra cứu hồ sơ"), order=25)
+        registry.register_nav(
+            "dossiers:dossier-queue", _("Hồ sơ một cửa"), order=26, staff_only=True
+        )

@@ -26,6 +26,20 @@ def qr_svg(text: str) -> str:
     return mark_safe(svg[svg.index("<svg") :])
 
 
+def applies(dossier, form_code: str) -> bool:
+    """A form exists only once its event happened: receipt, supplement request, refusal,
+    re-appointment; the process control slip always."""
+    from cchc.dossiers.models import Status
+
+    return {
+        "bm01": dossier.received_at is not None,
+        "bm02": dossier.supplements.exists(),
+        "bm03": dossier.status == Status.REFUSED,
+        "bm04": dossier.appointment_at is not None,
+        "bm05": True,
+    }.get(form_code, False)
+
+
 def form_context(dossier, form_code: str) -> dict:
     number, title, page = FORMS[form_code]
     today = timezone.localtime(timezone.now(), local_tz())

@@ -111,6 +111,12 @@ class ReasonForm(forms.Form):
     )
 
 
+class FeesForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Số tiền phí, lệ phí (đồng)"), min_value=0, max_digits=14, decimal_places=0
+    )
+
+
 class SupplementRequestForm(forms.Form):
     items = forms.CharField(
         label=_("Giấy tờ, nội dung cần bổ sung"),

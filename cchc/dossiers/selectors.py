@@ -1,6 +1,7 @@
 """Reads of the one-stop desk: what a person may see, queues, lookup, statistics."""
 
 import datetime as dt
+import re
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -29,7 +30,7 @@ def dossiers_for_user(user):
 
 
 def get_dossier_for_user(user, code: str) -> Dossier:
-    return get_object_or_404(dossiers_for_user(user), code=code)
+    return get_object_or_404(dossiers_for_user(user), code=_code(code))
 
 
 def queue(user, *, which: str = "", today: dt.date | None = None):
@@ -78,6 +79,19 @@ def unit_load(user):
     )
 
 
+def _code(text: str) -> str:
+    """A dossier code from a raw parameter (a NUL byte is refused by PostgreSQL)."""
+    return text.replace("\x00", "").strip().upper()
+
+
+def awaiting_supplement(code: str) -> Dossier | None:
+    return (
+        Dossier.objects.select_related("procedure", "agency")
+        .filter(status=Status.SUPPLEMENT, code=_code(code))
+        .first()
+    )
+
+
 def lookup(code: str):
     return (
         Dossier.objects.select_related("procedure", "agency")
@@ -98,7 +112,7 @@ def lookup(code: str):
             "procedure__code",
             "agency__name",
         )
-        .filter(code=code.strip().upper())
+        .filter(code=_code(code))
         .first()
     )
 
@@ -109,11 +123,13 @@ LOOKUP_TTL = (
 
 
 def lookup_cache_key(code: str, *, full: bool = False) -> str:
-    return f"dossiers:lookup{':full' if full else ''}:{code.strip().upper()}"
+    # Codes hold letters, digits and dashes only; anything else would be unsafe in a cache key.
+    return f"dossiers:lookup{':full' if full else ''}:{re.sub(r'[^A-Z0-9-]', '', _code(code))}"
 
 
 def public_status(dossier: Dossier) -> dict:
-    """What anyone holding the code may see: status and dates, no personal data."""
+    """What anyone holding the code may see: status and dates with the explanation of the due
+    time, no personal data."""
     return {
         "code": dossier.code,
         "procedure": dossier.procedure.name,
@@ -124,6 +140,8 @@ def public_status(dossier: Dossier) -> dict:
         "due_at": dossier.effective_due,
         "decided_at": dossier.decided_at,
         "returned_at": dossier.returned_at,
+        # How the due time was counted (start, days, holidays, pauses): no personal data.
+        "due_explanation": dossier.due_explanation,
         "details": False,
     }
 

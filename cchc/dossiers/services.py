@@ -469,7 +469,11 @@ def dossier_request_supplement(
         late = False
         if not at_reception:
             _require_in_charge(actor, dossier)
-            elapsed = WorkingCalendar().working_days_between(dossier.received_at, moment).days
+            # Counted like the legal time: a paper dossier received after 15:00 from the next
+            # working day.
+            cal = WorkingCalendar()
+            start, _notes = clock.counting_start(dossier.received_at, dossier.channel, cal)
+            elapsed = cal.working_days_between(start, moment).days
             late = elapsed > clock.SUPPLEMENT_LIMIT_DAYS
             if late and not (late_reason or "").strip():
                 raise ValidationError(

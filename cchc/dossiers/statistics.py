@@ -5,9 +5,27 @@ import datetime as dt
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from cchc.core.workcalendar import local_tz
 from cchc.dossiers.models import FINISHED_STATUSES, Channel, Dossier, MonthlyFigure, Status
+
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def parse_period(start_text: str, end_text: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """A period from ISO dates (blank: from 1 January to today), in order and within
+    2000-2099; raises ValueError with a Vietnamese message otherwise."""
+    try:
+        start = dt.date.fromisoformat(start_text) if start_text else today.replace(month=1, day=1)
+        end = dt.date.fromisoformat(end_text) if end_text else today
+    except ValueError:
+        raise ValueError(_("Ngày không đúng định dạng YYYY-MM-DD.")) from None
+    if end < start:
+        start, end = end, start
+    if start < EARLIEST or end > LATEST:
+        raise ValueError(_("Kỳ thống kê phải nằm trong các năm 2000-2099."))
+    return start, end
 
 
 def _bounds(start: dt.date, end: dt.date):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -15,6 +16,7 @@ from cchc.dossiers.forms import (
     ApologyForm,
     ApplicantForm,
     DecideForm,
+    FeesForm,
     HandOverForm,
     LookupForm,
     PaperForm,
@@ -26,6 +28,14 @@ from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
 LOOKUP_FAILURES = "10/10m"
+FILINGS_PER_IP = "20/h"
+
+
+def filing_limited(request, *, count: bool = False) -> bool:
+    """Online filings per IP address: checked before, counted after each dossier created."""
+    return is_ratelimited(
+        request, group="dossier-file", key="ip", rate=FILINGS_PER_IP, increment=count
+    )
 
 
 def site_agency() -> Agency:
@@ -45,7 +55,12 @@ def dossier_file(request, procedure_pk):
         raise Http404
     form = ApplicantForm(request.POST or None)
     file_errors = {}
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and filing_limited(request)
+    if limited:
+        file_errors = {
+            "__all__": [_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")]
+        }
+    elif request.method == "POST" and form.is_valid():
         try:
             dossier, secret = services.dossier_file_online(
                 procedure=procedure,
@@ -59,6 +74,7 @@ def dossier_file(request, procedure_pk):
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
         else:
+            filing_limited(request, count=True)
             request.session["filed"] = {"code": dossier.code, "secret": secret}
             return redirect("dossiers:dossier-filed")
     components = [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
@@ -71,6 +87,7 @@ def dossier_file(request, procedure_pk):
             "components": components,
             "general_errors": file_errors.get("__all__", []),
         },
+        status=429 if limited else 200,
     )
 
 
@@ -107,13 +124,18 @@ def dossier_lookup(request):
                 dossier=dossier,
                 details=details,
                 timeline=dossier.handovers.all() if details else None,
+                supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
+                if details and dossier.status == Status.SUPPLEMENT
+                else None,
             )
     return render(request, "dossiers/lookup.html", context)
 
 
 def dossier_resubmit(request, code):
     """The applicant sends the requested supplement (code + secret)."""
-    dossier = get_object_or_404(_awaiting_supplement(), code=code)
+    dossier = selectors.awaiting_supplement(code)
+    if dossier is None:
+        raise Http404
     secret = request.POST.get("secret", "") if request.method == "POST" else ""
     error = ""
     if request.method == "POST":
@@ -136,24 +158,17 @@ def dossier_resubmit(request, code):
             else:
                 messages.success(request, _("Đã nhận hồ sơ bổ sung."))
                 return redirect(f"{_lookup_url()}?code={dossier.code}")
-    request_ = dossier.supplements.filter(fulfilled_at__isnull=True).last()
+    # What is asked for may name the applicant: it is shown on the lookup page with the secret.
     return render(
         request,
         "dossiers/resubmit.html",
         {
             "dossier": dossier,
-            "request_": request_,
             "error": error,
             "components": dossier.procedure.components.all(),
         },
         status=400 if error else 200,
     )
-
-
-def _awaiting_supplement():
-    from cchc.dossiers.models import Dossier
-
-    return Dossier.objects.select_related("procedure").filter(status=Status.SUPPLEMENT)
 
 
 def _lookup_url():
@@ -198,7 +213,8 @@ def dossier_receive(request):
     form = PaperForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        procedure = procedures.filter(pk=request.POST.get("procedure") or 0).first()
+        chosen = request.POST.get("procedure", "")
+        procedure = procedures.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if procedure is None:
             error = _("Vui lòng chọn thủ tục.")
         else:
@@ -234,9 +250,25 @@ ACTIONS = {
     "yeu-cau-bo-sung": ("request_supplement", SupplementRequestForm),
     "chuyen-buoc": ("hand_over", HandOverForm),
     "xin-loi": ("apologise", ApologyForm),
+    "cho-nop-phi": ("require_fees", FeesForm),
+    "da-nop-phi": ("fees_paid", None),
     "ket-qua": ("decide", DecideForm),
     "tra-ket-qua": ("return", None),
+    "rut": ("withdraw", ReasonForm),
     "dung": ("stop", ReasonForm),
+}
+BUTTONS = {
+    "tiep-nhan": gettext_lazy("Tiếp nhận"),
+    "tu-choi": gettext_lazy("Từ chối tiếp nhận"),
+    "yeu-cau-bo-sung": gettext_lazy("Yêu cầu bổ sung"),
+    "chuyen-buoc": gettext_lazy("Chuyển bước tiếp theo"),
+    "xin-loi": gettext_lazy("Xin lỗi và hẹn lại"),
+    "cho-nop-phi": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
+    "da-nop-phi": gettext_lazy("Đã nộp phí, lệ phí"),
+    "ket-qua": gettext_lazy("Cập nhật kết quả"),
+    "tra-ket-qua": gettext_lazy("Trả kết quả"),
+    "rut": gettext_lazy("Rút hồ sơ theo đề nghị của người nộp"),
+    "dung": gettext_lazy("Dừng xử lý"),
 }
 
 
@@ -247,11 +279,19 @@ def dossier_detail(request, code):
 
 
 AVAILABLE = {
-    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung"},
-    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua"},
-    Status.PROCESSING: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "dung"},
-    Status.SUPPLEMENT: {"xin-loi", "dung"},
-    Status.FEES: {"xin-loi", "dung"},
+    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung", "rut"},
+    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "rut"},
+    Status.PROCESSING: {
+        "chuyen-buoc",
+        "yeu-cau-bo-sung",
+        "xin-loi",
+        "cho-nop-phi",
+        "ket-qua",
+        "rut",
+        "dung",
+    },
+    Status.SUPPLEMENT: {"xin-loi", "rut", "dung"},
+    Status.FEES: {"da-nop-phi", "xin-loi", "rut", "dung"},
     Status.DECIDED: {"tra-ket-qua"},
 }
 
@@ -271,7 +311,7 @@ def _blank_forms(dossier):
 
 def _detail_context(dossier, forms, error=""):
     available = AVAILABLE.get(dossier.status, set())
-    forms = {slug: form for slug, form in forms.items() if slug in available}
+    forms = [(slug, form, BUTTONS[slug]) for slug, form in forms.items() if slug in available]
     return {
         "dossier": dossier,
         "forms": forms,
@@ -344,6 +384,12 @@ def _run(name, actor, dossier, data):
         )
     if name == "return":
         return services.dossier_return(actor=actor, dossier=dossier)
+    if name == "require_fees":
+        return services.dossier_require_fees(actor=actor, dossier=dossier, amount=data["amount"])
+    if name == "fees_paid":
+        return services.dossier_fees_paid(actor=actor, dossier=dossier)
+    if name == "withdraw":
+        return services.dossier_withdraw(actor=actor, dossier=dossier, reason=data["reason"])
     if name == "stop":
         return services.dossier_stop(actor=actor, dossier=dossier, reason=data["reason"])
     raise Http404
@@ -353,7 +399,7 @@ def dossier_form(request, code, form_code, fmt):
     """BM.01-BM.05 as HTML or PDF."""
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
-    if form_code not in documents.FORMS:
+    if form_code not in documents.FORMS or not documents.applies(dossier, form_code):
         raise Http404
     if fmt == "pdf":
         pdf = documents.form_pdf(dossier, form_code)
@@ -364,22 +410,18 @@ def dossier_form(request, code, form_code, fmt):
 
 
 def _period(request):
-    import datetime as dt
-
+    """The period asked for; an unreadable or out-of-range one falls back to this year."""
     from django.utils import timezone
+
+    from cchc.dossiers import statistics
 
     today = timezone.localdate()
     try:
-        start = dt.date.fromisoformat(request.GET.get("tu", ""))
+        return statistics.parse_period(
+            request.GET.get("tu", ""), request.GET.get("den", ""), today=today
+        )
     except ValueError:
-        start = today.replace(month=1, day=1)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("den", ""))
-    except ValueError:
-        end = today
-    if end < start:
-        start, end = end, start
-    return start, end
+        return statistics.parse_period("", "", today=today)
 
 
 def _stats_agency(user):
@@ -399,7 +441,7 @@ def statistics_page(request):
 
     agency = _stats_agency(request.user)
     start, end = _period(request)
-    field = request.GET.get("linh_vuc", "")[:200]
+    field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     units = list(Unit.objects.filter(agency=agency))
     unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
     summary = statistics.summary(agency, start, end, field=field, unit=unit)
@@ -501,7 +543,7 @@ def tracking_book(request):
 
     agency = _stats_agency(request.user)
     start, end = _period(request)
-    field = request.GET.get("linh_vuc", "")[:200]
+    field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
     content = documents.tracking_book(
         statistics.tracking_rows(agency, start, end, field=field), title=title

@@ -9,6 +9,8 @@ from cchc.procedures.models import LegalBasis, Procedure
 
 
 def catalogue(*, field: str = "", query: str = "", online: str = ""):
+    # Raw query parameters: a NUL byte is refused by PostgreSQL, and no text contains one.
+    field, query = field.replace("\x00", ""), query.replace("\x00", "")
     procedures = Procedure.objects.current()
     if field:
         procedures = procedures.filter(field=field)

@@ -2,6 +2,7 @@
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
+from cchc.core.files import store_upload
 from cchc.core.services import audit_record
 from cchc.procedures.models import Component, LegalBasis, Procedure, ProcedureStep
 
@@ -112,32 +115,61 @@ def _clean_row(row: dict) -> dict:
     if get("time"):
         try:
             data["time"] = Decimal(get("time").replace(",", "."))
+            if not data["time"].is_finite():
+                raise InvalidOperation
         except InvalidOperation:
+            data["time"] = None
             problems.append(_("thời hạn “%(v)s” không phải là số") % {"v": get("time")})
         else:
-            if data["time"] <= 0 or data["time"] % Decimal("0.5"):
-                problems.append(_("thời hạn phải dương và chỉ lẻ nửa ngày"))
+            if data["time"] <= 0 or data["time"] > MAX_TIME or data["time"] % Decimal("0.5"):
+                problems.append(
+                    _("thời hạn phải dương, không quá %(max)s ngày và chỉ lẻ nửa ngày")
+                    % {"max": MAX_TIME}
+                )
         if data["time_unit"] not in TIME_UNITS:
             problems.append(_("đơn vị thời hạn phải là working_days hoặc days"))
     elif data["time_unit"] and data["time_unit"] not in TIME_UNITS:
         problems.append(_("đơn vị thời hạn phải là working_days hoặc days"))
     if data["online_form"] and data["online_form"] not in ONLINE_FORMS:
         problems.append(_("hình thức trực tuyến phải là full, partial hoặc none"))
+    for key, limit in (("name", 500), ("field", 200), ("code", 30)):
+        if len(data[key]) > limit:
+            problems.append(
+                _("“%(column)s” dài quá %(limit)s ký tự") % {"column": key, "limit": limit}
+            )
     if problems:
         raise ValidationError("; ".join(problems))
     return data
 
 
-def read_rows(path: Path) -> list[dict]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+REQUIRED_COLUMNS = ("name", "field", "time", "time_unit")
+MAX_TIME = Decimal(1000)
 
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-        header = [str(h or "").strip() for h in rows[0]] if rows else []
-        return [dict(zip(header, r, strict=False)) for r in rows[1:]]
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a CSV (UTF-8) or Excel file; a file that cannot be read, or lacks the
+    catalogue's columns, raises ValidationError with a Vietnamese message."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(path, read_only=True, data_only=True).active
+            rows = list(sheet.iter_rows(values_only=True))
+            header = [str(h or "").strip() for h in rows[0]] if rows else []
+            found = [dict(zip(header, r, strict=False)) for r in rows[1:]]
+        else:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                found = list(reader)
+                header = reader.fieldnames or []
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, InvalidFileException, KeyError):
+        raise ValidationError(
+            _("Không đọc được tệp: cần tệp CSV (mã UTF-8) hoặc Excel (.xlsx).")
+        ) from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(_("Tệp thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
+    return found
 
 
 def procedures_import(*, path: Path, actor=None) -> ImportReport:
@@ -358,16 +390,23 @@ def procedure_set_legal_bases(*, procedure: Procedure, bases: list[dict], actor=
 def procedure_set_components(
     *, procedure: Procedure, components: list[dict], actor=None
 ) -> Procedure:
-    """Replace the required components: [{"name", "copies", "form", "required"}]; versioned like
-    every edit of a procedure that already has dossiers (their files keep pointing at the old)."""
+    """Replace the required components: [{"name", "copies", "form", "required",
+    "template_file"}] where template_file is an optional checked upload (a component keeps its
+    template otherwise); versioned like every edit of a procedure that already has dossiers
+    (their files keep pointing at the old)."""
     if _has_dossiers(procedure):
         procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
-    kept = {c.name: c.template_file for c in procedure.components.all()}
+    kept = {c.name: c.template_file.name for c in procedure.components.all()}
+    rows = []
+    for i, c in enumerate(components, start=1):
+        c = dict(c)
+        upload = c.pop("template_file", None)
+        template = (
+            store_upload(upload, folder="procedures/templates") if upload else kept.get(c["name"])
+        )
+        rows.append(Component(procedure=procedure, order=i, template_file=template or "", **c))
     procedure.components.all().delete()
-    Component.objects.bulk_create(
-        Component(procedure=procedure, order=i, template_file=kept.get(c["name"], ""), **c)
-        for i, c in enumerate(components, start=1)
-    )
+    Component.objects.bulk_create(rows)
     audit_record(
         actor=actor, obj=procedure, action="procedure.components", to_state=f"v{procedure.version}"
     )

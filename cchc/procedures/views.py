@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.files import check_upload
+from cchc.core.models import Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
 from cchc.procedures import selectors, services
@@ -47,9 +49,17 @@ class StepForm(forms.Form):
     working_days = forms.DecimalField(
         label=gettext_lazy("Số ngày làm việc"), min_value=0.5, max_digits=5, decimal_places=1
     )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị thực hiện"), queryset=Unit.objects.none(), required=False
+    )
     role = forms.ChoiceField(
         label=gettext_lazy("Vai trò"), choices=[("", "—"), *Role.choices], required=False
     )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=2, can_delete=True)
@@ -60,6 +70,16 @@ class ComponentForm(forms.Form):
     copies = forms.IntegerField(label=gettext_lazy("Số bộ"), min_value=1, max_value=20, initial=1)
     form = forms.ChoiceField(label=gettext_lazy("Hình thức"), choices=Component.Form.choices)
     required = forms.BooleanField(label=gettext_lazy("Bắt buộc"), required=False, initial=True)
+    template_file = forms.FileField(
+        label=gettext_lazy("Mẫu đơn, tờ khai (PDF, Word, Excel)"), required=False
+    )
+
+    def clean_template_file(self):
+        upload = self.cleaned_data.get("template_file")
+        if upload:
+            # Sniffed by content, not by extension; stored by the service.
+            return check_upload(upload, kinds=("pdf", "office"), max_bytes=5 * 1024 * 1024)
+        return None
 
 
 ComponentFormSet = forms.formset_factory(ComponentForm, extra=2, can_delete=True)
@@ -76,7 +96,7 @@ def procedure_components(request, pk):
         {"name": c.name, "copies": c.copies, "form": c.form, "required": c.required}
         for c in procedure.components.all()
     ]
-    formset = ComponentFormSet(request.POST or None, initial=initial)
+    formset = ComponentFormSet(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
         rows = [
             {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
@@ -162,10 +182,12 @@ def procedure_steps(request, pk):
     if not procedure.is_current:
         raise Http404
     initial = [
-        {"name": s.name, "working_days": s.working_days, "role": s.role}
+        {"name": s.name, "working_days": s.working_days, "unit": s.unit_id, "role": s.role}
         for s in procedure.steps.all()
     ]
-    formset = StepFormSet(request.POST or None, initial=initial)
+    # The steps are routed to units of the editor's agency (every unit for a superuser).
+    units = Unit.objects.all() if request.user.agency is None else request.user.agency.units.all()
+    formset = StepFormSet(request.POST or None, initial=initial, form_kwargs={"units": units})
     problems = []
     if request.method == "POST" and formset.is_valid():
         steps = [

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -7,6 +8,9 @@ from cchc.dossiers.tests.helpers import DeskTestCase, pdf_upload
 
 @override_settings(SITE_AGENCY_CODE="TEST")
 class OnlineFilingTests(DeskTestCase):
+    def setUp(self):
+        cache.clear()  # the filing rate limit counts per address in the cache
+
     def post(self, **overrides):
         component = self.procedure.components.first()
         data = {
@@ -92,3 +96,24 @@ class OnlineFilingTests(DeskTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("phone", [e["field"] for e in response.json()["errors"]])
         self.assertEqual(Dossier.objects.count(), 1)
+
+    def test_filings_from_one_address_are_rate_limited(self):
+        for _ in range(21):  # 20 an hour: the 21st still passes the check, then counts
+            self.assertEqual(self.post().status_code, 302)
+        response = self.post()
+        self.assertContains(response, "quá nhiều hồ sơ", status_code=429)
+        component = self.procedure.components.first()
+        api = self.client.post(
+            "/api/v1/dossiers/",
+            {
+                "procedure": self.procedure.pk,
+                "applicant_kind": "person",
+                "name": "Lê Văn C",
+                "id_number": "001203004567",
+                "phone": "0987654321",
+                "address": "Phú Thọ",
+                f"component_{component.pk}": pdf_upload(),
+            },
+        )
+        self.assertEqual(api.status_code, 429)
+        self.assertEqual(Dossier.objects.count(), 21)

@@ -53,6 +53,25 @@ class StaffPageAccessTests(DeskTestCase):
         self.dossier.refresh_from_db()
         self.assertEqual(self.dossier.status, Status.RECEIVED)
 
+    def test_fees_and_withdrawal_through_the_page(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
+        self.login_as("agency_leader")
+        base = f"/ho-so/{self.dossier.code}/thao-tac/"
+        response = self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "-5"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
+        self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "500000"})
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.FEES)
+        self.assertContains(self.client.get(f"/ho-so/{self.dossier.code}/"), "Đã nộp phí")
+        self.client.post(f"{base}da-nop-phi/")
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
+        response = self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
+        self.assertEqual(response.status_code, 400)  # withdrawal is the desk's
+        self.client.force_login(self.desk)
+        self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
+        self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.WITHDRAWN)
+
     def test_api_transitions_answer_403_and_409(self):
         self.login_as("officer_a")
         self.assertEqual(
@@ -82,6 +101,15 @@ class StaffPageAccessTests(DeskTestCase):
         book = self.client.get("/ho-so/so-theo-doi/", {"tu": "2026-03-01", "den": "2026-03-31"})
         rows = xlsx_rows(book.content)
         self.assertEqual(rows[2][1], self.dossier.code)
+
+    def test_a_form_exists_only_once_its_event_happened(self):
+        self.client.force_login(self.desk)
+        base = f"/ho-so/{self.dossier.code}/mau/"
+        for code in ("bm01", "bm02", "bm03", "bm04", "bm99"):
+            self.assertEqual(self.client.get(f"{base}{code}.html").status_code, 404, code)
+        self.assertEqual(self.client.get(f"{base}bm05.html").status_code, 200)
+        services.dossier_refuse(actor=self.desk, dossier=self.dossier, reason="Sai thẩm quyền")
+        self.assertContains(self.client.get(f"{base}bm03.html"), "Sai thẩm quyền")
 
     def test_statistics_page_and_excel(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
@@ -118,6 +146,20 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertContains(page, self.dossier.code)
         self.assertContains(page, "Cách tính hạn")
 
+    def test_the_api_hands_over_to_a_named_officer_of_the_agency_only(self):
+        services.dossier_accept(actor=self.desk, dossier=self.dossier)
+        self.client.force_login(self.desk)
+        url = f"/api/v1/dossiers/{self.dossier.code}/hand-over"
+        for stranger in (self.outsider.pk, 10**9):
+            response = self.client.post(url, {"to_user": stranger})
+            self.assertEqual(response.status_code, 400, stranger)
+            self.assertEqual(response.json()["errors"][0]["field"], "to_user")
+        self.dossier.refresh_from_db()
+        self.assertIsNone(self.dossier.current_step)
+        self.assertEqual(self.client.post(url, {"to_user": self.officer_a.pk}).status_code, 200)
+        self.dossier.refresh_from_db()
+        self.assertEqual(self.dossier.current_handler, self.officer_a)
+
     def test_paper_reception_page_is_for_the_desk(self):
         self.login_as("officer_a")
         self.assertEqual(self.client.get("/ho-so/tiep-nhan/").status_code, 404)
@@ -136,8 +178,9 @@ class StaffPageAccessTests(DeskTestCase):
         self.assertRedirects(response, f"/ho-so/{dossier.code}/", fetch_redirect_response=False)
         self.assertEqual(dossier.status, Status.RECEIVED)
         self.assertIsNotNone(dossier.due_at)
-        response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": ""})
-        self.assertContains(response, "chọn thủ tục", status_code=400)
+        for garbage in ("", "abc", "99999999999999999999"):
+            response = self.client.post("/ho-so/tiep-nhan/", {**data, "procedure": garbage})
+            self.assertContains(response, "chọn thủ tục", status_code=400)
         self.assertEqual(Dossier.objects.filter(channel=3).count(), 1)
 
     def test_every_endpoint_is_in_the_openapi_schema(self):
@@ -146,6 +189,7 @@ class StaffPageAccessTests(DeskTestCase):
             "/api/v1/dossiers/",
             "/api/v1/dossiers/lookup",
             "/api/v1/dossiers/{code}/{action}",
+            "/api/v1/dossiers/{code}/supplement",
             "/api/v1/dossiers/statistics",
             "/api/v1/procedures/",
             "/api/v1/procedures/{id}",
@@ -206,3 +250,44 @@ class StaffPageAccessTests(DeskTestCase):
             [("officer_a", 1, 0)],
         )
         self.assertContains(page, "(officer_a)")
+
+
+class QueryCountTests(DeskTestCase):
+    URLS = (
+        "/ho-so/thong-ke/?tu=2026-01-01&den=2026-12-31",
+        "/ho-so/",
+        "/ho-so/tai-xu-ly/",
+        "/api/v1/dossiers/queue",
+    )
+
+    def counts(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        found = []
+        for url in self.URLS:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+            found.append(len(queries))
+        return found
+
+    def test_list_pages_do_not_query_per_row(self):
+        from cchc.dossiers.tests.helpers import APPLICANT, make_procedure
+
+        self.login_as("agency_leader")
+
+        def receive(procedure):
+            dossier, _ = services.dossier_receive_paper(
+                actor=self.desk, procedure=procedure, applicant=APPLICANT, at=at(2026, 3, 3)
+            )
+            services.dossier_hand_over(actor=self.agency_leader, dossier=dossier)
+
+        receive(self.procedure)
+        before = self.counts()
+        for _ in range(4):
+            procedure = make_procedure(steps=[("Thẩm định", "3", self.unit_a)])
+            for _ in range(3):
+                receive(procedure)
+        after = self.counts()
+        for url, a, b in zip(self.URLS, before, after, strict=True):
+            self.assertLessEqual(b, a, url)

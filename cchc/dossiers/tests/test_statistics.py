@@ -130,3 +130,43 @@ class StatisticsTests(DeskTestCase):
             "/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-01-31", "don_vi": self.unit_b.pk}
         )
         self.assertContains(page, "không có dữ liệu")
+
+    def test_an_out_of_range_period_is_refused_without_an_error_page(self):
+        self.login_as("agency_leader")
+        for start, end in (("0001-01-01", "2026-01-31"), ("2026-01-01", "9999-12-31")):
+            response = self.client.get("/api/v1/dossiers/statistics", {"start": start, "end": end})
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("2000-2099", response.json()["errors"][0]["message"])
+            for url in ("/ho-so/thong-ke/", "/ho-so/thong-ke/excel/", "/ho-so/so-theo-doi/"):
+                self.assertEqual(self.client.get(url, {"tu": start, "den": end}).status_code, 200)
+        body = self.client.get(
+            "/api/v1/dossiers/statistics", {"start": "2026-01-31", "end": "2026-01-01"}
+        ).json()
+        self.assertEqual(body["summary"]["received"], 3)
+
+    def test_counts_of_thousands_are_grouped_on_the_page(self):
+        from cchc.dossiers.models import Channel, Dossier, Status
+
+        moment = at(2026, 2, 3, 9)
+        Dossier.objects.bulk_create(
+            Dossier(
+                code=f"BULK-{i:05d}",
+                agency=self.agency,
+                procedure=self.procedure,
+                channel=Channel.IN_PERSON,
+                status=Status.RECEIVED,
+                applicant_name="X",
+                applicant_id_number="001203004567",
+                applicant_phone="0912345678",
+                applicant_address="Phú Thọ",
+                submitted_at=moment,
+                received_at=moment,
+                due_at=at(2026, 2, 10, 9),
+            )
+            for i in range(1234)
+        )
+        self.login_as("agency_leader")
+        page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-02-01", "den": "2026-02-28"})
+        self.assertContains(
+            page, '<tr><th scope="row">Tiếp nhận mới</th><td>1.234</td></tr>', html=True
+        )

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cchc.core.models import AuditEntry
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, HandOver, Status
-from cchc.dossiers.tests.helpers import DeskTestCase, at
+from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase, at
 
 
 class WorkflowTests(DeskTestCase):
@@ -82,6 +82,16 @@ class WorkflowTests(DeskTestCase):
         )
         self.assertTrue(request.late)
         self.assertTrue(Dossier.objects.get(pk=dossier.pk).late_supplement)
+
+    def test_the_3_day_limit_counts_a_paper_dossier_after_15_00_from_the_next_working_day(self):
+        # Received Monday 2/3 at 16:00: counted from Tuesday; Thursday at closing is 3 days.
+        dossier, _ = services.dossier_receive_paper(
+            actor=self.desk, procedure=self.procedure, applicant=APPLICANT, at=at(2026, 3, 2, 16)
+        )
+        request = services.dossier_request_supplement(
+            actor=self.desk, dossier=dossier, items="Hợp đồng", at=at(2026, 3, 5, 17)
+        )
+        self.assertFalse(request.late)
 
     def test_an_apology_gives_one_new_appointment_only(self):
         dossier = self.received()

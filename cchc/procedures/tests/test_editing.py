@@ -70,6 +70,24 @@ class EditingPageTests(PersonaTestCase):
         )
         self.assertEqual(self.procedure.steps.count(), 2)
 
+    def test_the_step_editor_routes_steps_to_units_of_the_agency_and_keeps_them(self):
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/quy-trinh/"
+        data = {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "Thẩm định",
+            "form-0-working_days": "5",
+            "form-0-unit": str(self.outsider.unit_id),
+        }
+        self.assertEqual(self.client.post(url, data).status_code, 200)
+        self.assertFalse(self.procedure.steps.exists())
+        data["form-0-unit"] = str(self.unit_a.pk)
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(self.procedure.steps.get().unit, self.unit_a)
+        page = self.client.get(url)
+        self.assertContains(page, f'<option value="{self.unit_a.pk}" selected>')
+
     def test_editing_parses_the_fee_and_versions_when_dossiers_exist(self):
         self.client.force_login(self.admin)
         response = self.client.post(
@@ -140,6 +158,36 @@ class EditingPageTests(PersonaTestCase):
         )
         self.login_as("officer_a")
         self.assertEqual(self.client.get(f"/thu-tuc/{new.pk}/thanh-phan/").status_code, 404)
+
+    def test_a_component_template_is_uploaded_sniffed_and_kept(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/thanh-phan/"
+        data = {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "Đơn đề nghị",
+            "form-0-copies": "1",
+            "form-0-form": "original",
+            "form-0-required": "on",
+        }
+        disguised = SimpleUploadedFile("mau-don.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+        response = self.client.post(url, {**data, "form-0-template_file": disguised})
+        self.assertContains(response, "không đúng loại")
+        self.assertFalse(self.procedure.components.exists())
+        pdf = SimpleUploadedFile(
+            "mau-don.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        )
+        self.assertEqual(
+            self.client.post(url, {**data, "form-0-template_file": pdf}).status_code, 302
+        )
+        stored = self.procedure.components.get().template_file.name
+        self.assertTrue(stored.startswith("procedures/templates/"))
+        data["form-INITIAL_FORMS"] = "1"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(self.procedure.components.get().template_file.name, stored)
+        self.assertContains(self.client.get(f"/thu-tuc/{self.procedure.pk}/"), "Tải mẫu")
 
     def test_legal_bases_carry_validity_dates(self):
         self.client.force_login(self.admin)

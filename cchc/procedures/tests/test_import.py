@@ -3,7 +3,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from cchc.procedures.models import Procedure
@@ -14,7 +14,7 @@ from cchc.procedures.services import (
     procedures_import,
 )
 
-# A copy of /work/shared/data/procedures-sokhcn.csv, so the tests do not depend on the checkout layout.
+# A fixed copy of the reference catalogue: the tests count its rows, which may change upstream.
 CATALOGUE = Path(__file__).parent / "data" / "procedures-sokhcn.csv"
 
 
@@ -81,6 +81,37 @@ class ImportTests(TestCase):
         self.assertIn("không phải là số", report.errors[0][1])
         self.assertIn("thiếu tên", report.errors[1][1])
         self.assertEqual(Procedure.objects.count(), 1)
+
+    def test_an_unreadable_file_or_missing_columns_stop_the_import_with_a_message(self):
+        folder = Path("/tmp") / self.id().replace(".", "_")
+        folder.mkdir(exist_ok=True)
+        files = {
+            "utf16.csv": "name,field,time,time_unit\nTh\u1ee7 t\u1ee5c,A,5,days\n".encode("utf-16"),
+            "fake.xlsx": b"not a workbook",
+            "columns.csv": b"ten,linh_vuc\nA,B\n",
+        }
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+            with self.assertRaises(CommandError, msg=name) as caught:
+                call_command("import_procedures", folder / name, stdout=StringIO())
+            self.assertRegex(str(caught.exception), "Không đọc được tệp|thiếu cột", name)
+        self.assertEqual(Procedure.objects.count(), 0)
+
+    def test_odd_times_and_overlong_texts_are_row_errors(self):
+        path = Path("/tmp") / (self.id().replace(".", "_") + ".csv")
+        path.write_text(
+            "code,name,field,time,time_unit,fee,online,legal_basis,note\n"
+            "2.000001,A,F,NaN,days,,full,,\n"
+            "2.000002,B,F,Infinity,days,,full,,\n"
+            "2.000003,C,F,123456,days,,full,,\n"
+            f"2.000004,{'x' * 501},F,5,days,,full,,\n"
+            f"2.000005,D,{'y' * 201},5,days,,full,,\n",
+            encoding="utf-8",
+        )
+        report = procedures_import(path=path)
+        self.assertEqual([line for line, _ in report.errors], [2, 3, 4, 5, 6])
+        self.assertIn("dài quá 500", report.errors[3][1])
+        self.assertEqual(Procedure.objects.count(), 0)
 
 
 class VersioningTests(TestCase):

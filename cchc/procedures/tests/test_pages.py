@@ -31,6 +31,16 @@ class CataloguePageTests(TestCase):
         page = self.client.get(f"/thu-tuc/{unknown.pk}/")
         self.assertContains(page, "chưa nhận hồ sơ")
         self.assertEqual(self.client.get(f"/ho-so/nop/{unknown.pk}/").status_code, 404)
+        Procedure.objects.filter(pk=known.pk).update(is_current=False)
+        page = self.client.get(f"/thu-tuc/{known.pk}/")
+        self.assertContains(page, "không còn hiện hành")
+        self.assertNotContains(page, "Nộp hồ sơ trực tuyến")
+        self.assertNotContains(page, "chưa nhận hồ sơ")
+
+    def test_a_nul_byte_in_the_filters_finds_nothing_instead_of_failing(self):
+        self.assertEqual(self.client.get("/thu-tuc/?linh_vuc=%00&q=a%00b").status_code, 200)
+        response = self.client.get("/api/v1/procedures/?field=%00&q=%00")
+        self.assertEqual(response.status_code, 200)
 
     def test_the_api_lists_and_details(self):
         body = self.client.get("/api/v1/procedures/", {"q": "X-quang"}).json()

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cchc.procedures.services import procedures_import
@@ -14,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, **options):
         if not path.exists():
             raise CommandError(f"Không tìm thấy tệp {path}")
-        report = procedures_import(path=path)
+        try:
+            report = procedures_import(path=path)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
             f"Thêm mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}, "
             f"phiên bản mới {report.versioned}, lỗi {len(report.errors)}."
