@@ -102,7 +102,8 @@ def _inner(step: str, env: dict, timeout: int) -> dict:
     if out.returncode:
         raise RuntimeError(f"{step} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"  {step}: {result}", flush=True)  # kept even if a later step fails
+    shown = {k: v for k, v in result.items() if not isinstance(v, list)}
+    print(f"  {step}: {shown}", flush=True)  # kept even if a later step fails
     return result
 
 
