@@ -149,6 +149,18 @@ def _url(name, query="", **kwargs):
     return f"{base}?{query}" if query else base
 
 
+def _count_table(table: "Table", data: dict | None, *, rows_key: str, list_url: str) -> "Table":
+    """A two-column table of counts by category, each count linking to its records, plus a total."""
+    if not data:
+        table.empty = True
+        return table
+    for row in data[rows_key]:
+        link = _records(list_url, row["ids"])
+        table.rows.append([Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])])
+    table.rows.append([Cell("Tổng số"), Cell(fmt_number(data["total"]), "", data["total"])])
+    return table
+
+
 def _records(name, ids, **kwargs) -> str:
     """A link to the records a count was made of; none for a count of zero."""
     return _url(name, "ids=" + ",".join(str(i) for i in ids), **kwargs) if ids else ""
@@ -227,24 +239,20 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
         table.empty = True
     out.append(table)
 
-    legal = plans.get("legal_reviews")
-    table = Table(
-        "legal_reviews",
-        "2",
-        f"Kết quả rà soát văn bản QPPL năm {year}",
-        ["Kết quả rà soát", "Số văn bản"],
-        source="Rà soát văn bản QPPL",
+    out.append(
+        _count_table(
+            Table(
+                "legal_reviews",
+                "2",
+                f"Kết quả rà soát văn bản QPPL năm {year}",
+                ["Kết quả rà soát", "Số văn bản"],
+                source="Rà soát văn bản QPPL",
+            ),
+            plans.get("legal_reviews"),
+            rows_key="by_result",
+            list_url="plans:legal-review-list",
+        )
     )
-    if legal:
-        for row in legal["by_result"]:
-            link = _records("plans:legal-review-list", row["ids"])
-            table.rows.append(
-                [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
-            )
-        table.rows.append([Cell("Tổng số"), Cell(fmt_number(legal["total"]), "", legal["total"])])
-    else:
-        table.empty = True
-    out.append(table)
 
     regulations = plans.get("regulations")
     table = Table(
@@ -270,26 +278,20 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
         table.empty = True
     out.append(table)
 
-    procedures = plans.get("procedure_reviews")
-    table = Table(
-        "procedure_reviews",
-        "3",
-        f"Kết quả rà soát, đơn giản hóa TTHC năm {year}",
-        ["Đề xuất", "Số thủ tục"],
-        source="Rà soát TTHC",
-    )
-    if procedures:
-        for row in procedures["by_proposal"]:
-            link = _records("plans:procedure-review-list", row["ids"])
-            table.rows.append(
-                [Cell(row["label"]), Cell(fmt_number(row["count"]), link, row["count"])]
-            )
-        table.rows.append(
-            [Cell("Tổng số"), Cell(fmt_number(procedures["total"]), "", procedures["total"])]
+    out.append(
+        _count_table(
+            Table(
+                "procedure_reviews",
+                "3",
+                f"Kết quả rà soát, đơn giản hóa TTHC năm {year}",
+                ["Đề xuất", "Số thủ tục"],
+                source="Rà soát TTHC",
+            ),
+            plans.get("procedure_reviews"),
+            rows_key="by_proposal",
+            list_url="plans:procedure-review-list",
         )
-    else:
-        table.empty = True
-    out.append(table)
+    )
 
     dossiers = figures.get("dossiers.summary")
     table = Table(
