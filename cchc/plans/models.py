@@ -220,7 +220,13 @@ class Regulation(models.Model):
         return f"{self.number} {self.title}"
 
     def in_force(self, on: dt.date) -> bool:
-        return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+        return self.validity_on(on) == "in_force"
+
+    def validity_on(self, on: dt.date) -> str:
+        """ "future" (not yet in force), "in_force" or "expired" on that date."""
+        if on < self.valid_from:
+            return "future"
+        return "in_force" if self.valid_until is None or on <= self.valid_until else "expired"
 
 
 class LegalReview(models.Model):

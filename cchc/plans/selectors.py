@@ -125,10 +125,7 @@ def regulations_listed(user, *, today: dt.date) -> list[Regulation]:
     """The regulation list page; each carries `validity`: "future", "in_force" or "expired"."""
     items = list(regulations_for_user(user))
     for item in items:
-        if item.valid_from > today:
-            item.validity = "future"
-        else:
-            item.validity = "in_force" if item.in_force(today) else "expired"
+        item.validity = item.validity_on(today)
     return items
 
 
@@ -378,6 +375,7 @@ def regulation_summary(agency: Agency, on: dt.date) -> dict | None:
                 "kind": str(r.get_kind_display()),
                 "issued_on": r.issued_on.isoformat(),
                 "in_force": r.in_force(on),
+                "validity": r.validity_on(on),
             }
             for r in rows
         ],

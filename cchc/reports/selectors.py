@@ -149,6 +149,18 @@ def _url(name, query="", **kwargs):
     return f"{base}?{query}" if query else base
 
 
+VALIDITY_LABELS = {
+    "future": "Chưa có hiệu lực",
+    "in_force": "Còn hiệu lực",
+    "expired": "Hết hiệu lực",
+}
+
+
+def _validity(item: dict) -> str:
+    # Snapshots frozen before "validity" was recorded only know in force or not.
+    return item.get("validity") or ("in_force" if item["in_force"] else "expired")
+
+
 def _count_table(table: "Table", data: dict | None, *, rows_key: str, list_url: str) -> "Table":
     """A two-column table of counts by category, each count linking to its records, plus a total."""
     if not data:
@@ -271,7 +283,7 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
                     Cell(item["number"], f"{link}#regulation-{item['id']}"),
                     Cell(item["title"]),
                     Cell(f"{issued:%d/%m/%Y}"),
-                    Cell("Còn hiệu lực" if item["in_force"] else "Hết hiệu lực"),
+                    Cell(VALIDITY_LABELS[_validity(item)]),
                 ]
             )
     else:

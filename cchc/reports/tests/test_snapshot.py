@@ -64,3 +64,26 @@ class SnapshotTests(ReportTestCase):
                     self.assertEqual(len(shown), cell.value, (row[0].text, cell.link))
         done_1 = fields.rows[0][2]
         self.assertEqual((done_1.value, done_1.link.count(",")), (1, 0))
+
+
+class RegulationValidityTests(ReportTestCase):
+    def test_the_report_says_which_rules_are_not_yet_in_force_in_force_or_expired(self):
+        from cchc.plans.models import Regulation
+
+        kind = Regulation.Kind.values[0]
+        for number, valid_from, valid_until in (
+            ("01/QĐ", dt.date(2025, 1, 1), None),  # issued in 2024, in force only from 2025
+            ("02/QĐ", dt.date(2024, 1, 1), None),
+            ("03/QĐ", dt.date(2023, 1, 1), dt.date(2024, 6, 30)),
+        ):
+            Regulation.objects.create(
+                agency=self.agency, kind=kind, number=number, title="Quy chế " + number,
+                issued_on=dt.date(2024, 12, 1) if number == "01/QĐ" else valid_from,
+                valid_from=valid_from, valid_until=valid_until,
+            )  # fmt: skip
+        report = self.snapshot()
+        table = next(t for t in tables(report.data) if t.key == "regulations")
+        labels = {row[0].text: row[3].text for row in table.rows}
+        self.assertEqual(
+            labels, {"01/QĐ": "Chưa có hiệu lực", "02/QĐ": "Còn hiệu lực", "03/QĐ": "Hết hiệu lực"}
+        )
