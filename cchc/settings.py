@@ -197,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Behind nginx: X-Forwarded-For is believed only from these addresses (see core/clientip.py).
+TRUSTED_PROXIES = env_list("CCHC_TRUSTED_PROXIES")
+RATELIMIT_IP_META_KEY = "cchc.core.clientip.client_ip"
+# Every rate limit is multiplied by this (a load test from one address sets it high).
+RATE_LIMIT_SCALE = env_int("CCHC_RATE_LIMIT_SCALE", 1)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
