@@ -35,6 +35,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = [
+        "seq",
         "at",
         "actor",
         "content_type",

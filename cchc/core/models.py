@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.abbreviations import forget_glossary
@@ -140,16 +141,18 @@ class User(AbstractUser):
 class AuditEntry(models.Model):
     """One state change of one object: who, when, from what to what, and why."""
 
-    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    # The hash chain covers these columns, so deleting a referenced user or agency is refused
+    # (PROTECT) instead of rewriting the log; deactivate users instead.
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         verbose_name=_("người thực hiện"),
     )
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("cơ quan")
+        Agency, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("cơ quan")
     )
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, verbose_name=_("loại đối tượng")
@@ -161,6 +164,10 @@ class AuditEntry(models.Model):
     to_state = models.CharField(_("sang trạng thái"), max_length=64, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
     request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    # Position in the hash chain (gapless from 1), the previous entry's hash and this one's.
+    seq = models.PositiveBigIntegerField(_("số thứ tự chuỗi"), unique=True, editable=False)
+    prev_hash = models.CharField(_("mã băm mục trước"), max_length=64, editable=False)
+    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")
@@ -170,6 +177,21 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.object_repr}: {self.from_state} → {self.to_state}"
+
+
+class AuditChainHead(models.Model):
+    """The single row naming the last chained audit entry; appenders lock it (one at a time)."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+        verbose_name_plural = _("đầu chuỗi nhật ký")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_head_single")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
 
 
 class CalendarOverride(models.Model):
@@ -216,4 +238,13 @@ class Abbreviation(models.Model):
         return result
 
 
-__all__ = ["Agency", "Unit", "User", "AuditEntry", "CalendarOverride", "Abbreviation", "Role"]
+__all__ = [
+    "Agency",
+    "Unit",
+    "User",
+    "AuditEntry",
+    "AuditChainHead",
+    "CalendarOverride",
+    "Abbreviation",
+    "Role",
+]

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
+from cchc.core.auditchain import GENESIS, entry_hash
 from cchc.core.middleware import current_request_id
-from cchc.core.models import Abbreviation, Agency, AuditEntry
+from cchc.core.models import Abbreviation, Agency, AuditChainHead, AuditEntry
 
 
 def audit_record(
@@ -27,7 +29,8 @@ def audit_record(
             if isinstance(getattr(obj, "agency", None), Agency)
             else None
         )
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
+        at=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         agency=agency,
         content_type=ContentType.objects.get_for_model(obj),
@@ -39,6 +42,43 @@ def audit_record(
         reason=reason,
         request_id=current_request_id(),
     )
+    # Two concurrent appenders must not chain to the same previous entry: the head row is
+    # locked until commit (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers).
+    with transaction.atomic(savepoint=False):
+        head = _audit_head_locked()
+        entry.seq, entry.prev_hash = head.seq + 1, head.hash
+        entry.hash = entry_hash(
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            agency_id=entry.agency_id,
+            content_type=f"{entry.content_type.app_label}.{entry.content_type.model}",
+            object_id=entry.object_id,
+            object_repr=entry.object_repr,
+            action=entry.action,
+            from_state=entry.from_state,
+            to_state=entry.to_state,
+            reason=entry.reason,
+            request_id=entry.request_id,
+            prev_hash=entry.prev_hash,
+        )
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def _audit_head_locked() -> AuditChainHead:
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        # First entry ever, or the tables were flushed: start from the last entry, if any.
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, last_hash = last or (0, GENESIS)
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, seq=seq, hash=last_hash)], ignore_conflicts=True
+        )
+        return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 @transaction.atomic
