@@ -66,10 +66,10 @@ def entry_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def content_type_labels(content_type_model) -> dict[int, str]:
+def content_type_labels(content_type_model, using="default") -> dict[int, str]:
     return {
         pk: f"{app_label}.{model}"
-        for pk, app_label, model in content_type_model.objects.values_list(
+        for pk, app_label, model in content_type_model.objects.using(using).values_list(
             "pk", "app_label", "model"
         )
     }
@@ -101,10 +101,12 @@ class ChainBreak(Exception):
         self.entry_id, self.seq, self.at, self.problem = entry_id, seq, at, problem
 
 
-def verify_chain(entry_model, head_model, content_type_model, *, progress=None) -> tuple[int, str]:
+def verify_chain(
+    entry_model, head_model, content_type_model, *, using="default", progress=None
+) -> tuple[int, str]:
     """Walk the chain in order; return (entries verified, last hash) or raise ChainBreak."""
-    labels = content_type_labels(content_type_model)
-    rows = entry_model.objects.order_by("seq").values_list(*HASHED_FIELDS)
+    labels = content_type_labels(content_type_model, using)
+    rows = entry_model.objects.using(using).order_by("seq").values_list(*HASHED_FIELDS)
     count, last_seq, last_hash, row = 0, 0, GENESIS, None
     for values in rows.iterator(chunk_size=5000):
         row = dict(zip(HASHED_FIELDS, values, strict=True))
@@ -131,7 +133,7 @@ def verify_chain(entry_model, head_model, content_type_model, *, progress=None) 
         count, last_seq, last_hash = count + 1, row["seq"], row["hash"]
         if progress and count % 100_000 == 0:
             progress(count)
-    head = head_model.objects.filter(pk=1).values_list("seq", "hash").first()
+    head = head_model.objects.using(using).filter(pk=1).values_list("seq", "hash").first()
     if head is None and count:
         raise _break(row, "không tìm thấy bản ghi đầu chuỗi (bảng đầu chuỗi đã bị xoá)")
     if head is not None and head != (last_seq, last_hash):

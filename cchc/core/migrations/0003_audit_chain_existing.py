@@ -13,18 +13,19 @@ def chain_existing(apps, schema_editor):
     AuditEntry = apps.get_model("core", "AuditEntry")
     AuditChainHead = apps.get_model("core", "AuditChainHead")
     ContentType = apps.get_model("contenttypes", "ContentType")
-    labels = content_type_labels(ContentType)
+    db = schema_editor.connection.alias if schema_editor else "default"
+    labels = content_type_labels(ContentType, db)
     seq, prev, batch = 0, GENESIS, []
-    for row in AuditEntry.objects.order_by("id").values(*FIELDS).iterator(chunk_size=2000):
+    for row in AuditEntry.objects.using(db).order_by("id").values(*FIELDS).iterator(chunk_size=2000):
         seq += 1
         row.update(seq=seq, prev_hash=prev)
         prev = hash_of_row(row, labels)
         batch.append(AuditEntry(id=row["id"], seq=seq, prev_hash=row["prev_hash"], hash=prev))
         if len(batch) >= 2000:
-            AuditEntry.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
+            AuditEntry.objects.using(db).bulk_update(batch, ["seq", "prev_hash", "hash"])
             batch = []
-    AuditEntry.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
-    AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": seq, "hash": prev})
+    AuditEntry.objects.using(db).bulk_update(batch, ["seq", "prev_hash", "hash"])
+    AuditChainHead.objects.using(db).update_or_create(pk=1, defaults={"seq": seq, "hash": prev})
 
 
 class Migration(migrations.Migration):
