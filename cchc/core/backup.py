@@ -102,14 +102,6 @@ class _HashingReader:
         return data
 
 
-def _sha256_of_path(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def content_digest(members: dict[str, dict]) -> str:
     """One checksum over every member's name, size and SHA-256 (printed for the operator)."""
     listing = "\n".join(
