@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages CCHC needs: Chromium (browser tests), Liberation fonts 2.x (Vietnamese PDFs:
 # the 1.07 fonts of "fonts-liberation" lack 92 Vietnamese letters such as ả, ơ, ự),
-# Pango (WeasyPrint), wrk (benchmarks) and nginx (the production topology, `make prod`). Installs what is missing when it can (root + apt);
+# Pango (WeasyPrint), wrk (benchmarks) nginx (the production topology, `make prod`) and
+# the PostgreSQL client tools (pg_dump/pg_restore for `manage.py backup`). Installs what is missing when it can (root + apt);
 # otherwise says how and fails: browser tests are never silently skipped.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ fc-list 2>/dev/null | grep -q "liberation2/LiberationSerif-Regular" || need+=(fo
 ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need+=(libpangoft2-1.0-0)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 
 if [ ${#need[@]} -eq 0 ]; then
