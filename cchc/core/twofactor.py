@@ -1,0 +1,133 @@
+"""Two-factor sign-in (TOTP through django-otp), required per role by ``RolePolicy``.
+
+After the password, a person who has a confirmed TOTP device, or whose role requires two-factor
+sign-in, is *signed in but not verified*. ``TwoFactorMiddleware`` keeps such a session on the
+code step (or the enrolment step when there is no device yet): pages redirect there and
+session-authenticated API calls get 403 JSON. API calls with a token (``Authorization: Token``)
+are not held: tokens are long random secrets that only an administrator issues
+(``manage.py drf_create_token``) for machine clients, so they are not a password to be guessed;
+DRF ignores the session when a token header is sent.
+"""
+
+import base64
+import io
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cchc.core.models import RolePolicy
+from cchc.core.services import audit_record
+
+VERIFY, ENROL = "verify", "enrol"
+FAILURES_SESSION_KEY = "cchc_otp_failures"
+DEVICE_NAME = "Ứng dụng xác thực"
+
+
+def role_requires_two_factor(user) -> bool:
+    return RolePolicy.objects.filter(group__user=user, require_two_factor=True).exists()
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def pending_step(request) -> str | None:
+    """What a signed-in person still owes: VERIFY (a code), ENROL (a device first), or None."""
+    user = request.user
+    # Right after login() request.user is the plain user, without OTPMiddleware's is_verified.
+    is_verified = getattr(user, "is_verified", None)
+    if not user.is_authenticated or (is_verified is not None and is_verified()):
+        return None
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return VERIFY
+    if role_requires_two_factor(user):
+        return ENROL
+    return None
+
+
+def step_url(step: str, next_url: str = "") -> str:
+    url = reverse("core:otp_verify" if step == VERIFY else "core:otp_enrol")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _exempt_paths():
+    return (
+        reverse("core:otp_verify"),
+        reverse("core:otp_enrol"),
+        reverse("logout"),
+        reverse("healthz"),
+        settings.STATIC_URL,
+    )
+
+
+class TwoFactorMiddleware:
+    """Holds a signed-in but unverified session on the code or enrolment step."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        api = path.startswith("/api/")
+        token_client = api and request.headers.get("Authorization", "").startswith("Token ")
+        if not token_client and not path.startswith(_exempt_paths()):
+            step = pending_step(request)
+            if step is not None:
+                if api:
+                    message = (
+                        _("Bạn cần nhập mã xác thực hai bước trước khi dùng API.")
+                        if step == VERIFY
+                        else _("Bạn cần thiết lập xác thực hai bước trước khi dùng API.")
+                    )
+                    return JsonResponse(
+                        {"errors": [{"field": None, "message": message}]}, status=403
+                    )
+                return redirect(step_url(step, request.get_full_path()))
+        return self.get_response(request)
+
+
+# --- device life cycle -------------------------------------------------------------------
+
+
+def enrolment_device(user) -> TOTPDevice:
+    """The person's unconfirmed device being set up (one at a time), created on first visit."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The key as the base32 text that authenticator apps accept, in groups of four."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    out = io.BytesIO()
+    qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage).save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]  # drop the XML declaration: it is inlined in HTML
+
+
+def device_confirm(*, request, device: TOTPDevice) -> None:
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+        audit_record(actor=request.user, obj=request.user, action="two_factor_enrolled")
+
+
+def device_remove(*, request, device: TOTPDevice) -> None:
+    with transaction.atomic():
+        audit_record(actor=request.user, obj=request.user, action="two_factor_removed")
+        device.delete()
