@@ -14,7 +14,12 @@ import io
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -37,16 +42,99 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_step(request) -> str | None:
+# What every signed-in request needs to know, (has a confirmed device, a role requires it), is
+# kept in the cache so that the check costs no query: one entry per person, dropped when the
+# person's devices change, and all of them at once (a new generation) when a policy or a
+# group membership changes. With a per-process cache (no REDIS_URL) another process may
+# answer from its copy for at most STATE_SECONDS.
+STATE_SECONDS = 300
+_GENERATION_KEY = "cchc:2fa:generation"
+
+
+def _state_key(user_pk) -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(_GENERATION_KEY, generation, None)
+    return f"cchc:2fa:{generation}:{user_pk}"
+
+
+def _compute_state(user_pk) -> tuple[bool, bool]:
+    row = (
+        get_user_model()
+        .objects.filter(pk=user_pk)
+        .annotate(
+            has_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
+            required=Exists(
+                RolePolicy.objects.filter(group__user=OuterRef("pk"), require_two_factor=True)
+            ),
+        )
+        .values_list("has_device", "required")
+        .first()
+    )
+    return tuple(row) if row else (False, False)
+
+
+def two_factor_state(user, fresh: bool = False) -> tuple[bool, bool]:
+    key = _state_key(user.pk)
+    state = None if fresh else cache.get(key)
+    if state is None:
+        state = _compute_state(user.pk)
+        cache.set(key, state, STATE_SECONDS)
+    return tuple(state)
+
+
+def forget_person(user_pk) -> None:
+    cache.delete(_state_key(user_pk))
+
+
+def forget_everyone() -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 2, None)
+
+
+def _device_changed(sender, instance, **kwargs):
+    forget_person(instance.user_id)
+
+
+def _policy_changed(sender, **kwargs):
+    forget_everyone()
+
+
+def _membership_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        forget_everyone()
+
+
+def _logged_in(sender, request, user, **kwargs):
+    two_factor_state(user, fresh=True)  # warm: the next requests need no query
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_device_changed, sender=TOTPDevice, dispatch_uid="cchc_2fa_device")
+        signal.connect(_policy_changed, sender=RolePolicy, dispatch_uid="cchc_2fa_policy")
+    m2m_changed.connect(
+        _membership_changed,
+        sender=get_user_model().groups.through,
+        dispatch_uid="cchc_2fa_groups",
+    )
+    user_logged_in.connect(_logged_in, dispatch_uid="cchc_2fa_login")
+
+
+def pending_step(request, fresh: bool = False) -> str | None:
     """What a signed-in person still owes: VERIFY (a code), ENROL (a device first), or None."""
     user = request.user
     # Right after login() request.user is the plain user, without OTPMiddleware's is_verified.
     is_verified = getattr(user, "is_verified", None)
     if not user.is_authenticated or (is_verified is not None and is_verified()):
         return None
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    has_device, required = two_factor_state(user, fresh=fresh)
+    if has_device:
         return VERIFY
-    if role_requires_two_factor(user):
+    if required:
         return ENROL
     return None
 

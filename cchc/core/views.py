@@ -127,10 +127,10 @@ def _mark_verified(request, device) -> None:
 def otp_verify(request):
     """Second step of sign-in: the 6-digit code from the person's authenticator app."""
     next_url = _next_url(request)
-    step = twofactor.pending_step(request)
-    if step != twofactor.VERIFY:
+    step = twofactor.pending_step(request, fresh=True)
+    device = twofactor.confirmed_device(request.user) if step == twofactor.VERIFY else None
+    if device is None:
         return redirect(twofactor.step_url(step, next_url) if step else next_url)
-    device = twofactor.confirmed_device(request.user)
     form = OTPCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -165,7 +165,7 @@ def otp_enrol(request):
     """Set up an authenticator app: QR code and key, then one code to confirm it works."""
     next_url = _next_url(request)
     if twofactor.confirmed_device(request.user) is not None:
-        if twofactor.pending_step(request) == twofactor.VERIFY:
+        if twofactor.pending_step(request, fresh=True) == twofactor.VERIFY:
             return redirect(twofactor.step_url(twofactor.VERIFY, next_url))
         return redirect("core:otp_devices")
     device = twofactor.enrolment_device(request.user)

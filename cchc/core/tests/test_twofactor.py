@@ -5,6 +5,8 @@ from urllib.parse import quote
 
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -184,6 +186,19 @@ class RequiredByRoleTests(TwoFactorTestCase):
         self.client.force_login(self.officer_a)
         self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(ENROL))
 
+    def test_joining_a_role_that_requires_it_applies_at_the_next_request(self):
+        self.client.force_login(self.officer_a)
+        self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
+        self.officer_a.groups.add(Group.objects.get(name=str(Role.UNIT_LEADER)))
+        self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(ENROL))
+
+    def test_a_device_removed_by_the_administrator_means_enrolling_again(self):
+        device = self.give_device(self.leader_a)
+        self.client.force_login(self.leader_a)
+        self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(VERIFY))
+        device.delete()
+        self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(ENROL))
+
     def test_logout_stays_reachable(self):
         self.sign_in("leader_a")
         self.client.post("/dang-xuat/")
@@ -196,6 +211,15 @@ class NotRequiredTests(TwoFactorTestCase):
         self.assertRedirects(response, STAFF_PAGE, fetch_redirect_response=False)
         self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
         self.assertFalse(TOTPDevice.objects.exists())
+
+    def test_the_check_costs_no_query_once_signed_in(self):
+        self.require(Role.UNIT_LEADER)
+        self.sign_in("officer_a")
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        self.assertNotIn("otp_totp", sql)
+        self.assertNotIn("core_rolepolicy", sql)
 
     def test_a_policy_switched_off_is_unchanged_too(self):
         self.require(Role.SPECIALIST, required=False)
