@@ -88,12 +88,14 @@ def lockout(request, original_response=None, credentials=None, *args, **kwargs):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = ""
-    return render(
+    response = render(
         request,
         "registration/login.html",
         {"form": form, "next": next_url, "lockout_message": message},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+    response["Retry-After"] = str(settings.AXES_COOLOFF_MINUTES * 60)
+    return response
 
 
 def _next_url(request) -> str:

@@ -41,6 +41,7 @@ class LockoutTests(PersonaTestCase):
         self.assertContains(fifth, "Bạn đã đăng nhập sai quá 5 lần", status_code=429)
         self.assertContains(fifth, LOCKED, status_code=429)
         self.assertNotContains(fifth, "Account locked", status_code=429)
+        self.assertEqual(fifth["Retry-After"], "900")
         right = self.post("officer_a", "pw-officer_a")
         self.assertContains(right, LOCKED, status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)
