@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -176,7 +176,13 @@ class TwoFactorMiddleware:
                     return JsonResponse(
                         {"errors": [{"field": None, "message": message}]}, status=403
                     )
-                return redirect(step_url(step, request.get_full_path()))
+                url = step_url(step, request.get_full_path())
+                if request.headers.get("HX-Request") == "true":
+                    # An htmx request would swap the step page into a fragment: go there whole.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = url
+                    return response
+                return redirect(url)
         return self.get_response(request)
 
 

@@ -199,6 +199,12 @@ class RequiredByRoleTests(TwoFactorTestCase):
         device.delete()
         self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(ENROL))
 
+    def test_an_htmx_request_is_sent_to_the_step_as_a_whole_page(self):
+        self.sign_in("leader_a")
+        response = self.client.get(STAFF_PAGE, headers={"HX-Request": "true"})
+        self.assertEqual(response.status_code, 204)
+        self.assertTrue(response["HX-Redirect"].startswith(ENROL))
+
     def test_logout_stays_reachable(self):
         self.sign_in("leader_a")
         self.client.post("/dang-xuat/")
