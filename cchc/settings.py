@@ -130,6 +130,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Sign-in hardening: two-factor (django-otp, TOTP) and login lockout (django-axes) ---
+# Kept in one block so that it merges cleanly. See docs/security.md.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes"]
+# OTPMiddleware marks request.user verified; TwoFactorMiddleware then holds a signed-in person
+# whose role requires it (or who has a device) on the code / enrolment step.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "cchc.core.twofactor.TwoFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username+IP first
+    "django.contrib.auth.backends.ModelBackend",
+]
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CCHC")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds (kept on the device)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)  # wrong codes per sign-in before sign-out
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # axes reads a float as hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person from one address
+AXES_CLIENT_IP_CALLABLE = "cchc.core.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "cchc.core.views.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = True
+# --- end of sign-in hardening ---
+
 # Vietnamese first: language, time zone and number formats ("76,473", "1.234.567 đ").
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

@@ -1,9 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.forms import CalendarOverrideForm
-from cchc.core.models import Abbreviation, Agency, AuditEntry, CalendarOverride, Unit, User
+from cchc.core.models import (
+    Abbreviation,
+    Agency,
+    AuditEntry,
+    CalendarOverride,
+    RolePolicy,
+    Unit,
+    User,
+)
+from cchc.core.services import audit_record
 
 admin.site.site_header = _("Quản trị CCHC")
 admin.site.site_title = _("Quản trị CCHC")
@@ -73,3 +83,22 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 class AbbreviationAdmin(admin.ModelAdmin):
     list_display = ["abbreviation", "expansion"]
     search_fields = ["abbreviation", "expansion"]
+
+
+@admin.register(RolePolicy)
+class RolePolicyAdmin(admin.ModelAdmin):
+    """Per role: whether its people must sign in with a second factor (TOTP)."""
+
+    list_display = ["__str__", "group", "require_two_factor"]
+    list_editable = ["require_two_factor"]
+    list_select_related = ["group"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                obj=obj,
+                action="role_policy_changed",
+                to_state="2fa" if obj.require_two_factor else "password",
+            )

@@ -47,6 +47,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        # DRF's session authentication refuses a write without the CSRF token (in English).
+        exc = exceptions.PermissionDenied(
+            _("Thiếu hoặc sai mã bảo vệ CSRF. Vui lòng tải lại trang rồi thử lại.")
+        )
     elif isinstance(exc, DjangoValidationError):
         # A model or service validation error is the client's mistake: 400, never 500.
         exc = exceptions.ValidationError(as_serializer_error(exc))

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng chung")
 
     def ready(self):
-        from cchc.core import registry
+        from cchc.core import registry, twofactor
+
+        twofactor.connect_signals()
 
         registry.register_nav("core:home", _("Trang chủ"), order=0)
         registry.register_nav("core:calendar", _("Tính hạn xử lý"), order=80)

@@ -15,6 +15,24 @@ class LoginForm(AuthenticationForm):
     }
 
 
+class OTPCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực (6 chữ số)"),
+        max_length=20,
+        error_messages={
+            "required": _("Hãy nhập mã xác thực gồm 6 chữ số."),
+            "max_length": _("Mã xác thực gồm đúng 6 chữ số."),
+        },
+    )
+
+    def clean_code(self):
+        # Authenticator apps show "123 456": spaces are not part of the code.
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("Mã xác thực gồm đúng 6 chữ số."))
+        return code
+
+
 class CalendarOverrideForm(forms.ModelForm):
     class Meta:
         model = CalendarOverride

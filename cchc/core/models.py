@@ -238,6 +238,36 @@ class Abbreviation(models.Model):
         return result
 
 
+class RolePolicy(models.Model):
+    """Sign-in rules an administrator sets per role (a Django group)."""
+
+    group = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        related_name="policy",
+        verbose_name=_("vai trò"),
+    )
+    require_two_factor = models.BooleanField(
+        _("bắt buộc xác thực hai bước"),
+        default=False,
+        help_text=_(
+            "Người có vai trò này phải nhập mã từ ứng dụng xác thực (TOTP) sau mật khẩu; "
+            "ai chưa có thiết bị sẽ được yêu cầu thiết lập ở lần đăng nhập kế tiếp."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("chính sách đăng nhập theo vai trò")
+        verbose_name_plural = _("chính sách đăng nhập theo vai trò")
+        ordering = ["group__name"]
+
+    def __str__(self):
+        try:
+            return str(Role(self.group.name).label)
+        except ValueError:
+            return self.group.name
+
+
 __all__ = [
     "Agency",
     "Unit",
@@ -246,5 +276,6 @@ __all__ = [
     "AuditChainHead",
     "CalendarOverride",
     "Abbreviation",
+    "RolePolicy",
     "Role",
 ]
