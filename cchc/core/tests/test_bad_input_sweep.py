@@ -1,0 +1,306 @@
+"""Bad input sweep (issue 7, point 6): every public form and import, and the staff forms that
+take free text or files, fed empty, huge, wrong-type, wrong-encoding, script, SQL-looking,
+traversal-named, zip-bomb and 50 MB inputs. Each is refused with a Vietnamese message (page)
+or {"errors": [{field, message}]} (API), never a 500, and the database and storage are left
+unchanged; or it is accepted harmlessly (stored verbatim, rendered escaped, stored under a
+generated name)."""
+
+import re
+
+from django.core.cache import cache
+from django.test import override_settings
+
+from cchc.core.roles import Role
+from cchc.core.testing import PersonaTestCase, make_user
+from cchc.core.tests.badinput import (
+    ACTIVE_FILES,
+    EMPTY,
+    HUGE_TEXT,
+    HUGER_TEXT,
+    MB,
+    NUL_TEXT,
+    SCRIPT,
+    SQL,
+    TRAVERSAL_NAMES,
+    UnchangedMixin,
+    pdf,
+    upload,
+    zip_bomb,
+)
+from cchc.dossiers.models import Dossier, DossierFile
+from cchc.dossiers.tests.helpers import DeskTestCase
+from cchc.feedback.models import Petition, PetitionAttachment
+from cchc.portal.models import Comment
+from cchc.portal.tests import factories
+
+GENERATED = re.compile(r"^[A-Za-z/0-9_-]+/[0-9a-f]{32}\.[a-z]{3,4}$")
+BIG = 50 * MB
+
+
+def big_body_kwargs():
+    """A 50 MB request as a client would send it: only CONTENT_LENGTH matters to the cap, and
+    the test client sends the real bytes."""
+    return {"data": b"0" * BIG, "content_type": "application/octet-stream"}
+
+
+class SweepMixin(UnchangedMixin):
+    def setUp(self):
+        cache.clear()  # rate limits count per address in the cache
+
+    def unchanged(self, label=""):
+        cache.clear()  # each input starts below the public forms' rate limits
+        return super().unchanged(label)
+
+    def assertVietnameseError(self, response, text, status=400):
+        body = response.content.decode()
+        shown = re.findall(r'class="(?:field-error|errorlist|messages?)[^"]*"[^>]*>(.*?)</', body)
+        shown = shown or [body[:300]]
+        self.assertEqual(response.status_code, status, shown)
+        self.assertIn(text, body, shown)
+
+    def assertApiError(self, response, field=None, text="", status=400):
+        self.assertEqual(response.status_code, status, response.content[:500])
+        errors = response.json()["errors"]
+        self.assertTrue(errors and all({"field", "message"} <= set(e) for e in errors), errors)
+        if field is not None:
+            self.assertIn(field, [e["field"] for e in errors])
+        if text:
+            self.assertIn(text, " ".join(e["message"] for e in errors))
+
+    def assertEscaped(self, page: str):
+        self.assertNotIn(SCRIPT, page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+
+
+# --- one-stop: online filing, page and API ------------------------------------------------
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class DossierFilingSweep(SweepMixin, DeskTestCase):
+    def fields(self, **overrides):
+        data = {
+            "applicant_kind": "person",
+            "name": "Trần Thị Bình",
+            "id_number": "001203004567",
+            "phone": "0912345678",
+            "email": "binh@example.vn",
+            "address": "Phú Thọ",
+            self.component_field: pdf(),
+        }
+        data.update(overrides)
+        return data
+
+    @property
+    def component_field(self):
+        return f"component_{self.procedure.components.first().pk}"
+
+    def page(self, **overrides):
+        return self.client.post(f"/ho-so/nop/{self.procedure.pk}/", self.fields(**overrides))
+
+    def api(self, **overrides):
+        data = {"procedure": self.procedure.pk, **self.fields(**overrides)}
+        return self.client.post("/api/v1/dossiers/", data)
+
+    TEXT_CASES = [  # (field, value, page message)
+        ("name", EMPTY, "bắt buộc"),
+        ("name", HUGE_TEXT, "tối đa 255 ký tự"),
+        ("address", HUGE_TEXT, "tối đa 255 ký tự"),
+        ("name", NUL_TEXT, "ký tự"),
+        ("id_number", "abc", "12 chữ số"),
+        ("phone", "'; DROP TABLE--", "Số điện thoại không hợp lệ"),
+        ("applicant_kind", "<b>", "lựa chọn hợp lệ"),
+    ]
+
+    def test_bad_text_is_refused_on_the_page_and_in_the_api(self):
+        for field, value, message in self.TEXT_CASES:
+            with self.subTest(field=field, value=value[:20]), self.unchanged(field):
+                self.assertVietnameseError(self.page(**{field: value}), message, status=200)
+                self.assertApiError(self.api(**{field: value}), field=field)
+
+    def test_script_and_sql_are_stored_verbatim_and_shown_escaped(self):
+        self.page(name=SCRIPT, address=SQL)
+        dossier = Dossier.objects.get()
+        self.assertEqual((dossier.applicant_name, dossier.applicant_address), (SCRIPT, SQL))
+        self.client.force_login(self.desk)
+        self.assertEscaped(self.client.get(f"/ho-so/{dossier.code}/").content.decode())
+
+    def test_bad_component_files_are_refused(self):
+        cases = [(name, content, "HTML, SVG") for name, content in ACTIVE_FILES.items()]
+        cases += [
+            ("rong.pdf", b"", "rỗng"),
+            ("bang.docx", zip_bomb("docx"), "zip bomb"),
+            ("chuong-trinh.pdf", b"MZ\x90\x00" + b"\x00" * 100, "không đúng loại"),
+        ]
+        for name, content, message in cases:
+            with self.subTest(name=name), self.unchanged(name):
+                field = {self.component_field: upload(name, content)}
+                self.assertVietnameseError(self.page(**field), message, status=200)
+                field = {self.component_field: upload(name, content)}
+                self.assertApiError(self.api(**field), field=self.component_field, text=message)
+
+    def test_traversal_names_are_stored_under_generated_names(self):
+        for i, name in enumerate(TRAVERSAL_NAMES):
+            with self.subTest(name=name):
+                response = self.page(**{self.component_field: pdf(name)})
+                self.assertEqual(response.status_code, 302, response.content[:300])
+                stored = DossierFile.objects.order_by("-pk").first()
+                self.assertRegex(stored.path, GENERATED)
+                self.assertNotIn("..", stored.original_name)
+                self.assertNotRegex(stored.original_name, r"[/\\\x00]")
+                self.assertEqual(Dossier.objects.count(), i + 1)
+
+    def test_wrong_types_and_shapes_in_the_api(self):
+        for body in ("[1, 2]", '"x"', "{not json", '{"procedure": "abc", "name": ["x"]}', "null"):
+            with self.subTest(body=body), self.unchanged(body):
+                response = self.client.post(
+                    "/api/v1/dossiers/", body, content_type="application/json"
+                )
+                self.assertApiError(response)
+
+    def test_invalid_utf8_and_a_50_mb_request_do_not_break_anything(self):
+        with self.unchanged("invalid utf-8"):
+            response = self.client.post(
+                f"/ho-so/nop/{self.procedure.pk}/",
+                b"name=%FF%FE%00&address=\xff\xfe",
+                content_type="application/x-www-form-urlencoded",
+            )
+            self.assertEqual(response.status_code, 200)
+        with self.unchanged("50 MB"):
+            response = self.client.post(f"/ho-so/nop/{self.procedure.pk}/", **big_body_kwargs())
+            self.assertVietnameseError(response, "quá lớn", status=413)
+            response = self.client.post("/api/v1/dossiers/", **big_body_kwargs())
+            self.assertApiError(response, text="quá lớn", status=413)
+        with self.unchanged("3 MB of form fields"):
+            response = self.page(name=HUGER_TEXT)
+            self.assertVietnameseError(response, "quá lớn", status=400)
+            self.assertApiError(self.api(name=HUGER_TEXT), text="quá lớn", status=400)
+
+
+# --- PAKN: petitions, page and API ------------------------------------------------------
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class PetitionSweep(SweepMixin, PersonaTestCase):
+    def fields(self, **overrides):
+        data = {
+            "sender_name": "Nguyễn Văn An",
+            "sender_phone": "0912345678",
+            "sender_email": "an@example.vn",
+            "subject": "Thời gian cấp phép quá lâu",
+            "content": "Hồ sơ của tôi chưa được trả kết quả.",
+        }
+        data.update(overrides)
+        return data
+
+    def page(self, **overrides):
+        return self.client.post("/pakn/gui/", self.fields(**overrides))
+
+    def api(self, **overrides):
+        return self.client.post(
+            "/api/v1/feedback/petitions/", self.fields(**overrides), content_type="application/json"
+        )
+
+    TEXT_CASES = [  # (field, value, page message)
+        ("subject", EMPTY, "bắt buộc"),
+        ("sender_name", HUGE_TEXT, "tối đa"),
+        ("content", HUGE_TEXT, "tối đa"),
+        ("subject", NUL_TEXT, "ký tự NUL"),
+        ("sender_email", SQL, "email"),
+    ]
+
+    def test_bad_text_is_refused_on_the_page_and_in_the_api(self):
+        for field, value, message in self.TEXT_CASES:
+            with self.subTest(field=field, value=value[:20]), self.unchanged(field):
+                self.assertVietnameseError(self.page(**{field: value}), message, status=200)
+                self.assertApiError(self.api(**{field: value}), field=field)
+
+    def test_wrong_types_and_shapes_in_the_api(self):
+        bodies = ["[1, 2]", '"x"', "{not json", '{"sender_name": ["x"], "subject": {"a": 1}}']
+        bodies += ['{"sender_name": "A", "subject": "B", "content": 5, "consent_to_publish": "x"}']
+        for body in bodies:
+            with self.subTest(body=body), self.unchanged(body):
+                response = self.client.post(
+                    "/api/v1/feedback/petitions/", body, content_type="application/json"
+                )
+                self.assertApiError(response)
+
+    def test_script_and_sql_are_stored_verbatim_and_shown_escaped(self):
+        self.page(subject=SCRIPT, content=SQL)
+        petition = Petition.objects.get()
+        self.assertEqual((petition.subject, petition.content), (SCRIPT, SQL))
+        self.client.force_login(make_user("handler", self.unit_a, [Role.PETITION_HANDLER]))
+        self.assertEscaped(self.client.get(f"/pakn/xu-ly/{petition.code}/").content.decode())
+
+    def test_bad_attachments_are_refused_and_traversal_names_are_harmless(self):
+        cases = [(name, content, "HTML, SVG") for name, content in ACTIVE_FILES.items()]
+        cases += [("bang.docx", zip_bomb("docx"), "zip bomb")]
+        for name, content, message in cases:
+            with self.subTest(name=name), self.unchanged(name):
+                response = self.page(attachments=[upload(name, content)])
+                self.assertVietnameseError(response, message, status=200)
+        for name in TRAVERSAL_NAMES:
+            with self.subTest(name=name):
+                cache.clear()
+                response = self.page(attachments=[pdf(name)])
+                self.assertContains(response, "Đã gửi")
+                stored = PetitionAttachment.objects.order_by("-pk").first()
+                self.assertRegex(stored.path, GENERATED)
+                self.assertNotRegex(stored.original_name, r"[/\\\x00]|\.\.")
+
+    def test_a_50_mb_request_is_refused_before_it_is_read(self):
+        with self.unchanged("50 MB"):
+            self.assertVietnameseError(
+                self.client.post("/pakn/gui/", **big_body_kwargs()), "quá lớn", status=413
+            )
+            response = self.client.post("/api/v1/feedback/petitions/", **big_body_kwargs())
+            self.assertApiError(response, text="quá lớn", status=413)
+
+
+# --- portal: comments, page and API -----------------------------------------------------
+
+
+class CommentSweep(SweepMixin, PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.article = factories.article(factories.category(), "Bài có ý kiến")
+        cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+
+    def fields(self, **overrides):
+        return {"name": "Bạn đọc", "email": "a@b.vn", "text": "Bài viết hữu ích.", **overrides}
+
+    def page(self, **overrides):
+        url = self.article.get_absolute_url() + "y-kien/"
+        return self.client.post(url, self.fields(**overrides))
+
+    def api(self, **overrides):
+        url = f"/api/v1/portal/articles/{self.article.slug}/comments/"
+        return self.client.post(url, self.fields(**overrides), content_type="application/json")
+
+    TEXT_CASES = [
+        ("text", EMPTY, "bắt buộc"),
+        ("text", HUGE_TEXT, "tối đa"),
+        ("name", HUGE_TEXT, "tối đa"),
+        ("text", NUL_TEXT, "ký tự NUL"),
+        ("email", SQL, "email"),
+    ]
+
+    def test_bad_text_is_refused_on_the_page_and_in_the_api(self):
+        for field, value, message in self.TEXT_CASES:
+            with self.subTest(field=field, value=value[:20]), self.unchanged(field):
+                self.assertVietnameseError(self.page(**{field: value}), message, status=200)
+                self.assertApiError(self.api(**{field: value}), field=field)
+
+    def test_wrong_types_and_shapes_in_the_api(self):
+        url = f"/api/v1/portal/articles/{self.article.slug}/comments/"
+        for body in ("[1, 2]", "{not json", '{"name": ["x"], "text": {"a": 1}}', "null"):
+            with self.subTest(body=body), self.unchanged(body):
+                response = self.client.post(url, body, content_type="application/json")
+                self.assertApiError(response)
+
+    def test_script_and_sql_are_stored_verbatim_and_shown_escaped(self):
+        self.page(name=SQL, text=SCRIPT)
+        comment = Comment.objects.get()
+        self.assertEqual((comment.name, comment.text), (SQL, SCRIPT))
+        self.client.force_login(self.editor)
+        self.assertEscaped(self.client.get("/quan-ly/y-kien/").content.decode())
