@@ -158,6 +158,7 @@ UPLOAD_LIMITS = {
     "import": 5 * 1024 * 1024,
     "request": env_int("REQUEST_MAX_BYTES", 30 * 1024 * 1024),
     "zip_uncompressed": 200 * 1024 * 1024,
+    "import_uncompressed": 20 * 1024 * 1024,
     "zip_ratio": 200,
     "zip_entries": 2000,
 }

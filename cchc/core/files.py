@@ -32,6 +32,9 @@ DEFAULT_LIMITS = {
     "import": 5 * MB,  # a framework, survey, procedure or plan import file
     "request": 30 * MB,  # a whole request body (RequestSizeLimitMiddleware)
     "zip_uncompressed": 200 * MB,  # an xlsx/docx: everything inside, uncompressed
+    # an imported xlsx, uncompressed: openpyxl parses every sheet whole on opening, even in
+    # read-only mode, so this bounds an import's time (2,000 rows of a framework are ~1 MB)
+    "import_uncompressed": 20 * MB,
     "zip_ratio": 200,  # an entry expanding more than this many times its compressed size
     "zip_entries": 2000,  # an xlsx/docx with more members than this
 }
@@ -174,7 +177,7 @@ def _too_large(name: str, size: int, cap: int) -> ValidationError:
     )
 
 
-def check_zip_archive(source, *, name: str = "") -> None:
+def check_zip_archive(source, *, name: str = "", max_total: int | None = None) -> None:
     """Refuse a zip-based file (xlsx, docx) whose central directory promises too much: too
     many members, too large once uncompressed, or a member compressed too well (a zip bomb).
     Reads only the directory, never the members. A file that is not a zip passes (the reader
@@ -199,7 +202,7 @@ def check_zip_archive(source, *, name: str = "") -> None:
     ratio = max(
         (m.file_size / max(m.compress_size, 1) for m in members if m.file_size > MB), default=0
     )
-    if total > limit("zip_uncompressed") or ratio > limit("zip_ratio"):
+    if total > (max_total or limit("zip_uncompressed")) or ratio > limit("zip_ratio"):
         raise ValidationError(
             _(
                 "Tệp “%(name)s” khi giải nén quá lớn (%(size).0f MB, nén %(ratio).0f lần): "
@@ -216,7 +219,7 @@ def check_import_file(data: bytes, *, name: str = "") -> None:
     if len(data) > limit("import"):
         raise _too_large(label, len(data), limit("import"))
     if data[:4] == b"PK\x03\x04":
-        check_zip_archive(data, name=name)
+        check_zip_archive(data, name=name, max_total=limit("import_uncompressed"))
 
 
 def store_upload(checked: CheckedUpload, *, folder: str) -> str:

@@ -84,6 +84,8 @@ def framework_import_page(request):
         upload = request.FILES.get("file")
         if upload is None:
             problems = ["Chọn tệp YAML hoặc Excel."]
+        elif not upload.size:
+            problems = ["Tệp gửi lên rỗng."]
         elif upload.size > MAX_IMPORT_BYTES:
             problems = ["Tệp quá lớn (tối đa 5 MB)."]
         else:
@@ -434,8 +436,12 @@ def survey_import_page(request, pk):
     problems = []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None or upload.size > MAX_IMPORT_BYTES:
+        if upload is None:
             problems = ["Chọn tệp CSV hoặc Excel (tối đa 5 MB)."]
+        elif not upload.size:
+            problems = ["Tệp gửi lên rỗng."]
+        elif upload.size > MAX_IMPORT_BYTES:
+            problems = ["Tệp quá lớn (tối đa 5 MB)."]
         else:
             try:
                 count = services.survey_import(

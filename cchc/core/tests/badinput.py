@@ -2,6 +2,7 @@
 
 import contextlib
 import struct
+import unicodedata
 import zlib
 
 from django.apps import apps
@@ -38,8 +39,11 @@ ACTIVE_FILES = {  # name -> content: markup a browser would run, whatever the ex
     "trang.xhtml": b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"></html>',
     "ma.pdf": b"  <SCRIPT>document.location='http://x'</SCRIPT>",
 }
-# CP1258 / latin-1 bytes where UTF-8 is expected (Vietnamese text saved by an old tool)
-CP1258_CSV = "unit,code,points\nA,1.1,Điểm\n".encode("cp1258", errors="replace") + b"\xe0\xe8\n"
+
+
+def cp1258(text: str) -> bytes:
+    """Vietnamese text as an old Windows tool saves it (CP1258, decomposed tones): not UTF-8."""
+    return unicodedata.normalize("NFD", text).encode("cp1258", errors="replace")
 
 
 def upload(name, content, content_type="application/octet-stream"):

@@ -5,10 +5,16 @@ or {"errors": [{field, message}]} (API), never a 500, and the database and stora
 unchanged; or it is accepted harmlessly (stored verbatim, rendered escaped, stored under a
 generated name)."""
 
+import io
 import re
+import tempfile
+from pathlib import Path
 
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
+from openpyxl import Workbook
 
 from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_user
@@ -23,6 +29,7 @@ from cchc.core.tests.badinput import (
     SQL,
     TRAVERSAL_NAMES,
     UnchangedMixin,
+    cp1258,
     pdf,
     upload,
     zip_bomb,
@@ -30,8 +37,12 @@ from cchc.core.tests.badinput import (
 from cchc.dossiers.models import Dossier, DossierFile
 from cchc.dossiers.tests.helpers import DeskTestCase
 from cchc.feedback.models import Petition, PetitionAttachment
+from cchc.parindex.models import Framework
+from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
+from cchc.plans.models import Plan
 from cchc.portal.models import Comment
 from cchc.portal.tests import factories
+from cchc.procedures.models import Procedure
 
 GENERATED = re.compile(r"^[A-Za-z/0-9_-]+/[0-9a-f]{32}\.[a-z]{3,4}$")
 BIG = 50 * MB
@@ -304,3 +315,206 @@ class CommentSweep(SweepMixin, PersonaTestCase):
         self.assertEqual((comment.name, comment.text), (SQL, SCRIPT))
         self.client.force_login(self.editor)
         self.assertEscaped(self.client.get("/quan-ly/y-kien/").content.decode())
+
+
+# --- imports: PAR Index framework (page, API, command), survey (page, API) ------------------
+
+
+def many_rows_xlsx(count: int = 100_000) -> bytes:
+    """An xlsx of `count` short rows under headers every importer knows."""
+    if count not in _MANY_ROWS:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("nodes")
+        headers = ["code", "name", "max", "rule", "unit", "points", "field", "time"]
+        sheet.append([*headers, "Lĩnh vực", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
+        for i in range(count):  # one cell a row: 100,000 rows are 4 MB unpacked
+            sheet.append([i])
+        out = io.BytesIO()
+        book.save(out)
+        _MANY_ROWS[count] = out.getvalue()
+    return _MANY_ROWS[count]
+
+
+_MANY_ROWS: dict[int, bytes] = {}
+
+
+def framework_yaml(code="XSS", name=SCRIPT, node_name=SQL) -> bytes:
+    text = SMALL_YAML.replace("code: TEST", f"code: {code}")
+    text = text.replace("name: Bộ tiêu chí thử", f'name: "{name}"')
+    return text.replace("name: Lĩnh vực một", f'name: "{node_name}"').encode()
+
+
+FRAMEWORK_CASES = [  # (file name, content, message): each refused, nothing written
+    ("rong.yaml", b"", "rỗng"),
+    ("lon.yaml", b"#" * (6 * MB), "quá lớn"),
+    ("danh-sach.yaml", b"- 1\n- 2\n", "Tệp YAML phải là một bảng khóa"),
+    ("cp1258.yaml", cp1258(SMALL_YAML.replace("TEST", "CP")), "UTF-8"),
+    ("nul.yaml", framework_yaml(code="NUL", name="A\x00B", node_name="x"), "YAML"),
+    ("sai-kieu.yaml", SMALL_YAML.replace("max: 2", "max: hai").encode(), "không phải là số"),
+    ("bom.xlsx", zip_bomb("xlsx"), "zip bomb"),
+    ("nhieu-dong.xlsx", None, "Quá nhiều"),
+    ("../../etc/passwd", b"root:x:0:0", "Chỉ nhận tệp YAML"),
+    ("ma.exe", b"MZ\x90\x00", "Chỉ nhận tệp YAML"),
+]
+
+
+class FrameworkImportSweep(SweepMixin, ParTestCase):
+    def cases(self):
+        for name, content, message in FRAMEWORK_CASES:
+            yield name, many_rows_xlsx() if content is None else content, message
+
+    def test_bad_files_are_refused_on_the_page_in_the_api_and_by_the_command(self):
+        self.client.force_login(self.focal)
+        for name, content, message in self.cases():
+            with self.subTest(name=name), self.unchanged(name):
+                response = self.client.post(
+                    reverse("parindex:framework-import"), {"file": upload(name, content)}
+                )
+                self.assertVietnameseError(response, message, status=400)
+                response = self.client.post(
+                    "/api/v1/par/frameworks/import", {"file": upload(name, content)}
+                )
+                self.assertApiError(response, text=message)
+                with tempfile.TemporaryDirectory() as folder:
+                    path = Path(folder) / (name.replace("/", "_") or "x")
+                    path.write_bytes(content)
+                    with self.assertRaises(CommandError):
+                        call_command("import_framework", str(path), stderr=io.StringIO())
+
+    def test_script_and_sql_names_are_stored_verbatim_and_shown_escaped(self):
+        self.client.force_login(self.focal)
+        response = self.client.post(
+            reverse("parindex:framework-import"),
+            {"file": upload("../../x.yaml", framework_yaml())},
+        )
+        framework = Framework.objects.get(code="XSS")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(framework.name, SCRIPT)
+        self.assertTrue(framework.nodes.filter(name=SQL).exists())
+        page = self.client.get(reverse("parindex:framework-detail", args=[framework.pk]))
+        self.assertEscaped(page.content.decode())
+
+
+SURVEY_CASES = [
+    ("rong.csv", b"", "rỗng"),
+    ("lon.csv", b"unit,code,points\n" + b"A,2.2,1\n" * (MB), "quá lớn"),
+    ("cp1258.csv", cp1258("unit,code,points\nA,2.2,một\n"), "UTF-8"),
+    ("nul.csv", b"unit,code,points\nA\x00,2.2,1\n", "Tệp không đọc được"),
+    ("chu.csv", b"unit,code,points\nA,2.2,abc\n", "abc"),
+    ("sql.csv", f"unit,code,points\n{SQL},2.2,1\n".encode(), "không thuộc kỳ đánh giá"),
+    ("bom.xlsx", zip_bomb("xlsx"), "zip bomb"),
+    ("nhieu-dong.xlsx", None, "Quá nhiều dòng"),
+    ("nhieu-dong.csv", b"unit,code,points\n" + b"A,2.2,1\n" * 100_000, "Quá nhiều dòng"),
+    ("../../etc/passwd", b"root:x:0:0", "Chỉ nhận tệp CSV"),
+]
+
+
+class SurveyImportSweep(SweepMixin, ParTestCase):
+    def test_bad_files_are_refused_on_the_page_and_in_the_api(self):
+        self.client.force_login(self.focal)
+        for name, content, message in SURVEY_CASES:
+            content = many_rows_xlsx() if content is None else content
+            with self.subTest(name=name), self.unchanged(name):
+                response = self.client.post(
+                    reverse("parindex:survey-import", args=[self.period.pk]),
+                    {"file": upload(name, content)},
+                )
+                self.assertVietnameseError(response, message, status=400)
+                response = self.client.post(
+                    f"/api/v1/par/periods/{self.period.pk}/survey", {"file": upload(name, content)}
+                )
+                self.assertApiError(response, text=message)
+
+
+# --- imports: procedure catalogue (command), reform plan Excel (page) ------------------------
+
+PROCEDURE_HEADER = "code,name,field,time,time_unit\n"
+PROCEDURE_CASES = [  # (file name, content, message of the CommandError)
+    ("rong.csv", b"", "thiếu cột"),
+    ("lon.csv", PROCEDURE_HEADER.encode() + b"x" * (6 * MB), "quá lớn"),
+    ("cp1258.csv", cp1258(PROCEDURE_HEADER + "1.000001,Cấp phép,KHCN,5,d\n"), "UTF-8"),
+    ("nul.csv", PROCEDURE_HEADER.encode() + b"1.000001,A\x00B,KHCN,5,working_days\n", "UTF-8"),
+    ("bom.xlsx", zip_bomb("xlsx"), "zip bomb"),
+    ("nhieu-dong.xlsx", None, "quá nhiều dòng"),
+    (
+        "nhieu-dong.csv",
+        (PROCEDURE_HEADER + "1.000001,A,B,1,working_days\n" * 100_000).encode(),
+        "quá nhiều dòng",
+    ),
+]
+
+
+class ProcedureImportSweep(SweepMixin, PersonaTestCase):
+    def run_command(self, name, content):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(content)
+            out, err = io.StringIO(), io.StringIO()
+            call_command("import_procedures", str(path), stdout=out, stderr=err)
+            return out.getvalue(), err.getvalue()
+
+    def test_bad_files_are_refused_by_the_command(self):
+        for name, content, message in PROCEDURE_CASES:
+            content = many_rows_xlsx() if content is None else content
+            with self.subTest(name=name), self.unchanged(name):
+                with self.assertRaisesMessage(CommandError, message):
+                    self.run_command(name, content)
+
+    def test_bad_rows_are_reported_and_only_good_rows_saved(self):
+        rows = [
+            f"1.000001,{'Ạ' * 600},KHCN,5,working_days",  # longer than the column
+            "1.000002,Thủ tục,KHCN,năm,working_days",  # text for a number
+            f"1.000003,{SCRIPT},{SQL},5,working_days",  # kept verbatim, shown escaped
+        ]
+        out, err = self.run_command("mix.csv", (PROCEDURE_HEADER + "\n".join(rows)).encode())
+        self.assertIn("Dòng 2", err)
+        self.assertIn("Dòng 3", err)
+        procedure = Procedure.objects.get()
+        self.assertEqual((procedure.name, procedure.field), (SCRIPT, SQL))
+        self.assertEscaped(self.client.get(f"/thu-tuc/{procedure.pk}/").content.decode())
+
+
+class PlanImportSweep(SweepMixin, PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.plan = Plan.objects.create(agency=cls.agency, year=2024, title="Kế hoạch 2024")
+
+    def sheet(self, content=SCRIPT) -> bytes:
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Lĩnh vực", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
+        sheet.append(["1", content, "A", "31/12/2024"])
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    CASES = [
+        ("rong.xlsx", b"", "rỗng"),
+        ("lon.xlsx", b"PK" + b"0" * (6 * MB), "5 MB"),
+        ("hong.xlsx", b"PK\x03\x04 not really", "Excel"),
+        ("cp1258.xlsx", cp1258("Nội dung"), "Excel"),
+        ("bom.xlsx", zip_bomb("xlsx"), "zip bomb"),
+        ("nhieu-dong.xlsx", None, "2000"),
+        ("../../etc/passwd", b"root:x:0:0", "Excel"),
+    ]
+
+    def test_bad_files_are_refused(self):
+        self.login_as("agency_leader")
+        url = reverse("plans:plan-import", args=[self.plan.pk])
+        for name, content, message in self.CASES:
+            content = many_rows_xlsx() if content is None else content
+            with self.subTest(name=name), self.unchanged(name):
+                response = self.client.post(url, {"file": upload(name, content)})
+                self.assertVietnameseError(response, message, status=400)
+
+    def test_script_sql_and_formulas_are_kept_as_text_and_shown_escaped(self):
+        self.login_as("agency_leader")
+        url = reverse("plans:plan-import", args=[self.plan.pk])
+        for content in (SCRIPT, SQL):
+            with self.subTest(content=content):
+                response = self.client.post(url, {"file": upload("k.xlsx", self.sheet(content))})
+                self.assertEqual(response.status_code, 302, response.content[-800:])
+                self.assertEqual(self.plan.tasks.order_by("-pk").first().content, content)
+        page = self.client.get(reverse("plans:plan-detail", args=[self.plan.pk]))
+        self.assertEscaped(page.content.decode())
