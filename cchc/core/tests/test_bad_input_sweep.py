@@ -456,9 +456,12 @@ class ProcedureImportSweep(SweepMixin, PersonaTestCase):
     def test_bad_files_are_refused_by_the_command(self):
         for name, content, message in PROCEDURE_CASES:
             content = many_rows_xlsx() if content is None else content
-            with self.subTest(name=name), self.unchanged(name):
-                with self.assertRaisesMessage(CommandError, message):
-                    self.run_command(name, content)
+            with (
+                self.subTest(name=name),
+                self.unchanged(name),
+                self.assertRaisesMessage(CommandError, message),
+            ):
+                self.run_command(name, content)
 
     def test_bad_rows_are_reported_and_only_good_rows_saved(self):
         rows = [
