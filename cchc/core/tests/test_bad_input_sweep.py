@@ -5,6 +5,7 @@ or {"errors": [{field, message}]} (API), never a 500, and the database and stora
 unchanged; or it is accepted harmlessly (stored verbatim, rendered escaped, stored under a
 generated name)."""
 
+import datetime as dt
 import io
 import re
 import tempfile
@@ -25,6 +26,8 @@ from cchc.core.tests.badinput import (
     HUGER_TEXT,
     MB,
     NUL_TEXT,
+    PDF,
+    PNG,
     SCRIPT,
     SQL,
     TRAVERSAL_NAMES,
@@ -37,12 +40,12 @@ from cchc.core.tests.badinput import (
 from cchc.dossiers.models import Dossier, DossierFile
 from cchc.dossiers.tests.helpers import DeskTestCase
 from cchc.feedback.models import Petition, PetitionAttachment
-from cchc.parindex.models import Framework
+from cchc.parindex.models import Evidence, Framework
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
-from cchc.plans.models import Plan
-from cchc.portal.models import Comment
+from cchc.plans.models import Plan, PlanTask, TaskEvidence
+from cchc.portal.models import Article, Comment, ScienceTask, ScienceTaskFile
 from cchc.portal.tests import factories
-from cchc.procedures.models import Procedure
+from cchc.procedures.models import Component, Procedure
 
 GENERATED = re.compile(r"^[A-Za-z/0-9_-]+/[0-9a-f]{32}\.[a-z]{3,4}$")
 BIG = 50 * MB
@@ -521,3 +524,155 @@ class PlanImportSweep(SweepMixin, PersonaTestCase):
                 self.assertEqual(self.plan.tasks.order_by("-pk").first().content, content)
         page = self.client.get(reverse("plans:plan-detail", args=[self.plan.pk]))
         self.assertEscaped(page.content.decode())
+
+
+# --- staff forms with uploads: sniffed, generated names, served only as downloads ------------
+
+VIETNAMESE_NAME = "Biên bản họp ngày 1.pdf"
+
+
+class StaffUploadSweep(SweepMixin, ParTestCase):
+    """Every staff form that takes a file refuses markup and zip bombs, stores under a
+    generated name whatever the uploader called the file, and serves it back (where it is
+    served) as an attachment with nosniff and an RFC 5987 Vietnamese file name."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.editor = make_user("editor", cls.unit_a, [Role.EDITOR])
+        cls.admin = make_user("admin_a", cls.unit_a, [Role.SYSTEM_ADMIN])
+        cls.plan = Plan.objects.create(agency=cls.agency, year=2024, title="Kế hoạch 2024")
+        cls.task = PlanTask.objects.create(
+            plan=cls.plan, order=1, field="1", content="Nhiệm vụ", lead_unit=cls.unit_a,
+            deadline=dt.date(2024, 12, 31),
+        )  # fmt: skip
+        cls.science = ScienceTask.objects.create(
+            code="DT-09", name="Nhiệm vụ", level="province", lead_organisation="Viện",
+            principal_investigator="TS. A", start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2026, 12, 31), budget=1, status="accepted",
+        )  # fmt: skip
+        cls.procedure = Procedure.objects.create(
+            code="1.000001", name="Thủ tục", field="KHCN", online_form="partial"
+        )
+
+    # each target: (who, post(file) -> response, newest stored row -> (path, name, download))
+    def post_evidence(self, file):
+        score = self.score(self.assessment_a, "1.1.1")
+        url = reverse("parindex:evidence-upload", args=[self.assessment_a.pk, score.pk])
+        return self.client.post(url, {"files": [file]})
+
+    def stored_evidence(self):
+        item = Evidence.objects.order_by("-pk").first()
+        url = reverse("parindex:evidence-download", args=[self.assessment_a.pk, item.pk])
+        return item.path, item.original_name, url
+
+    def post_task_evidence(self, file):
+        return self.client.post(reverse("plans:task-evidence", args=[self.task.pk]), {"file": file})
+
+    def stored_task_evidence(self):
+        item = TaskEvidence.objects.order_by("-pk").first()
+        url = reverse("plans:task-evidence-download", args=[self.task.pk, item.pk])
+        return item.path, item.original_name, url
+
+    def post_science_file(self, file):
+        return self.client.post("/quan-ly/nhiem-vu-khcn/DT-09/tep/", {"file": file})
+
+    def stored_science_file(self):
+        item = ScienceTaskFile.objects.order_by("-pk").first()
+        return item.path, item.title, reverse("portal:science-file", args=["DT-09", item.pk])
+
+    def post_template(self, file):
+        data = {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "Đơn đề nghị",
+            "form-0-copies": "1",
+            "form-0-form": "original",
+            "form-0-template_file": file,
+        }
+        return self.client.post(f"/thu-tuc/{self.procedure.pk}/thanh-phan/", data)
+
+    def stored_template(self):
+        item = Component.objects.order_by("-pk").first()
+        url = reverse("procedures:component-template", args=[self.procedure.pk, item.pk])
+        return item.template_file.name, None, url
+
+    TARGETS = [  # (name, user attribute, post, stored)
+        ("PAR evidence", "leader_a", post_evidence, stored_evidence),
+        ("plan task evidence", "officer_a", post_task_evidence, stored_task_evidence),
+        ("S&T result file", "editor", post_science_file, stored_science_file),
+        ("procedure form template", "admin", post_template, stored_template),
+    ]
+
+    def test_markup_and_zip_bombs_are_refused_everywhere(self):
+        bad = [*ACTIVE_FILES.items(), ("bang.docx", zip_bomb("docx"))]
+        for target, who, post, _stored in self.TARGETS:
+            self.client.force_login(getattr(self, who))
+            for name, content in bad:
+                with self.subTest(target=target, name=name), self.unchanged(f"{target} {name}"):
+                    response = post(self, upload(name, content))
+                    self.assertIn(response.status_code, (200, 302, 400))
+                    page = (
+                        self.client.get(response["Location"])
+                        if response.status_code == 302
+                        else response
+                    )
+                    self.assertContains(
+                        page,
+                        "không đúng loại" if name != "bang.docx" else "zip bomb",
+                        status_code=page.status_code,
+                    )
+
+    def test_any_name_is_stored_under_a_generated_one_and_served_as_a_download(self):
+        for target, who, post, stored in self.TARGETS:
+            self.client.force_login(getattr(self, who))
+            for name in (*TRAVERSAL_NAMES, VIETNAMESE_NAME):
+                with self.subTest(target=target, name=name):
+                    response = post(self, upload(name, PDF))
+                    self.assertIn(response.status_code, (200, 302))
+                    path, original, url = stored(self)
+                    self.assertRegex(path, GENERATED)
+                    if original is not None:
+                        self.assertNotRegex(original, r"[/\\\x00]")
+                    download = self.client.get(url)
+                    self.assertEqual(download.status_code, 200)
+                    self.assertEqual(b"".join(download.streaming_content), PDF)
+                    self.assertEqual(download["X-Content-Type-Options"], "nosniff")
+                    self.assertEqual(download["Content-Type"], "application/pdf")
+                    disposition = download["Content-Disposition"]
+                    self.assertTrue(disposition.startswith("attachment;"), disposition)
+                    self.assertNotIn("/", disposition.split("filename", 1)[1])
+                    if name == VIETNAMESE_NAME and target != "procedure form template":
+                        self.assertIn("filename*=utf-8''Bi%C3%AAn%20b%E1%BA%A3n", disposition)
+
+    def test_an_article_cover_is_an_image_served_by_a_view_never_under_media(self):
+        self.client.force_login(self.editor)
+        category = factories.category()
+
+        def post(name, content):
+            data = {"title": "Tin có ảnh", "category": category.pk, "cover_alt": "Ảnh"}
+            return self.client.post(
+                "/quan-ly/tin-tuc/moi/", {**data, "cover_upload": upload(name, content)}
+            )
+
+        for name in ("anh.svg", "anh.png"):
+            with self.subTest(name=name), self.unchanged(name):
+                self.assertContains(post(name, ACTIVE_FILES[name]), "không đúng loại")
+        post("../../anh.png", PNG)
+        url = Article.objects.get().cover_image
+        self.assertRegex(url, r"^/anh/[0-9a-f]{32}\.png$")
+        response = self.client.get(url)
+        self.assertEqual(b"".join(response.streaming_content), PNG)
+        self.assertEqual(response["Content-Type"], "image/png")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(self.client.get("/anh/..%2F..%2Fsettings.py").status_code, 404)
+
+    def test_a_typed_cover_address_must_be_a_web_link(self):
+        self.client.force_login(self.editor)
+        data = {"title": "Tin", "category": factories.category().pk, "cover_alt": "Ảnh"}
+        for address in ("javascript:alert(1)", "data:image/svg+xml,<svg/>", "/media/x.svg", SQL):
+            with self.subTest(address=address), self.unchanged(address):
+                response = self.client.post(
+                    "/quan-ly/tin-tuc/moi/", {**data, "cover_image": address}
+                )
+                self.assertContains(response, "http:// hoặc https://")
