@@ -439,7 +439,7 @@ def survey_import_page(request, pk):
         if upload is None:
             problems = ["Chọn tệp CSV hoặc Excel (tối đa 5 MB)."]
         elif not upload.size:
-            problems = ["Tệp gửi lên rỗng."]
+            problems = ["Tệp gửi lên rỗng (không có dòng dữ liệu)."]
         elif upload.size > MAX_IMPORT_BYTES:
             problems = ["Tệp quá lớn (tối đa 5 MB)."]
         else:

@@ -38,7 +38,7 @@ from cchc.core.tests.badinput import (
     zip_bomb,
 )
 from cchc.dossiers.models import Dossier, DossierFile
-from cchc.dossiers.tests.helpers import DeskTestCase
+from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase
 from cchc.feedback.models import Petition, PetitionAttachment
 from cchc.parindex.models import Evidence, Framework
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
@@ -676,3 +676,71 @@ class StaffUploadSweep(SweepMixin, ParTestCase):
                     "/quan-ly/tin-tuc/moi/", {**data, "cover_image": address}
                 )
                 self.assertContains(response, "http:// hoặc https://")
+
+
+# --- numbers that are not ASCII numbers, invalid UTF-8 on every public POST ------------------
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class OddNumbersAndBytesSweep(SweepMixin, DeskTestCase):
+    """`"²".isdigit()` is True but `int("²")` fails: ids typed by hand must not reach a 500."""
+
+    NUMBERS = ("²", "١٢", "99999999999999999999", "-1", "1e3", " 1", SQL)
+
+    def test_odd_ids_in_staff_forms_are_refused_without_an_error_page(self):
+        editor = make_user("editor", self.unit_a, [Role.EDITOR])
+        for value in self.NUMBERS:
+            with self.subTest(value=value), self.unchanged(value):
+                self.client.force_login(self.desk)
+                response = self.client.post(
+                    "/ho-so/tiep-nhan/",
+                    {"procedure": value, "applicant_kind": "person", "name": "A",
+                     "id_number": "001203004567", "phone": "0912345678", "address": "x",
+                     "channel": "3"},
+                )  # fmt: skip
+                self.assertContains(response, "chọn thủ tục", status_code=400)
+                self.client.force_login(editor)
+                response = self.client.post("/quan-ly/y-kien/", {"comment": value})
+                self.assertEqual(response.status_code, 404)
+
+    def test_invalid_utf8_on_public_posts_is_harmless(self):
+        article = factories.article(factories.category(), "Bài")
+        pages = ["/pakn/gui/", article.get_absolute_url() + "y-kien/", "/ho-so/tra-cuu/"]
+        pages += [f"/ho-so/nop/{self.procedure.pk}/", "/pakn/tra-cuu/"]
+        for url in pages:
+            with self.subTest(url=url), self.unchanged(url):
+                response = self.client.post(
+                    url,
+                    b"name=%FF%FE&subject=\xff\xfe&code=%00&text=\xc3",
+                    content_type="application/x-www-form-urlencoded",
+                )
+                self.assertLess(response.status_code, 500)
+        apis = ["/api/v1/feedback/petitions/", f"/api/v1/portal/articles/{article.slug}/comments/"]
+        apis += ["/api/v1/dossiers/"]
+        for url in apis:
+            with self.subTest(url=url), self.unchanged(url):
+                response = self.client.post(
+                    url, b'{"name": "\xff\xfe", "text": "\xc3"}', content_type="application/json"
+                )
+                self.assertApiError(response)
+
+    def test_the_supplement_api_refuses_markup_and_takes_odd_keys_harmlessly(self):
+        from cchc.dossiers import services
+
+        dossier, secret = services.dossier_receive_paper(
+            actor=self.desk, procedure=self.procedure, applicant=APPLICANT
+        )
+        services.dossier_request_supplement(actor=self.desk, dossier=dossier, items="Hợp đồng")
+        url = f"/api/v1/dossiers/{dossier.code}/supplement"
+        for name, content in ACTIVE_FILES.items():
+            with self.subTest(name=name), self.unchanged(name):
+                response = self.client.post(
+                    url, {"secret": secret, "component_1": upload(name, content)}
+                )
+                self.assertApiError(response, text="không đúng loại")
+        # "²".isdigit() is True and int("²") fails: this was a 500; now a file without component
+        response = self.client.post(url, {"secret": secret, "component_²": pdf("../../x.pdf")})
+        self.assertEqual(response.status_code, 200, response.content)
+        stored = DossierFile.objects.get(dossier=dossier)
+        self.assertRegex(stored.path, GENERATED)
+        self.assertEqual(stored.original_name, "x.pdf")
