@@ -42,7 +42,7 @@ from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase
 from cchc.feedback.models import Petition, PetitionAttachment
 from cchc.parindex.models import Evidence, Framework
 from cchc.parindex.tests.helpers import SMALL_YAML, ParTestCase
-from cchc.plans.models import Plan, PlanTask, TaskEvidence
+from cchc.plans.models import Plan, PlanTask, Regulation, TaskEvidence
 from cchc.portal.models import Article, Comment, ScienceTask, ScienceTaskFile
 from cchc.portal.tests import factories
 from cchc.procedures.models import Component, Procedure
@@ -597,11 +597,23 @@ class StaffUploadSweep(SweepMixin, ParTestCase):
         url = reverse("procedures:component-template", args=[self.procedure.pk, item.pk])
         return item.template_file.name, None, url
 
+    def post_regulation(self, file):
+        number = f"{Regulation.objects.count() + 1}/QC"
+        data = {"kind": "working_rules", "number": number, "title": "Quy chế làm việc"}
+        data |= {"issued_on": "2024-01-02", "valid_from": "2024-01-02", "file": file}
+        return self.client.post(reverse("plans:regulation-list"), data)
+
+    def stored_regulation(self):
+        item = Regulation.objects.order_by("-pk").first()
+        url = reverse("plans:regulation-download", args=[item.pk])
+        return item.file_path, item.file_name, url
+
     TARGETS = [  # (name, user attribute, post, stored)
         ("PAR evidence", "leader_a", post_evidence, stored_evidence),
         ("plan task evidence", "officer_a", post_task_evidence, stored_task_evidence),
         ("S&T result file", "editor", post_science_file, stored_science_file),
         ("procedure form template", "admin", post_template, stored_template),
+        ("internal regulation", "agency_leader", post_regulation, stored_regulation),
     ]
 
     def test_markup_and_zip_bombs_are_refused_everywhere(self):
