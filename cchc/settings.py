@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cchc.core.middleware.RequestSizeLimitMiddleware",  # 413 before a too-large body is read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cchc.core.middleware.RequestIdMiddleware",
@@ -180,6 +181,19 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # no collectstatic step needed to serve the packages' files
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploads (cchc.core.files): bytes per sniffed kind, per import file, per request body, and the
+# zip-bomb limits for xlsx/docx. Uploads are never served from MEDIA_URL, only by views.
+UPLOAD_LIMITS = {
+    "pdf": 20 * 1024 * 1024,
+    "image": 10 * 1024 * 1024,
+    "office": 20 * 1024 * 1024,
+    "import": 5 * 1024 * 1024,
+    "request": env_int("REQUEST_MAX_BYTES", 30 * 1024 * 1024),
+    "zip_uncompressed": 200 * 1024 * 1024,
+    "import_uncompressed": 20 * 1024 * 1024,
+    "zip_ratio": 200,
+    "zip_entries": 2000,
+}
 STORAGES = {
     "default": {
         "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")

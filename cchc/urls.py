@@ -41,3 +41,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("quan-tri/", admin.site.urls),
 ]
+
+handler400 = "cchc.core.views.bad_request"  # Vietnamese page / API errors

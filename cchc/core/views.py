@@ -220,3 +220,21 @@ def otp_devices(request):
         "required": twofactor.role_requires_two_factor(request.user),
     }
     return render(request, "core/otp_devices.html", context)
+
+
+def bad_request(request, exception=None):
+    """400 in Vietnamese: a page, or {"errors": [...]} under /api/ (Django's own page is an
+    English one-liner). Reached for a request Django refuses before any view: too many fields
+    or files, fields larger than DATA_UPLOAD_MAX_MEMORY_SIZE, a broken multipart body."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.utils.translation import gettext as _
+
+    if isinstance(exception, RequestDataTooBig):
+        message = _("Dữ liệu gửi lên quá lớn (các ô nhập vượt giới hạn cho phép).")
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = _("Biểu mẫu gửi lên có quá nhiều trường hoặc quá nhiều tệp.")
+    else:
+        message = _("Yêu cầu không hợp lệ, không xử lý được. Vui lòng kiểm tra lại dữ liệu gửi.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "message": message}]}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

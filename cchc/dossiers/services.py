@@ -518,9 +518,10 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
     pairs = []
     for key, upload in (files or {}).items():
         check_upload(upload, kinds=("pdf", "image", "office"), max_bytes=10 * 1024 * 1024)
+        number = str(key).removeprefix("component_")
         component = (
-            dossier.procedure.components.filter(pk=str(key).removeprefix("component_")).first()
-            if str(key).removeprefix("component_").isdigit()
+            dossier.procedure.components.filter(pk=int(number)).first()
+            if number.isascii() and number.isdigit()  # "²".isdigit() is True, int("²") fails
             else None
         )
         pairs.append((component, upload))

@@ -214,7 +214,8 @@ def dossier_receive(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         chosen = request.POST.get("procedure", "")
-        procedure = procedures.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        valid = chosen.isascii() and chosen.isdigit()  # "²".isdigit() is True, int("²") fails
+        procedure = procedures.filter(pk=int(chosen)).first() if valid else None
         if procedure is None:
             error = _("Vui lòng chọn thủ tục.")
         else:

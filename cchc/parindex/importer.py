@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import yaml
+from django.core.exceptions import ValidationError
 
+from cchc.core.files import check_import_file
 from cchc.parindex.rules import EXTRA_KINDS, check_params, fmt, to_decimal
 
 CODE_RE = re.compile(r"^\d+(\.\d+){0,2}$")
 LEVELS = ("ministry", "province", "department", "custom")
 # The database columns: points have 7 digits with 3 decimals; text columns have these lengths.
 MAX_POINTS = Decimal("9999.999")
+MAX_NODES = 2000  # rows of a framework file (the national framework has about 200)
 LENGTHS = {"code": 50, "name": 300}
 NODE_CODE_LENGTH = 30
 EXCEL_COLUMNS = ("code", "name", "max", "rule", "params", "metric", "evidence")
@@ -90,6 +93,12 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def parse_framework(filename: str, data: bytes) -> FrameworkSpec:
     name = (filename or "").lower()
     try:
+        check_import_file(data, name=filename)
+    except ValidationError as exc:  # too large, or a zip bomb: never parsed
+        spec = FrameworkSpec()
+        spec.problem("", " ".join(exc.messages))
+        return spec
+    try:
         if name.endswith((".xlsx", ".xlsm")):
             spec = _read_excel(data)
         elif name.endswith((".yaml", ".yml")):
@@ -105,6 +114,12 @@ def parse_framework(filename: str, data: bytes) -> FrameworkSpec:
     if spec.valid or spec.nodes:
         _check(spec)
     return spec
+
+
+def _count_nodes(items) -> int:
+    if not isinstance(items, list):
+        return 0
+    return sum(1 + _count_nodes(i.get("children")) for i in items if isinstance(i, dict))
 
 
 def _read_yaml(data: bytes) -> FrameworkSpec:
@@ -129,6 +144,9 @@ def _read_yaml(data: bytes) -> FrameworkSpec:
     nodes = doc.get("nodes")
     if not isinstance(nodes, list) or not nodes:
         spec.problem("", "Thiếu danh sách tiêu chí “nodes” (tệp chỉ có số lượng, chưa có cây).")
+        return spec
+    if _count_nodes(nodes) > MAX_NODES:
+        spec.problem("", f"Quá nhiều tiêu chí (tối đa {MAX_NODES}).")
         return spec
     counter = itertools.count(1)
 
@@ -224,9 +242,12 @@ def _read_excel(data: bytes) -> FrameworkSpec:
             if f"totals_{key}" in spec.meta:
                 spec.meta.setdefault("totals", {})[key] = spec.meta.pop(f"totals_{key}")
     nodes_sheet = sheets.get("nodes") or sheets.get("tiêu chí") or book.worksheets[0]
-    rows = list(nodes_sheet.iter_rows(values_only=True))
+    rows = list(nodes_sheet.iter_rows(values_only=True, max_row=MAX_NODES + 2))
     if not rows:
         spec.problem("", "Trang tính tiêu chí trống.")
+        return spec
+    if len(rows) > MAX_NODES + 1:
+        spec.problem("", f"Quá nhiều dòng tiêu chí (tối đa {MAX_NODES}).")
         return spec
     header = [str(c or "").strip().lower() for c in rows[0]]
     missing = [c for c in ("code", "name", "max", "rule") if c not in header]

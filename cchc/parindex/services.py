@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cchc.core import registry
-from cchc.core.files import check_upload, store_upload
+from cchc.core.files import check_import_file, check_upload, store_upload
 from cchc.core.services import audit_record
 from cchc.parindex import selectors
 from cchc.parindex.importer import FrameworkSpec, Problem
@@ -499,20 +499,27 @@ def _fill_final(assessment: Assessment, actor) -> None:
 # --- survey import and metrics ---------------------------------------------------------------
 
 
+SURVEY_MAX_ROWS = 5000  # (unit, survey leaf) pairs: units x a handful of survey criteria
+
+
 def survey_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
     name = (filename or "").lower()
     if name.endswith(".csv"):
         text = data.decode("utf-8-sig")
+        if "\x00" in text:
+            raise ValueError("NUL in a CSV file")
         reader = csv.DictReader(io.StringIO(text))
-        return [
+        found = [
             (i, {(k or "").strip().lower(): v for k, v in row.items()})
-            for i, row in enumerate(reader, 2)
+            for i, row in zip(range(2, SURVEY_MAX_ROWS + 3), reader, strict=False)
         ]
+        return _survey_row_cap(found)
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=SURVEY_MAX_ROWS + 2))
+        _survey_row_cap(rows[1:])
         header = [str(c or "").strip().lower() for c in rows[0]] if rows else []
         return [
             (i, dict(zip(header, row, strict=False)))
@@ -522,12 +529,22 @@ def survey_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
     raise ImportRefused([Problem("", "Chỉ nhận tệp CSV (UTF-8) hoặc Excel (.xlsx).")])
 
 
+def _survey_row_cap(rows: list) -> list:
+    if len(rows) > SURVEY_MAX_ROWS:
+        raise ImportRefused([Problem("", f"Quá nhiều dòng (tối đa {SURVEY_MAX_ROWS}).")])
+    return rows
+
+
 def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
     """Survey points per (unit, survey leaf): all rows are checked, then all are written."""
     if not selectors.can_manage(actor, period.agency):
         raise PermissionDenied
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        check_import_file(data, name=filename)
+    except ValidationError as exc:  # too large, or a zip bomb: never parsed
+        raise ImportRefused([Problem("", " ".join(exc.messages))]) from None
     try:
         rows = survey_rows(filename, data)
     except (

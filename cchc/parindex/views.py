@@ -4,14 +4,14 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.core import charts
 from cchc.core.documents import render_pdf
+from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
 from cchc.parindex import exports, selectors, services
 from cchc.parindex.forms import AssignmentForm, PeriodForm
@@ -84,6 +84,8 @@ def framework_import_page(request):
         upload = request.FILES.get("file")
         if upload is None:
             problems = ["Chọn tệp YAML hoặc Excel."]
+        elif not upload.size:
+            problems = ["Tệp gửi lên rỗng."]
         elif upload.size > MAX_IMPORT_BYTES:
             problems = ["Tệp quá lớn (tối đa 5 MB)."]
         else:
@@ -303,10 +305,7 @@ def evidence_upload(request, pk, score_id):
 def evidence_download(request, pk, evidence_id):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, score__assessment=assessment)
-    handle = default_storage.open(evidence.path, "rb")
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.mime
-    )
+    return upload_response(evidence.path, filename=evidence.original_name, mime=evidence.mime)
 
 
 @require_GET
@@ -437,8 +436,12 @@ def survey_import_page(request, pk):
     problems = []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None or upload.size > MAX_IMPORT_BYTES:
+        if upload is None:
             problems = ["Chọn tệp CSV hoặc Excel (tối đa 5 MB)."]
+        elif not upload.size:
+            problems = ["Tệp gửi lên rỗng (không có dòng dữ liệu)."]
+        elif upload.size > MAX_IMPORT_BYTES:
+            problems = ["Tệp quá lớn (tối đa 5 MB)."]
         else:
             try:
                 count = services.survey_import(

@@ -4,12 +4,14 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cchc.core.files import check_import_file
 from cchc.core.text import normalise
 from cchc.plans.models import ParField, Plan, PlanTask
 
@@ -161,6 +163,11 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
     With `year` (the plan's), deadlines outside the years around it are refused as wrong dates.
     """
     result = ParseResult()
+    try:
+        check_import_file(data, name=_("bảng tính"))
+    except ValidationError as exc:  # too large, or a zip bomb: never opened
+        result.errors.append((None, " ".join(exc.messages)))
+        return result
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         # Read now (a read-only sheet is parsed lazily, so a damaged one fails here), and no

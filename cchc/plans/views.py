@@ -3,13 +3,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
 from cchc.plans import excel, selectors, services
 from cchc.plans.forms import (
@@ -231,19 +231,15 @@ def task_evidence_upload(request, pk):
     return redirect("plans:task-detail", pk=task.pk)
 
 
-def _download(path: str, filename: str) -> FileResponse:
-    try:
-        handle = default_storage.open(path, "rb")
-    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename)
+def _download(path: str, filename: str, mime: str = "") -> FileResponse:
+    return upload_response(path, filename=filename, mime=mime)
 
 
 @login_required
 def task_evidence_download(request, pk, evidence_pk):
     task = selectors.get_task_for_user(request.user, pk)
     item = get_object_or_404(task.evidence, pk=evidence_pk)
-    return _download(item.path, item.original_name)
+    return _download(item.path, item.original_name, item.mime)
 
 
 # --- record lists: regulations, legal and procedure reviews, ISO ------------------------------

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +71,18 @@ class ArticleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["body"] = body_field()
         self.order_fields(["title", "category", "summary", "body"])
+
+    def clean_cover_image(self):
+        """A typed cover address is an http(s) link or one of our served images: never
+        `javascript:`/`data:`, nor a file under /media/ (uploads are served by views only)."""
+        value = self.cleaned_data.get("cover_image", "").strip()
+        if value and not re.fullmatch(
+            r"(https?://[^\s\"'<>]+|/anh/[0-9a-f]{32}\.[a-z]{3,4})", value
+        ):
+            raise forms.ValidationError(
+                _("Đường dẫn ảnh phải bắt đầu bằng http:// hoặc https:// (hoặc tải ảnh lên).")
+            )
+        return value
 
     @classmethod
     def initial_for(cls, article: Article) -> dict:

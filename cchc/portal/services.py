@@ -71,13 +71,15 @@ def sanitise_body(html: str) -> tuple[str, str]:
 
 
 def cover_store(upload) -> str:
-    """Check an uploaded cover image by its content and store it; returns its public URL."""
-    from django.core.files.storage import default_storage
+    """Check an uploaded cover image by its content and store it; returns the URL of the view
+    that serves it (uploads are never linked under MEDIA_URL)."""
+    from django.urls import reverse
 
     from cchc.core.files import check_upload, store_upload
 
     checked = check_upload(upload, kinds=("image",), max_bytes=5 * 1024 * 1024)
-    return default_storage.url(store_upload(checked, folder="portal/covers"))
+    path = store_upload(checked, folder="portal/covers")
+    return reverse("portal:cover-image", args=[path.rsplit("/", 1)[-1]])
 
 
 def _unique_slug(title: str, exclude_pk=None) -> str:

@@ -142,7 +142,7 @@ def comment_queue(request):
     _require(request.user, NEWS_ROLES)
     if request.method == "POST":
         comment_id = request.POST.get("comment", "")
-        if not comment_id.isdigit():
+        if not (comment_id.isascii() and comment_id.isdigit()):
             raise Http404
         comment = get_object_or_404(Comment, pk=comment_id)
         services.comment_moderate(

@@ -1,4 +1,5 @@
 import hashlib
+import re
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -7,11 +8,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from cchc.core import registry
+from cchc.core.files import upload_response
 from cchc.core.selectors import site_agency, unit_tree
 from cchc.env import env_int
 from cchc.portal import search, selectors, services
@@ -306,13 +309,39 @@ def science_results(request):
 
 
 @require_GET
+def science_file(request, code, pk):
+    """An S&T task's result file as a download (never a MEDIA_URL link)."""
+    from cchc.portal.models import ScienceTaskFile
+
+    item = get_object_or_404(ScienceTaskFile, task__code=code, pk=pk)
+    extension = item.path.rsplit(".", 1)[-1]
+    title = (
+        item.title if item.title.lower().endswith(f".{extension}") else f"{item.title}.{extension}"
+    )
+    return upload_response(item.path, filename=title, mime=item.mime)
+
+
+_COVER_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
+
+
+@require_GET
+def cover_image(request, name):
+    """An article's uploaded cover image (public, like the article's page)."""
+    if not _COVER_NAME.match(name):
+        raise Http404
+    return upload_response(f"portal/covers/{name}", filename=name)
+
+
+@require_GET
 def science_detail(request, code):
-    from django.core.files.storage import default_storage
 
     from cchc.portal.models import ScienceTask
 
     task = get_object_or_404(ScienceTask, code=code)
-    files = [{"item": f, "url": default_storage.url(f.path)} for f in task.files.all()]
+    files = [
+        {"item": f, "url": reverse("portal:science-file", args=[task.code, f.pk])}
+        for f in task.files.all()
+    ]
     user = request.user
     can_upload = user.is_authenticated and (
         user.is_superuser or user.has_role(*services.EDITOR_ROLES)

@@ -1,6 +1,7 @@
 """Writes of the procedure catalogue: import, edit (versioned), internal steps."""
 
 import csv
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from cchc.core.files import store_upload
+from cchc.core.files import check_import_file, store_upload
 from cchc.core.services import audit_record
 from cchc.procedures.models import Component, LegalBasis, Procedure, ProcedureStep
 
@@ -144,28 +145,34 @@ def _clean_row(row: dict) -> dict:
 
 REQUIRED_COLUMNS = ("name", "field", "time", "time_unit")
 MAX_TIME = Decimal(1000)
+MAX_ROWS = 5000  # a catalogue file (the national S&T catalogue has about 150 procedures)
 
 
 def read_rows(path: Path) -> list[dict]:
     """The rows of a CSV (UTF-8) or Excel file; a file that cannot be read, or lacks the
     catalogue's columns, raises ValidationError with a Vietnamese message."""
+    check_import_file(path.read_bytes(), name=path.name)  # too large, or a zip bomb
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from openpyxl import load_workbook
 
             sheet = load_workbook(path, read_only=True, data_only=True).active
-            rows = list(sheet.iter_rows(values_only=True))
+            rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
             header = [str(h or "").strip() for h in rows[0]] if rows else []
             found = [dict(zip(header, r, strict=False)) for r in rows[1:]]
         else:
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 reader = csv.DictReader(handle)
-                found = list(reader)
+                found = list(itertools.islice(reader, MAX_ROWS + 1))
                 header = reader.fieldnames or []
+                if any("\x00" in (v or "") for row in found for v in row.values()):
+                    raise csv.Error("NUL")
     except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, InvalidFileException, KeyError):
         raise ValidationError(
             _("Không đọc được tệp: cần tệp CSV (mã UTF-8) hoặc Excel (.xlsx).")
         ) from None
+    if len(found) > MAX_ROWS:
+        raise ValidationError(_("Tệp quá nhiều dòng (tối đa %(max)d).") % {"max": MAX_ROWS})
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationError(_("Tệp thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})

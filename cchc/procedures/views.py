@@ -3,12 +3,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from cchc.core.files import check_upload
+from cchc.core.files import check_upload, upload_response
 from cchc.core.models import Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
@@ -41,6 +43,20 @@ def procedure_detail(request, pk):
     procedure = selectors.procedure_detail(pk)
     return render(
         request, "procedures/detail.html", {"procedure": procedure, "today": timezone.localdate()}
+    )
+
+
+@require_GET
+def component_template(request, pk, component_pk):
+    """A component's form template as a download (never a MEDIA_URL link)."""
+    procedure = selectors.procedure_detail(pk)
+    component = get_object_or_404(procedure.components, pk=component_pk)
+    if not component.template_file:
+        raise Http404
+    name = component.template_file.name
+    extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
+    return upload_response(
+        name, filename=f"mau-{component.order}-{slugify(component.name)[:60]}.{extension}"
     )
 
 
