@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cchc.core import api as core_api
+from cchc.core import ratelimits
 from cchc.core import views as core_views
 
 api_v1 = [
@@ -27,7 +28,9 @@ urlpatterns = [
     path("pakn/", include("cchc.feedback.urls")),
     path("ke-hoach/", include("cchc.plans.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
-    path("dang-nhap/", core_views.LoginView.as_view(), name="login"),
+    path(
+        "dang-nhap/", ratelimits.limit_post("login")(core_views.LoginView.as_view()), name="login"
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -39,5 +42,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The admin's own sign-in form counts against the same per-address limit as ours.
+    path("quan-tri/login/", ratelimits.limit_post("login")(admin.site.login)),
     path("quan-tri/", admin.site.urls),
 ]
