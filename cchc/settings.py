@@ -228,11 +228,14 @@ MIDDLEWARE.insert(
 )
 # Uploaded images served by an object store on another origin (S3-compatible storage).
 CSP_MEDIA_ORIGINS = env_list("CCHC_CSP_MEDIA_ORIGINS")
+# The prose editor (tiptap, in django-prose-editor 0.28) injects its base <style> once; only that
+# exact stylesheet is allowed, by hash (a new editor version changes it: the browser test tells).
+CSP_PROSE_EDITOR_STYLE = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        "style-src": [SELF, CSP_PROSE_EDITOR_STYLE],
         "img-src": [SELF, *CSP_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],

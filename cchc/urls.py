@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cchc.core import api as core_api
 from cchc.core import ratelimits
@@ -41,7 +42,17 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file (no inline script); its stylesheet draws
+    # icons as data: images, allowed on this page only.
+    path(
+        "api/docs/",
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="schema", template_name="cchc/swagger_ui.html"
+            )
+        ),
+        name="api-docs",
+    ),
     # The admin's own sign-in form counts against the same per-address limit as ours.
     path("quan-tri/login/", ratelimits.limit_post("login")(admin.site.login)),
     path("quan-tri/", admin.site.urls),
