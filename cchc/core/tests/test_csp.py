@@ -59,12 +59,12 @@ class TemplateTests(TestCase):
         svg = (
             '<svg xmlns="http://www.w3.org/2000/svg"><defs><style type="text/css">'
             "*{stroke-linejoin: round; stroke-linecap: butt}</style></defs>"
-            "<path d=\"M0 0\" style=\"fill: #fff; stroke: #000\"/><text x=\"1\" style=\"font-family: 'DejaVu Sans'; "
+            '<path d="M0 0" style="fill: #fff; stroke: #000"/><text x="1" style="font-family: \'DejaVu Sans\'; '
             'font-size: 10px" fill="red">a</text></svg>'
         )
         out = charts.svg_without_inline_style(svg)
         self.assertIn('<path d="M0 0" fill="#fff" stroke="#000"/>', out)
-        self.assertIn("font-family=\"&#x27;DejaVu Sans&#x27;\"", out)
+        self.assertIn('font-family="&#x27;DejaVu Sans&#x27;"', out)
         self.assertEqual(out.count('fill="red"'), 1)  # an attribute already there wins
         self.assertIn('stroke-linejoin="round"', out.split(">")[0])
 
