@@ -50,3 +50,15 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (per address, and every test
+    client is 127.0.0.1) and cached pages never leak from one test into the next."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):  # never flush a real Redis
+        cache.clear()
+    yield

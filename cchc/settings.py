@@ -262,3 +262,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Content-Security-Policy and rate limits (issue 7) -------------------------------------
+# No inline script anywhere: every script is a static file; the few tags a library must write
+# inline (the prose editor's import map) carry the per-request nonce (request.csp_nonce).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Uploaded images served by an object store on another origin (S3-compatible storage).
+CSP_MEDIA_ORIGINS = env_list("CCHC_CSP_MEDIA_ORIGINS")
+# The prose editor (tiptap, in django-prose-editor 0.28) injects its base <style> once; only that
+# exact stylesheet is allowed, by hash (a new editor version changes it: the browser test tells).
+CSP_PROSE_EDITOR_STYLE = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, CSP_PROSE_EDITOR_STYLE],
+        "img-src": [SELF, *CSP_MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Public POSTs: one rate per name (requests per address), used through cchc.core.ratelimits.
+# Override single rates with CCHC_RATE_LIMITS="login=60/10m,petition=10/h".
+RATE_LIMITS = {
+    "login": "30/10m",
+    "petition": "5/h",
+    "petition-lookup": "30/m",
+    "comment": "5/h",
+    "dossier-file": "20/h",
+    "dossier-lookup": "10/10m",  # failed lookups and wrong secrets only
+    "dossier-resubmit": "10/h",
+} | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))

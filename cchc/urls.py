@@ -1,9 +1,11 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cchc.core import api as core_api
+from cchc.core import ratelimits
 from cchc.core import views as core_views
 
 api_v1 = [
@@ -27,7 +29,9 @@ urlpatterns = [
     path("pakn/", include("cchc.feedback.urls")),
     path("ke-hoach/", include("cchc.plans.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
-    path("dang-nhap/", core_views.LoginView.as_view(), name="login"),
+    path(
+        "dang-nhap/", ratelimits.limit_post("login")(core_views.LoginView.as_view()), name="login"
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -38,7 +42,19 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file (no inline script); its stylesheet draws
+    # icons as data: images, allowed on this page only.
+    path(
+        "api/docs/",
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="schema", template_name="cchc/swagger_ui.html"
+            )
+        ),
+        name="api-docs",
+    ),
+    # The admin's own sign-in form counts against the same per-address limit as ours.
+    path("quan-tri/login/", ratelimits.limit_post("login")(admin.site.login)),
     path("quan-tri/", admin.site.urls),
 ]
 

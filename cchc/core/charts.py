@@ -3,12 +3,47 @@ dashboard and the reports all use, so the same numbers give the same picture eve
 
 import io
 import math
+import re
+from html import escape
 
 _STYLE = {
     "font.family": ["Liberation Sans", "DejaVu Sans"],
     "font.size": 10,
     "svg.fonttype": "none",
 }
+
+
+_STYLE_ATTRIBUTE = re.compile(r'(<[a-zA-Z][^<>]*?) style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>\s*\*\s*\{([^}]*)\}\s*</style>\s*")
+
+
+def _declarations(css: str) -> list[tuple[str, str]]:
+    pairs = (item.split(":", 1) for item in css.split(";") if ":" in item)
+    return [(name.strip(), value.strip()) for name, value in pairs]
+
+
+def _as_attributes(tag: str, css: str) -> str:
+    present = set(re.findall(r"\s([a-zA-Z-]+)=", tag))
+    extra = "".join(
+        f' {name}="{escape(value)}"'
+        for name, value in _declarations(css)
+        if name not in present and re.fullmatch(r"[a-z-]+", name)
+    )
+    return tag + extra
+
+
+def svg_without_inline_style(svg: str) -> str:
+    """matplotlib writes CSS (style="fill: ..." and a <style> element); the page's
+    Content-Security-Policy allows no inline style, so the same properties become SVG
+    presentation attributes (fill="...", which are not CSS and need no permission)."""
+    rule = _STYLE_ELEMENT.search(svg)
+    svg = _STYLE_ELEMENT.sub("", svg)
+    svg = _STYLE_ATTRIBUTE.sub(lambda m: _as_attributes(m.group(1), m.group(2)), svg)
+    if rule:  # "*{stroke-linejoin: round; ...}": inherited properties, set once on the root
+        svg = re.sub(
+            r"<svg\b[^>]*", lambda m: _as_attributes(m.group(0), rule.group(1)), svg, count=1
+        )
+    return svg
 
 
 def _svg(fig) -> str:
@@ -18,7 +53,7 @@ def _svg(fig) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return svg_without_inline_style(svg[svg.index("<svg") :])
 
 
 def _png(fig, dpi=150) -> bytes:

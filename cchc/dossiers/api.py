@@ -6,7 +6,6 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,11 +13,12 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
 from cchc.dossiers.forms import ApplicantForm
-from cchc.dossiers.views import LOOKUP_FAILURES, _stats_agency, filing_limited, site_agency
+from cchc.dossiers.views import _stats_agency, filing_limited, site_agency
 from cchc.procedures.models import Procedure
 
 
@@ -144,18 +144,14 @@ class DossierLookupApi(APIView):
     def get(self, request):
         code = request.query_params.get("code", "")[:40]
         secret = request.query_params.get("secret", "")[:20]
-        if is_ratelimited(
-            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
-        ):
+        if ratelimits.limited(request, "dossier-lookup", count=False):
             raise exceptions.Throttled(
                 detail=_("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
             )
         dossier = selectors.lookup(code) if code else None
         details = dossier is not None and selectors.may_see_details(dossier, secret)
         if dossier is None or (secret and not details):
-            is_ratelimited(
-                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
-            )
+            ratelimits.hit(request, "dossier-lookup")
             if dossier is None:
                 raise exceptions.NotFound(_("Không tìm thấy hồ sơ có mã này."))
             raise exceptions.PermissionDenied(
@@ -334,12 +330,17 @@ class DossierSupplementApi(APIView):
     @extend_schema(
         operation_id="dossiers_supplement",
         request=SupplementIn,
-        responses={200: LookupOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        responses={
+            200: LookupOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
     )
     def post(self, request, code):
-        if is_ratelimited(
-            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
-        ):
+        ratelimits.check_api(request, "dossier-resubmit")
+        if ratelimits.limited(request, "dossier-lookup", count=False):
             raise exceptions.Throttled(
                 detail=_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
             )
@@ -349,9 +350,7 @@ class DossierSupplementApi(APIView):
         if dossier is None:
             raise exceptions.NotFound(_("Không có hồ sơ chờ bổ sung với mã này."))
         if not dossier.secret_matches(data.validated_data["secret"]):
-            is_ratelimited(
-                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
-            )
+            ratelimits.hit(request, "dossier-lookup")
             raise exceptions.PermissionDenied(_("Mã tra cứu không đúng."))
         try:
             dossier = services.dossier_supplement(dossier=dossier, files=request.FILES)
@@ -422,9 +421,7 @@ def lookup_view(request, *args, **kwargs):
             cached = entry["body"] if matches else None
         else:
             cached = cache.get(selectors.lookup_cache_key(code))
-        if cached is not None and not is_ratelimited(
-            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
-        ):
+        if cached is not None and not ratelimits.limited(request, "dossier-lookup", count=False):
             return HttpResponse(cached, content_type="application/json")
     return _lookup_api(request, *args, **kwargs)
 

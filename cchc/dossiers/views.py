@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
+from cchc.core import ratelimits
 from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
@@ -27,15 +27,10 @@ from cchc.dossiers.models import Status
 from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
-LOOKUP_FAILURES = "10/10m"
-FILINGS_PER_IP = "20/h"
-
 
 def filing_limited(request, *, count: bool = False) -> bool:
     """Online filings per IP address: checked before, counted after each dossier created."""
-    return is_ratelimited(
-        request, group="dossier-file", key="ip", rate=FILINGS_PER_IP, increment=count
-    )
+    return ratelimits.limited(request, "dossier-file", count=count)
 
 
 def site_agency() -> Agency:
@@ -102,18 +97,14 @@ def dossier_lookup(request):
     form = LookupForm(request.GET or None)
     context = {"form": form}
     if form.is_bound and form.is_valid():
-        if is_ratelimited(
-            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
-        ):
+        if ratelimits.limited(request, "dossier-lookup", count=False):
             context["error"] = _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
             return render(request, "dossiers/lookup.html", context, status=429)
         dossier = selectors.lookup(form.cleaned_data["code"])
         secret = form.cleaned_data["secret"]
         details = dossier is not None and selectors.may_see_details(dossier, secret)
         if dossier is None or (secret and not details):
-            is_ratelimited(
-                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
-            )
+            ratelimits.hit(request, "dossier-lookup")
             context["error"] = (
                 _("Không tìm thấy hồ sơ có mã này.")
                 if dossier is None
@@ -139,14 +130,14 @@ def dossier_resubmit(request, code):
     secret = request.POST.get("secret", "") if request.method == "POST" else ""
     error = ""
     if request.method == "POST":
-        if is_ratelimited(
-            request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=False
-        ):
-            error = _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
-        elif not dossier.secret_matches(secret):
-            is_ratelimited(
-                request, group="dossier-lookup", key="ip", rate=LOOKUP_FAILURES, increment=True
+        if ratelimits.limited(request, "dossier-resubmit"):
+            return ratelimits.too_many_page(request)
+        if ratelimits.limited(request, "dossier-lookup", count=False):
+            return ratelimits.too_many_page(
+                request, _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
             )
+        if not dossier.secret_matches(secret):
+            ratelimits.hit(request, "dossier-lookup")
             error = _("Mã tra cứu không đúng.")
         else:
             try:

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,11 +10,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.selectors import site_agency
 from cchc.feedback import selectors, services
 from cchc.feedback.models import Petition
-from cchc.feedback.views import SUBMIT_RATE
 
 
 class PetitionIn(serializers.Serializer):
@@ -80,17 +79,7 @@ class PetitionCreate(APIView):
         agency = site_agency()
         if agency is None:
             raise Http404
-        if is_ratelimited(
-            request, group="feedback-submit", key="ip", rate=SUBMIT_RATE, increment=True
-        ):
-            return Response(
-                {
-                    "errors": [
-                        {"field": None, "message": _("Gửi quá nhiều lần. Vui lòng thử lại sau.")}
-                    ]
-                },
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+        ratelimits.check_api(request, "petition")
         data = request.data
         if hasattr(data, "getlist"):  # multipart: several files under one name
             data = {k: data.get(k) for k in data if k != "attachments"}

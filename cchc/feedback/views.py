@@ -6,9 +6,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
+from cchc.core import ratelimits
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
 from cchc.feedback import selectors, services
@@ -23,7 +24,6 @@ from cchc.feedback.forms import (
 )
 from cchc.feedback.models import Petition
 
-SUBMIT_RATE = "5/h"
 FIELDS = (
     "sender_name",
     "sender_phone",
@@ -35,6 +35,11 @@ FIELDS = (
     "procedure_name",
     "consent_to_publish",
     "attachments",
+)
+
+PETITION_FLOOD = _lazy(
+    "Địa chỉ của bạn đã gửi quá nhiều phản ánh, kiến nghị trong thời gian ngắn. "
+    "Vui lòng thử lại sau hoặc gọi điện cho cơ quan."
 )
 
 
@@ -53,10 +58,8 @@ def petition_create(request):
         raise Http404
     form = PetitionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if is_ratelimited(
-            request, group="feedback-submit", key="ip", rate=SUBMIT_RATE, increment=True
-        ):
-            return render(request, "feedback/rate_limited.html", status=429)
+        if ratelimits.limited(request, "petition"):
+            return ratelimits.too_many_page(request, PETITION_FLOOD)
         if form.is_bot():
             return render(request, "feedback/submitted.html", {"petition": None})
         if form.is_valid():
@@ -76,10 +79,8 @@ def petition_lookup(request):
     form = LookupForm(request.GET or None)
     petition = None
     # Codes carry a random tail; the limit keeps anyone from trying them in bulk.
-    if form.is_bound and is_ratelimited(
-        request, group="feedback-lookup", key="ip", rate="30/m", increment=True
-    ):
-        return render(request, "feedback/rate_limited.html", status=429)
+    if form.is_bound and ratelimits.limited(request, "petition-lookup"):
+        return ratelimits.too_many_page(request)
     if form.is_valid():
         petition = Petition.objects.filter(code=form.cleaned_data["code"].strip().upper()).first()
         if petition is None:

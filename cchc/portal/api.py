@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -11,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
 from cchc.portal import selectors, services
 from cchc.portal.models import Article, Category, ReceptionSession, ScienceTask
@@ -146,8 +146,7 @@ class CommentCreate(Public, APIView):
     )
     def post(self, request, slug):
         article = get_object_or_404(selectors.public_articles(), slug=slug)
-        if is_ratelimited(request, group="portal-comment", key="ip", rate="5/h", increment=True):
-            return too_many()
+        ratelimits.check_api(request, "comment")
         data = CommentIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -158,10 +157,3 @@ class CommentCreate(Public, APIView):
                 raise serializers.ValidationError(exc.message_dict) from None
         out = {"status": "pending", "message": _("Ý kiến sẽ được đăng sau khi kiểm duyệt.")}
         return Response(CommentOut(out).data, status=status.HTTP_201_CREATED)
-
-
-def too_many() -> Response:
-    return Response(
-        {"errors": [{"field": None, "message": _("Gửi quá nhiều lần. Vui lòng thử lại sau.")}]},
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-    )

@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
-from cchc.core import registry
+from cchc.core import ratelimits, registry
 from cchc.core.files import upload_response
 from cchc.core.selectors import site_agency, unit_tree
 from cchc.env import env_int
@@ -52,10 +51,6 @@ def _anonymous_cached(request, key: str, build):
 def visitor_key(request) -> str:
     raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
-
-
-def rate_limited_response(request, template="portal/rate_limited.html"):
-    return render(request, template, status=429)
 
 
 def _page_number(request):
@@ -219,8 +214,8 @@ def comment_create(request, slug):
         raise Http404(_("Không tìm thấy bài viết."))
     form = CommentForm(request.POST or None)
     if request.method == "POST":
-        if is_ratelimited(request, group="portal-comment", key="ip", rate="5/h", increment=True):
-            return rate_limited_response(request)
+        if ratelimits.limited(request, "comment"):
+            return ratelimits.too_many_page(request)
         if form.is_bot():
             # Pretend it went well; store nothing.
             messages.success(request, _("Cảm ơn bạn. Ý kiến sẽ được đăng sau khi kiểm duyệt."))

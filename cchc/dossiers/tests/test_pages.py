@@ -38,6 +38,7 @@ class StaffPageAccessTests(DeskTestCase):
         self.client.force_login(self.desk)
         for _ in range(3):
             self.file_online(at(2026, 3, 2, 9))
+        self.client.get("/ho-so/?loc=new", headers={"HX-Request": "true"})  # warm: site agency
         with self.assertNumQueries(5):
             response = self.client.get("/ho-so/?loc=new", headers={"HX-Request": "true"})
         self.assertNotContains(response, "<h1>")

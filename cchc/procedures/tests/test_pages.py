@@ -63,5 +63,6 @@ class CataloguePageTests(TestCase):
         self.client.get("/thu-tuc/")  # the page shell caches the site agency on first use
         with self.assertNumQueries(3):  # count, page, fields
             self.client.get("/thu-tuc/")
+        self.client.get(f"/thu-tuc/{pk}/")  # the abbreviation list is cached on first use
         with self.assertNumQueries(4):  # procedure, legal bases, components, steps with units
             self.client.get(f"/thu-tuc/{pk}/")
