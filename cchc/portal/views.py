@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from cchc.core import registry
+from cchc.core.clientip import client_ip
 from cchc.core.selectors import site_agency, unit_tree
 from cchc.env import env_int
 from cchc.portal import search, selectors, services
@@ -47,7 +48,8 @@ def _anonymous_cached(request, key: str, build):
 
 
 def visitor_key(request) -> str:
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
+    # The client's address, not nginx's: behind the proxy REMOTE_ADDR is always 127.0.0.1.
+    raw = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
