@@ -42,5 +42,10 @@ format: install
 bench: install system-deps
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Production topology on 127.0.0.1 (nginx TLS -> granian -> PostgreSQL, Redis, task worker):
+# https://127.0.0.1:8443/ in the foreground, Ctrl+C stops it. PROD_ARGS=start|stop|status|...
+prod: install system-deps
+	@bash scripts/prod.sh $(PROD_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

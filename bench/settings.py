@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
 os.environ["DJANGO_DEBUG"] = "false"
+# Benchmarks talk plain HTTP straight to the app server (no TLS proxy in front).
+os.environ.setdefault("DJANGO_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
 
 from cchc.settings import *  # noqa: E402,F403
 

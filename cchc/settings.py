@@ -118,6 +118,8 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            # Two installations sharing one Redis database keep apart by prefix.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
@@ -204,6 +206,23 @@ STORAGES = {
         )
     },
 }
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    # S3-compatible object storage (AWS, MinIO, Ceph...; docs/deploy.md): private objects,
+    # downloads through short-lived signed URLs, never overwritten.
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+        "signature_version": env_str("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+        "location": env_str("AWS_LOCATION", "media"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300),
+        "file_overwrite": False,
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {
@@ -255,6 +274,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Production behind nginx with TLS (docs/deploy.md; `make prod` runs it on 127.0.0.1).
+# Defaults are the production ones whenever DEBUG is off; `manage.py check --deploy
+# --fail-level WARNING` is clean with the environment of scripts/prod.sh.
+if TRUSTED_PROXIES:
+    # nginx sets X-Forwarded-Proto itself (never passes the client's); see deploy/nginx.conf.in.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True  # the CSRF token reaches htmx from the page (base.html), not JS
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+# The test client and live server speak plain HTTP (production redirects to HTTPS).
+os.environ.setdefault("DJANGO_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
 
 from cchc.settings import *  # noqa: E402,F403
 

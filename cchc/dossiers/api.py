@@ -192,6 +192,9 @@ class DossierLookupApi(APIView):
 
 
 class ActionIn(serializers.Serializer):
+    class Meta:
+        ref_name = "DossierActionIn"  # parindex has an ActionIn too (one schema component each)
+
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     items = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     late_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

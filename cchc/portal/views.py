@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.core import ratelimits, registry
+from cchc.core.clientip import client_ip
 from cchc.core.files import upload_response
 from cchc.core.selectors import site_agency, unit_tree
 from cchc.env import env_int
@@ -49,7 +50,8 @@ def _anonymous_cached(request, key: str, build):
 
 
 def visitor_key(request) -> str:
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
+    # The client's address, not nginx's: behind the proxy REMOTE_ADDR is always 127.0.0.1.
+    raw = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 

@@ -35,6 +35,17 @@ class ViewCountTests(TestCase):
         self._visit("10.0.0.1", agent="khác")
         self.assertEqual(services.pending_views(self.article.pk), 2)
 
+    def test_behind_the_trusted_proxy_visitors_are_told_apart_by_their_address(self):
+        with self.settings(TRUSTED_PROXIES=["127.0.0.1"]):
+            for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.2"):
+                self.client.get(
+                    self.article.get_absolute_url(),
+                    REMOTE_ADDR="127.0.0.1",
+                    HTTP_X_FORWARDED_FOR=f"{ip}, 127.0.0.1",
+                    HTTP_USER_AGENT="trình duyệt",
+                )
+        self.assertEqual(services.pending_views(self.article.pk), 2)
+
     def test_the_command_flushes_counters_in_bulk(self):
         other = f.article(f.category(), "Bài khác")
         for ip in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
