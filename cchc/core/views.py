@@ -118,6 +118,15 @@ def _throttle_message(device) -> str | None:
     }
 
 
+def _check_code(form, device) -> tuple[bool, int]:
+    """(accepted, status) for a submitted code: 429 while django-otp's back-off holds."""
+    throttled = _throttle_message(device)
+    if throttled:
+        form.add_error("code", throttled)
+        return False, 429
+    return device.verify_token(form.cleaned_data["code"]), 200
+
+
 def _mark_verified(request, device) -> None:
     django_otp.login(request, device)
     request.session.cycle_key()  # a new session id for the now fully signed-in session
@@ -136,14 +145,11 @@ def otp_verify(request):
     form = OTPCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        throttled = _throttle_message(device)
-        if throttled:
-            form.add_error("code", throttled)
-            status = 429
-        elif device.verify_token(form.cleaned_data["code"]):
+        accepted, status = _check_code(form, device)
+        if accepted:
             _mark_verified(request, device)
             return redirect(next_url)
-        else:
+        if status == 200:  # a wrong code (not a throttled attempt)
             failures = request.session.get(twofactor.FAILURES_SESSION_KEY, 0) + 1
             if failures >= settings.OTP_MAX_ATTEMPTS:
                 logout(request)
@@ -174,16 +180,13 @@ def otp_enrol(request):
     form = OTPCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        throttled = _throttle_message(device)
-        if throttled:
-            form.add_error("code", throttled)
-            status = 429
-        elif device.verify_token(form.cleaned_data["code"]):
+        accepted, status = _check_code(form, device)
+        if accepted:
             twofactor.device_confirm(request=request, device=device)
             _mark_verified(request, device)
             messages.success(request, _("Đã thiết lập xác thực hai bước."))
             return redirect(next_url)
-        else:
+        if status == 200:  # a wrong code (not a throttled attempt)
             form.add_error(
                 "code",
                 _(
