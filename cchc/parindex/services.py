@@ -6,7 +6,7 @@ import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cchc.core import registry
@@ -89,7 +89,19 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     framework.survey_points = meta["survey_points"]
     framework.self_assessment_points = meta["self_assessment_points"]
     framework.sample = bool(meta.get("sample"))
-    framework.save()
+    try:
+        with transaction.atomic():  # two imports of a new (code, year) at once
+            framework.save()
+    except IntegrityError:
+        raise ImportRefused(
+            [
+                Problem(
+                    "thông tin chung",
+                    f"bộ tiêu chí {code} năm {year} vừa được người khác nhập; "
+                    "hãy tải lại trang rồi thử lại.",
+                )
+            ]
+        ) from None
     by_code = {}
     for spec_node in spec.nodes:  # parents always come before their children
         node = Node.objects.create(
@@ -122,21 +134,26 @@ def _sorted_for_parents(nodes):
 @transaction.atomic
 def framework_copy(*, framework: Framework, year: int, actor=None) -> Framework:
     """A new year starts from a copy; the used framework stays as it was."""
+    taken = ValidationError({"year": f"Đã có bộ tiêu chí {framework.code} năm {year}."})
     if Framework.objects.filter(code=framework.code, year=year).exists():
-        raise ValidationError({"year": f"Đã có bộ tiêu chí {framework.code} năm {year}."})
-    copy = Framework.objects.create(
-        code=framework.code,
-        year=year,
-        name=framework.name,
-        level=framework.level,
-        legal_basis=framework.legal_basis,
-        scale=framework.scale,
-        survey_points=framework.survey_points,
-        self_assessment_points=framework.self_assessment_points,
-        sample=framework.sample,
-        copied_from=framework,
-        agency=_agency_of(actor),
-    )
+        raise taken
+    try:
+        with transaction.atomic():  # two copies at once: the unique (code, year) decides
+            copy = Framework.objects.create(
+                code=framework.code,
+                year=year,
+                name=framework.name,
+                level=framework.level,
+                legal_basis=framework.legal_basis,
+                scale=framework.scale,
+                survey_points=framework.survey_points,
+                self_assessment_points=framework.self_assessment_points,
+                sample=framework.sample,
+                copied_from=framework,
+                agency=_agency_of(actor),
+            )
+    except IntegrityError:
+        raise taken from None
     mapping = {}
     for node in _sorted_for_parents(framework.nodes.all()):
         old_id, old_parent = node.pk, node.parent_id

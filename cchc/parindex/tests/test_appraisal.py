@@ -250,3 +250,39 @@ class ConcurrentAppraisalTests(TransactionTestCase):
         self.assertEqual(score.round1_reason, winner)
         self.assertEqual(score.version, 1)
         self.assertEqual(ScoreChange.objects.filter(score=score, field="round1_points").count(), 1)
+
+
+class ConcurrentFrameworkCopyTests(TransactionTestCase):
+    """Two 'copy to a new year' at the same moment: one wins, the other gets a clear error."""
+
+    @skipUnlessDBFeature("has_select_for_update")
+    def test_a_copy_racing_an_uncommitted_one_is_refused_not_a_server_error(self):
+        from django.core.exceptions import ValidationError
+        from django.db import transaction
+
+        from cchc.parindex.models import Framework
+        from cchc.parindex.services import framework_copy
+
+        framework = small_framework()
+        started, finish = threading.Event(), threading.Event()
+
+        def first_copy():
+            try:
+                with transaction.atomic():
+                    framework_copy(framework=framework, year=2031)
+                    started.set()
+                    finish.wait(timeout=10)  # hold the new row uncommitted
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=first_copy)
+        thread.start()
+        self.assertTrue(started.wait(timeout=10))
+        # The first copy is not committed: the existence check passes, the insert then waits
+        # on the unique (code, year) index and fails once the first one commits.
+        threading.Timer(0.5, finish.set).start()
+        with self.assertRaises(ValidationError) as refused:
+            framework_copy(framework=framework, year=2031)
+        thread.join(timeout=10)
+        self.assertIn("year", refused.exception.message_dict)
+        self.assertEqual(Framework.objects.filter(code=framework.code, year=2031).count(), 1)
