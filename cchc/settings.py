@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cchc.core.api.document_common_errors",
+    ],
 }
 
 # Behind nginx: X-Forwarded-For is believed only from these addresses (see core/clientip.py).

@@ -41,3 +41,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("quan-tri/", admin.site.urls),
 ]
+
+# JSON errors under /api/ (the API's error shape), HTML pages elsewhere.
+handler404 = "cchc.core.views.page_not_found"
+handler500 = "cchc.core.views.server_error"

@@ -3,6 +3,8 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,3 +57,20 @@ def hello(request):
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+def _api_error(request, status: int, message: str):
+    """Under /api/ an error answers in the API's JSON shape, not with an HTML page."""
+    return JsonResponse({"errors": [{"field": None, "message": message}]}, status=status)
+
+
+def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, _("Không tìm thấy."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, _("Lỗi máy chủ, xin thử lại sau."))
+    return defaults.server_error(request)
