@@ -31,6 +31,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -46,6 +47,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
 STATS = {"operations": set(), "examples": 0}
 
@@ -219,10 +221,46 @@ def test_api_as_staff_with_a_token(api_schema, world):
 
 
 def test_fuzz_figures():
-    """Runs last in this module: prints what was fuzzed (operations, examples)."""
+    """Runs after the two fuzz tests: prints what was fuzzed (operations, examples)."""
     if not STATS["examples"]:
         pytest.skip("the fuzz tests did not run in this session")
     sys.stderr.write(
         f"\nAPI fuzz: {len(STATS['operations'])} operations, {STATS['examples']} examples\n"
     )
     assert len(STATS["operations"]) >= 30
+
+
+# --- the defects the fuzzer found, each pinned by a plain test ---------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_json_and_a_page_answers_html(client):
+    api = client.get("/api/v1/dossiers/TEST-1/not a slug")
+    assert api.status_code == 404
+    assert api.json() == {"errors": [{"field": None, "message": "Không tìm thấy."}]}
+    page = client.get("/khong-co-trang-nay/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_an_empty_or_non_numeric_page_is_a_404_not_page_one(client):
+    assert client.get("/api/v1/procedures/", {"page": "1"}).status_code == 200
+    for page in ("", "x", "-1", "1.5"):
+        response = client.get("/api/v1/procedures/", {"page": page})
+        assert response.status_code == 404, page
+        assert response.json()["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_401_everywhere_and_404_for_object_paths(client):
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    assert {"AssessmentActionIn", "DossierActionIn"} <= set(components)
+    nullable = components["DossierOut"]["properties"]["received_at"]
+    assert nullable.get("nullable") is True
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            assert "401" in operation["responses"], (method, path)
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
