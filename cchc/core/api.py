@@ -158,8 +158,8 @@ class CalendarDueView(APIView):
 def document_common_errors(result, generator, request, public):
     """drf-spectacular post-processing hook, documenting with the project's error body:
     401 on every operation (a wrong or expired token is refused before any permission is
-    looked at; endpoints that need a login answer it to anonymous callers), and 404 where
-    the path names an object or the list is paginated."""
+    looked at; endpoints that need a login answer it to anonymous callers), 404 where the
+    path names an object or the list is paginated, and 415 where a request body is read."""
     errors_ref = {"$ref": "#/components/schemas/Errors"}
     if "Errors" not in result.get("components", {}).get("schemas", {}):
         return result
@@ -180,6 +180,15 @@ def document_common_errors(result, generator, request, public):
                     {
                         "content": {"application/json": {"schema": errors_ref}},
                         "description": "Không tìm thấy.",
+                    },
+                )
+            # A body in a media type the view does not parse is refused before the view runs.
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415",
+                    {
+                        "content": {"application/json": {"schema": errors_ref}},
+                        "description": "Kiểu dữ liệu gửi lên không được hỗ trợ.",
                     },
                 )
             responses.setdefault(

@@ -336,7 +336,13 @@ class DossierSupplementApi(APIView):
     @extend_schema(
         operation_id="dossiers_supplement",
         request=SupplementIn,
-        responses={200: LookupOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        responses={
+            200: LookupOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
     )
     def post(self, request, code):
         if is_ratelimited(
