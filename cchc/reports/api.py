@@ -55,6 +55,8 @@ class DashboardApi(APIView):
         agency = request.user.agency
         if agency is None:
             raise Http404
+        if request.query_params.get("year") == "":  # a form's empty value is not "this year"
+            raise ValidationError({"year": [_("Năm phải là một số nguyên.")]})
         query = DashboardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         _year, start, end = selectors.dashboard_period(

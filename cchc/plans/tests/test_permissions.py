@@ -256,7 +256,7 @@ class PermissionTests(PersonaTestCase):
             self.assertEqual(response.status_code, 400, status)
             self.assertEqual(response.json()["errors"][0]["field"], "status")
         # The dashboard API documents `year` as an integer: a bad one is a 400 that says why.
-        for year in ("²", "99999999999999999999", "2024.5"):
+        for year in ("²", "99999999999999999999", "2024.5", ""):
             response = self.client.get(reverse("api:reports-dashboard"), {"year": year})
             self.assertEqual(response.status_code, 400, year)
             self.assertEqual(response.json()["errors"][0]["field"], "year")
