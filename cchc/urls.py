@@ -59,3 +59,6 @@ urlpatterns = [
 ]
 
 handler400 = "cchc.core.views.bad_request"  # Vietnamese page / API errors
+# JSON errors under /api/ (the API's error shape), HTML pages elsewhere.
+handler404 = "cchc.core.views.page_not_found"
+handler500 = "cchc.core.views.server_error"

@@ -158,3 +158,49 @@ class CalendarDueView(APIView):
                 "explanation": [s.as_dict() for s in result.explanation],
             }
         )
+
+
+def document_common_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook, documenting with the project's error body:
+    401 on every operation (a wrong or expired token is refused before any permission is
+    looked at; endpoints that need a login answer it to anonymous callers), 404 where the
+    path names an object or the list is paginated, and 415 where a request body is read."""
+    errors_ref = {"$ref": "#/components/schemas/Errors"}
+    if "Errors" not in result.get("components", {}).get("schemas", {}):
+        return result
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            parameters = operation.get("parameters", [])
+            # A page past the end, or an object that does not exist (or that the caller may
+            # not see), is a 404 wherever the path names an object or the list is paginated.
+            if any(
+                p.get("in") == "path" or (p.get("in") == "query" and p.get("name") == "page")
+                for p in parameters
+            ):
+                responses.setdefault(
+                    "404",
+                    {
+                        "content": {"application/json": {"schema": errors_ref}},
+                        "description": "Không tìm thấy.",
+                    },
+                )
+            # A body in a media type the view does not parse is refused before the view runs.
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415",
+                    {
+                        "content": {"application/json": {"schema": errors_ref}},
+                        "description": "Kiểu dữ liệu gửi lên không được hỗ trợ.",
+                    },
+                )
+            responses.setdefault(
+                "401",
+                {
+                    "content": {"application/json": {"schema": errors_ref}},
+                    "description": "Chưa đăng nhập hoặc mã xác thực không hợp lệ.",
+                },
+            )
+    return result

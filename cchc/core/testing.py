@@ -15,6 +15,9 @@ PERSONAS = (
     "citizen",
     "anonymous",
 )
+# Two more personas every PersonaTestCase has (kept out of PERSONAS so that tables keyed on
+# PERSONAS stay valid): a member of the PAR Index appraisal council and a portal editor.
+EXTRA_PERSONAS = ("appraiser", "editor")
 
 
 def make_agency(
@@ -43,7 +46,9 @@ class PersonaTestCase(TestCase):
 
     officer_a (specialist, unit A), leader_a (unit leader, unit A), officer_b (specialist,
     unit B), agency_leader (agency-wide), outsider (specialist of another agency), citizen
-    (no unit), and anonymous (no login).
+    (no unit), and anonymous (no login); also `appraiser` (appraisal council member) and
+    `editor` (portal editor), both in the leadership office. Their usernames are
+    "council_member" and "portal_editor", so subclasses may still create "appraiser"/"editor".
     """
 
     @classmethod
@@ -68,6 +73,8 @@ class PersonaTestCase(TestCase):
         cls.agency_leader = make_user("agency_leader", cls.leadership, [Role.AGENCY_LEADER])
         cls.outsider = make_user("outsider", cls.other_unit, [Role.SPECIALIST])
         cls.citizen = make_user("citizen", None)
+        cls.appraiser = make_user("council_member", cls.leadership, [Role.APPRAISER])
+        cls.editor = make_user("portal_editor", cls.leadership, [Role.EDITOR])
 
     def persona(self, name: str):
         return None if name == "anonymous" else getattr(self, name)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -225,6 +226,11 @@ def otp_devices(request):
     return render(request, "core/otp_devices.html", context)
 
 
+def _api_error(request, status: int, message: str):
+    """Under /api/ an error answers in the API's JSON shape, not with an HTML page."""
+    return JsonResponse({"errors": [{"field": None, "message": message}]}, status=status)
+
+
 def bad_request(request, exception=None):
     """400 in Vietnamese: a page, or {"errors": [...]} under /api/ (Django's own page is an
     English one-liner). Reached for a request Django refuses before any view: too many fields
@@ -239,5 +245,17 @@ def bad_request(request, exception=None):
     else:
         message = _("Yêu cầu không hợp lệ, không xử lý được. Vui lòng kiểm tra lại dữ liệu gửi.")
     if request.path.startswith("/api/"):
-        return JsonResponse({"errors": [{"field": None, "message": message}]}, status=400)
+        return _api_error(request, 400, message)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, _("Không tìm thấy."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, _("Lỗi máy chủ, xin thử lại sau."))
+    return defaults.server_error(request)

@@ -68,11 +68,12 @@ class DossierOut(serializers.Serializer):
     status = serializers.IntegerField()
     status_label = serializers.CharField(source="get_status_display")
     submitted_at = serializers.DateTimeField()
-    received_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
-    appointment_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField()
-    returned_at = serializers.DateTimeField()
+    # Empty until the event happens (a dossier filed online is not yet received).
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    appointment_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
     due_explanation = serializers.JSONField()
 
 
@@ -191,10 +192,7 @@ class DossierLookupApi(APIView):
         return Response(data)
 
 
-class ActionIn(serializers.Serializer):
-    class Meta:
-        ref_name = "DossierActionIn"  # parindex has an ActionIn too (one schema component each)
-
+class DossierActionIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     items = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     late_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -240,7 +238,8 @@ class DossierActionApi(APIView):
 
     @extend_schema(
         operation_id="dossiers_action",
-        request=ActionIn,
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS))],
+        request=DossierActionIn,
         responses={
             200: DossierOut,
             400: ERROR_SCHEMA,
@@ -254,7 +253,7 @@ class DossierActionApi(APIView):
         dossier = selectors.get_dossier_for_user(request.user, code)
         if action not in ACTIONS:
             raise exceptions.NotFound()
-        data = ActionIn(data=request.data)
+        data = DossierActionIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         user = request.user
@@ -383,7 +382,7 @@ class StatisticsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
-        responses={200: dict},
+        responses={200: dict, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
     )
     def get(self, request):
         agency = _stats_agency(request.user)

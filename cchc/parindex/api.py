@@ -248,7 +248,7 @@ class WhatIfApi(APIView):
         )
 
 
-class ActionIn(serializers.Serializer):
+class AssessmentActionIn(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=list(services.TRANSITIONS),
         help_text="submit, start_appraisal, request_explanation, submit_explanation, finalise, publish",
@@ -264,13 +264,13 @@ class ActionOut(serializers.Serializer):
 
 class AssessmentActionApi(APIView):
     @extend_schema(
-        request=ActionIn,
+        request=AssessmentActionIn,
         responses={200: ActionOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
         summary="Chuyển trạng thái bản đánh giá (nộp, thẩm định, giải trình, chốt, công bố)",
     )
     def post(self, request, pk):
         assessment = selectors.get_assessment_for_user(request.user, pk)
-        incoming = ActionIn(data=request.data)
+        incoming = AssessmentActionIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
             assessment = services.assessment_transition(

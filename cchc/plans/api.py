@@ -201,13 +201,22 @@ class TaskListApi(APIView):
 
     @extend_schema(
         summary="Nhiệm vụ của một kế hoạch",
-        parameters=[OpenApiParameter("status", str, description="Trạng thái (gồm overdue)")],
-        responses={200: TaskOutput(many=True), 404: ERROR_SCHEMA},
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=list(PlanTask.STATUS_LABELS),
+                description="Trạng thái (gồm overdue)",
+            )
+        ],
+        responses={200: TaskOutput(many=True), 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
     )
     def get(self, request, plan_pk):
         plan = selectors.get_plan_for_user(request.user, plan_pk)
-        status = request.query_params.get("status", "")
-        tasks = selectors.plan_tasks_listed(plan, status=status)
+        status = request.query_params.get("status")
+        if status is not None and status not in PlanTask.STATUS_LABELS:
+            raise ValidationError({"status": [_("Trạng thái lọc không hợp lệ.")]})
+        tasks = selectors.plan_tasks_listed(plan, status=status or "")
         return Response(TaskOutput(tasks, many=True).data)
 
     @extend_schema(

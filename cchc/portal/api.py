@@ -78,9 +78,10 @@ class ScienceTaskOut(serializers.ModelSerializer):
 
 
 class CommentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    # Lengths count what was sent (as the schema says); the service strips the spaces.
+    name = serializers.CharField(max_length=120, trim_whitespace=False)
     email = serializers.EmailField()
-    text = serializers.CharField(max_length=3000)
+    text = serializers.CharField(max_length=3000, trim_whitespace=False)
     website = serializers.CharField(required=False, allow_blank=True, help_text="Để trống.")
 
 

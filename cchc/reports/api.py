@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -29,20 +30,37 @@ class FiguresOutput(serializers.Serializer):
     empty = serializers.BooleanField()
 
 
+class DashboardQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": _("Năm phải là một số nguyên."),
+            "min_value": _("Năm phải từ 2000 đến 2100."),
+            "max_value": _("Năm phải từ 2000 đến 2100."),
+        },
+    )
+
+
 class DashboardApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="Số liệu tổng quan CCHC của cơ quan (trực tiếp)",
-        parameters=[OpenApiParameter("year", int)],
-        responses={200: FiguresOutput, 404: ERROR_SCHEMA},
+        parameters=[DashboardQuery],
+        responses={200: FiguresOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
     )
     def get(self, request):
         agency = request.user.agency
         if agency is None:
             raise Http404
+        if request.query_params.get("year") == "":  # a form's empty value is not "this year"
+            raise ValidationError({"year": [_("Năm phải là một số nguyên.")]})
+        query = DashboardQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         _year, start, end = selectors.dashboard_period(
-            request.query_params.get("year", ""), timezone.localdate()
+            str(query.validated_data.get("year", "")), timezone.localdate()
         )
         data = selectors.collect_figures(agency, start, end)
         return Response(FiguresOutput(data).data)

@@ -243,10 +243,20 @@ class PermissionTests(PersonaTestCase):
             reverse("plans:procedure-review-list"),
             reverse("plans:quality-list"),
             reverse("api:plans-legal-review-list"),
-            reverse("api:plans-task-list", args=[self.plan.pk]),
             reverse("reports:dashboard"),
-            reverse("api:reports-dashboard"),
         ]:
             self.assertEqual(self.client.get(url, odd).status_code, 200, url)
             huge = {"year": "99999999999999999999"}
             self.assertEqual(self.client.get(url, huge).status_code, 200, url)
+        # The task list API documents `status` as one of the statuses: anything else is a 400.
+        tasks = reverse("api:plans-task-list", args=[self.plan.pk])
+        self.assertEqual(self.client.get(tasks, {"status": "overdue"}).status_code, 200)
+        for status in ("<x>", ""):
+            response = self.client.get(tasks, {"status": status})
+            self.assertEqual(response.status_code, 400, status)
+            self.assertEqual(response.json()["errors"][0]["field"], "status")
+        # The dashboard API documents `year` as an integer: a bad one is a 400 that says why.
+        for year in ("²", "99999999999999999999", "2024.5", ""):
+            response = self.client.get(reverse("api:reports-dashboard"), {"year": year})
+            self.assertEqual(response.status_code, 400, year)
+            self.assertEqual(response.json()["errors"][0]["field"], "year")
