@@ -54,7 +54,7 @@ urlpatterns = [
         name="api-docs",
     ),
     # The admin's own sign-in form counts against the same per-address limit as ours.
-    path("quan-tri/login/", ratelimits.limit_post("login")(admin.site.login)),
+    path("quan-tri/login/", ratelimits.limit_post("login")(admin.site.login), name="admin-login"),
     path("quan-tri/", admin.site.urls),
 ]
 

@@ -43,6 +43,11 @@ from cchc.core.testing import PersonaTestCase
 # Non-public objects of the officer's agency carry this word in a title or name: no response to
 # the outsider, the citizen or the anonymous visitor may contain it.
 SECRET = "Zyxmatrix"
+# A real 1×1 PNG (the cover view serves what the storage holds).
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 OUTSIDERS = {"outsider", "citizen", "anonymous"}
 COLUMNS = ("officer_a", "leader_a", "appraiser", "editor", "outsider", "citizen", "anonymous")
 # The admin site is covered coarsely through its index page; logging out is not a permission.
@@ -196,6 +201,16 @@ ROWS = {
     "reports:report-list": {"get": "200 200 200 200 200 404 login", "post": "404 404 404 404 404 404 login"},
     "reports:report-progress": {"get": "200 200 200 200 404 404 login", "post": "200 200 200 200 404 404 login"},
     "schema": {"get": PUBLIC, "post": NO_POST},
+    # Sign-in hardening: the admin's own login (rate-limited; no persona is staff), and the
+    # two-factor steps: any signed-in person may enrol; verify only when a code is pending.
+    "admin-login": {"get": PUBLIC, "post": PUBLIC},
+    "core:otp_devices": {"get": "200 200 200 200 200 200 login", "post": "302 302 302 302 302 302 login"},
+    "core:otp_enrol": {"get": "200 200 200 200 200 200 login", "post": "200 200 200 200 200 200 login"},
+    "core:otp_verify": {"get": "302 302 302 302 302 302 login", "post": "302 302 302 302 302 302 login"},
+    # Public downloads that replaced direct MEDIA_URL links (public like their pages).
+    "portal:cover-image": {"get": PUBLIC, "post": NO_POST},
+    "portal:science-file": {"get": PUBLIC, "post": NO_POST},
+    "procedures:component-template": {"get": PUBLIC, "post": NO_POST},
     "admin:index": {"get": "302 302 302 302 302 302 302", "post": "302 302 302 302 302 302 302"},
 }
 # fmt: on
@@ -327,9 +342,14 @@ class PermissionMatrixTests(PersonaTestCase):
             at=at(2026, 3, 2, 8),
         )
         code = dossier.code
+        component.template_file.name = default_storage.save(
+            "procedures/templates/mau-don.pdf", ContentFile(b"%PDF-1.4\n")
+        )
+        component.save(update_fields=["template_file"])
         cls.kwargs.update(
             {
                 "procedures:procedure-detail": {"pk": procedure.pk},
+                "procedures:component-template": {"pk": procedure.pk, "component_pk": component.pk},
                 "procedures:procedure-edit": {"pk": procedure.pk},
                 "procedures:procedure-legal-bases": {"pk": procedure.pk},
                 "procedures:procedure-components": {"pk": procedure.pk},
@@ -381,7 +401,7 @@ class PermissionMatrixTests(PersonaTestCase):
     def _portal(cls):
         import datetime as dt
 
-        from cchc.portal.models import Page, ScienceTask
+        from cchc.portal.models import Page, ScienceTask, ScienceTaskFile
         from cchc.portal.tests import factories as f
 
         category = f.category(slug="tin-hoat-dong")
@@ -399,6 +419,15 @@ class PermissionMatrixTests(PersonaTestCase):
             status="in_progress",
         )
         page = Page.objects.create(slug="gioi-thieu", title="Giới thiệu", body="<p>Sở</p>")
+        result = ScienceTaskFile.objects.create(
+            task=task,
+            title="Báo cáo tổng hợp",
+            path=default_storage.save("portal/science/ket-qua.pdf", ContentFile(b"%PDF-1.4\n")),
+            mime="application/pdf",
+            size=9,
+            sha256="0" * 64,
+        )
+        cover = default_storage.save(f"portal/covers/{'c' * 32}.png", ContentFile(PNG_1PX))
         cls.kwargs.update(
             {
                 "portal:article-detail": {"slug": article.slug},
@@ -412,6 +441,8 @@ class PermissionMatrixTests(PersonaTestCase):
                 "portal:staff-article-edit": {"pk": draft.pk},
                 "portal:staff-article-action": {"pk": draft.pk, "action": "submit"},
                 "portal:staff-science-file": {"code": task.code},
+                "portal:science-file": {"code": task.code, "pk": result.pk},
+                "portal:cover-image": {"name": cover.rsplit("/", 1)[-1]},
                 "api:portal-article-detail": {"slug": article.slug},
                 "api:portal-comment-create": {"slug": article.slug},
             }
