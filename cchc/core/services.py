@@ -44,6 +44,9 @@ def audit_record(
     )
     # Two concurrent appenders must not chain to the same previous entry: the head row is
     # locked until commit (PostgreSQL; SQLite's IMMEDIATE transactions serialise writers).
+    # It is the last lock a transaction takes: the row locks taken before it are FOR NO KEY
+    # UPDATE OF the row itself, so the foreign-key checks at commit (FOR KEY SHARE of an agency,
+    # a dossier...) never wait on another transaction that is waiting for this head: no deadlock.
     with transaction.atomic(savepoint=False):
         head = _audit_head_locked()
         entry.seq, entry.prev_hash = head.seq + 1, head.hash

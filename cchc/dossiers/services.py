@@ -61,7 +61,9 @@ def next_code(*, agency: Agency, day: dt.date) -> str:
     """The next gapless code `<agency>-YYMMDD-NNNN`; call inside the transaction that saves it."""
     # Two desks receiving at once would read the same "last": the counter row is locked.
     DayCounter.objects.bulk_create([DayCounter(agency=agency, day=day)], ignore_conflicts=True)
-    counter = DayCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter = DayCounter.objects.select_for_update(no_key=True, of=("self",)).get(
+        agency=agency, day=day
+    )
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{agency.code}-{day:%y%m%d}-{counter.last:04d}"
@@ -142,7 +144,9 @@ def _require_status(dossier: Dossier, *allowed) -> None:
 
 def _lock(dossier: Dossier) -> Dossier:
     return (
-        Dossier.objects.select_for_update().select_related("procedure", "agency").get(pk=dossier.pk)
+        Dossier.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("procedure", "agency")
+        .get(pk=dossier.pk)
     )
 
 

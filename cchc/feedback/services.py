@@ -91,7 +91,7 @@ def petition_submit(
     try:
         with transaction.atomic():
             # Two petitions on the same day: the agency row lock keeps their numbers distinct.
-            Agency.objects.select_for_update().filter(pk=agency.pk).first()
+            Agency.objects.select_for_update(no_key=True, of=("self",)).filter(pk=agency.pk).first()
             petition = Petition(
                 agency=agency,
                 code=_new_code(agency, now),
@@ -152,7 +152,7 @@ def _move(*, actor, petition: Petition, allowed: set, to: str, action: str, reas
         raise PermissionError(_("Bạn không có quyền xử lý phản ánh, kiến nghị này."))
     with transaction.atomic():
         # Two handlers acting on one petition at once: the second sees the first's status.
-        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        locked = Petition.objects.select_for_update(no_key=True, of=("self",)).get(pk=petition.pk)
         if locked.status not in allowed:
             raise ValidationError(
                 _("PAKN đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
@@ -261,7 +261,7 @@ def petition_assign(*, actor, petition: Petition, unit: Unit) -> Petition:
     if unit.agency_id != petition.agency_id:
         raise ValidationError({"unit": _("Đơn vị không thuộc cơ quan này.")})
     with transaction.atomic():
-        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        locked = Petition.objects.select_for_update(no_key=True, of=("self",)).get(pk=petition.pk)
         if locked.status != S.ACCEPTED:
             raise ValidationError(_("Chỉ phân công PAKN đang xử lý."))
         previous = locked.unit.name if locked.unit_id else ""

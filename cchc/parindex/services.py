@@ -56,7 +56,11 @@ def framework_import(*, spec: FrameworkSpec, actor=None) -> Framework:
     meta = spec.meta
     code, year = str(meta["code"]).strip(), int(meta["year"])
     # Two imports of the same (code, year) at once: the row lock makes the second wait.
-    existing = Framework.objects.select_for_update().filter(code=code, year=year).first()
+    existing = (
+        Framework.objects.select_for_update(no_key=True, of=("self",))
+        .filter(code=code, year=year)
+        .first()
+    )
     if existing is not None:
         if not selectors.may_replace_framework(actor, existing):
             raise ImportRefused(
@@ -260,7 +264,7 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
         # Two appraisers saving the same score: the row lock orders them, the version check
         # refuses the one who has not seen the other's change.
         score = (
-            Score.objects.select_for_update()
+            Score.objects.select_for_update(no_key=True, of=("self",))
             .select_related("node", "assessment", "assessment__period")
             .get(pk=score_id)
         )
@@ -449,7 +453,7 @@ def assessment_transition(
     with transaction.atomic():
         # Two people pressing "submit"/"finalise" at once: lock the row, re-check the status.
         assessment = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(no_key=True, of=("self",))
             .select_related("period", "period__agency", "unit")
             .get(pk=assessment_id)
         )
@@ -492,7 +496,9 @@ def assessment_transition(
 def _fill_final(assessment: Assessment, actor) -> None:
     """Final points = the latest stage of each leaf (round 2, else round 1, else self)."""
     scores = list(
-        Score.objects.select_for_update().filter(assessment=assessment).select_related("node")
+        Score.objects.select_for_update(no_key=True, of=("self",))
+        .filter(assessment=assessment)
+        .select_related("node")
     )
     changed = []
     for score in scores:
@@ -614,7 +620,7 @@ def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
     with transaction.atomic():
         scores = {
             (s.assessment_id, s.node_id): s
-            for s in Score.objects.select_for_update().filter(
+            for s in Score.objects.select_for_update(no_key=True, of=("self",)).filter(
                 assessment__period=period, node_id__in=[n.pk for n in leaves.values()]
             )
         }
@@ -654,7 +660,7 @@ def metrics_refresh(*, assessment: Assessment, actor) -> int:
     count = 0
     with transaction.atomic():
         for score in (
-            Score.objects.select_for_update()
+            Score.objects.select_for_update(no_key=True, of=("self",))
             .filter(assessment=assessment, node__rule_kind="metric")
             .select_related("node")
         ):

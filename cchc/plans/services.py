@@ -146,7 +146,11 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
     """Change a task's content, status or progress; a status change is audited."""
     with transaction.atomic():
         # Two people reporting progress at once: the second sees the first's status.
-        locked = PlanTask.objects.select_for_update().select_related("plan__agency").get(pk=task.pk)
+        locked = (
+            PlanTask.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("plan__agency")
+            .get(pk=task.pk)
+        )
         if "deadline" in changes:
             _check_deadline(locked.plan, changes["deadline"])
         old_status = locked.status

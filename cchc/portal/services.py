@@ -150,7 +150,9 @@ def article_save(
             action = "create"
         else:
             # Two editors saving at once: the later save must see the earlier one's row.
-            article = Article.objects.select_for_update().get(pk=article.pk)
+            article = Article.objects.select_for_update(no_key=True, of=("self",)).get(
+                pk=article.pk
+            )
             action = "edit"
         article.title = title.strip()
         article.summary = summary.strip()
@@ -219,7 +221,7 @@ def article_return(*, actor, article: Article, reason: str) -> Article:
 def _article_move(*, actor, article, allowed, to, action, published_at=None, reason=""):
     with transaction.atomic():
         # Approve and return racing on the same article: one wins, the other sees the new state.
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = Article.objects.select_for_update(no_key=True, of=("self",)).get(pk=article.pk)
         if locked.status not in allowed:
             raise ValidationError(
                 _("Bài viết đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
@@ -254,7 +256,7 @@ def comment_moderate(*, actor, comment: Comment, publish: bool) -> Comment:
     if not _can_edit(actor) and not _can_approve(actor):
         raise PermissionError(_("Chỉ biên tập viên được kiểm duyệt ý kiến."))
     with transaction.atomic():
-        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        locked = Comment.objects.select_for_update(no_key=True, of=("self",)).get(pk=comment.pk)
         previous = locked.status
         locked.status = Comment.Status.PUBLISHED if publish else Comment.Status.REJECTED
         locked.save(update_fields=["status"])

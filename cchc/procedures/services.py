@@ -196,7 +196,7 @@ def procedures_import(*, path: Path, actor=None) -> ImportReport:
 
 
 def _import_one(data: dict, *, actor) -> str:
-    existing = Procedure.objects.current().select_for_update()
+    existing = Procedure.objects.current().select_for_update(no_key=True, of=("self",))
     found = (
         existing.filter(code=data["code"]).first()
         if data["code"]
@@ -262,7 +262,7 @@ EDITABLE = (
 def procedure_update(*, procedure: Procedure, actor=None, fee_text: str | None = None, **changes):
     """Edit a procedure. When dossiers were filed under it, the edit becomes a new version and
     those dossiers keep the old one. Returns (the current procedure, whether a version was made)."""
-    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    procedure = Procedure.objects.select_for_update(no_key=True, of=("self",)).get(pk=procedure.pk)
     if not procedure.is_current:
         raise ValidationError(_("Chỉ sửa được phiên bản hiện hành của thủ tục."))
     unknown = set(changes) - set(EDITABLE)
@@ -351,7 +351,9 @@ def procedure_set_steps(*, procedure: Procedure, steps: list[dict], actor=None) 
     if problems:
         raise ValidationError(problems)
     if _has_dossiers(procedure):
-        procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
+        procedure = _new_version(
+            Procedure.objects.select_for_update(no_key=True, of=("self",)).get(pk=procedure.pk)
+        )
     procedure.steps.all().delete()
     ProcedureStep.objects.bulk_create(
         ProcedureStep(
@@ -380,7 +382,9 @@ def procedure_set_legal_bases(*, procedure: Procedure, bases: list[dict], actor=
                 % {"title": b["title"]}
             )
     if _has_dossiers(procedure):
-        procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
+        procedure = _new_version(
+            Procedure.objects.select_for_update(no_key=True, of=("self",)).get(pk=procedure.pk)
+        )
     procedure.legal_bases.all().delete()
     LegalBasis.objects.bulk_create(
         LegalBasis(procedure=procedure, order=i, **b) for i, b in enumerate(bases, start=1)
@@ -402,7 +406,9 @@ def procedure_set_components(
     template otherwise); versioned like every edit of a procedure that already has dossiers
     (their files keep pointing at the old)."""
     if _has_dossiers(procedure):
-        procedure = _new_version(Procedure.objects.select_for_update().get(pk=procedure.pk))
+        procedure = _new_version(
+            Procedure.objects.select_for_update(no_key=True, of=("self",)).get(pk=procedure.pk)
+        )
     kept = {c.name: c.template_file.name for c in procedure.components.all()}
     rows = []
     for i, c in enumerate(components, start=1):

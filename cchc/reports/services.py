@@ -74,7 +74,9 @@ def report_narrative_update(*, actor, report: ReportSnapshot, narrative: dict) -
     allowed = {code for code, _label in NARRATIVE_SECTIONS}
     clean = {k: str(v)[:NARRATIVE_MAX] for k, v in narrative.items() if k in allowed}
     with transaction.atomic():
-        locked = ReportSnapshot.objects.select_for_update().get(pk=report.pk)
+        locked = ReportSnapshot.objects.select_for_update(no_key=True, of=("self",)).get(
+            pk=report.pk
+        )
         if locked.status in (ReportSnapshot.Status.QUEUED, ReportSnapshot.Status.GENERATING):
             raise ValidationError(_("Báo cáo đang được tạo tệp; chờ xong rồi sửa."))
         locked.narrative = {**locked.narrative, **clean}
@@ -87,7 +89,9 @@ def report_generation_request(*, actor, report: ReportSnapshot) -> ReportSnapsho
 
     with transaction.atomic():
         # Two clicks on "generate": only one task is queued.
-        locked = ReportSnapshot.objects.select_for_update().get(pk=report.pk)
+        locked = ReportSnapshot.objects.select_for_update(no_key=True, of=("self",)).get(
+            pk=report.pk
+        )
         if locked.status in (ReportSnapshot.Status.QUEUED, ReportSnapshot.Status.GENERATING):
             return locked
         old = locked.status
