@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cchc.core import selectors, twofactor
@@ -35,6 +35,7 @@ def glossary(request):
     return render(request, "core/glossary.html", {"page": page, "query": query})
 
 
+@require_safe
 def due_calculator(request):
     """Public due-date calculator: the same clock the one-stop desk uses, with its explanation."""
     form = DueDateForm(request.GET or None)
@@ -51,6 +52,7 @@ def due_calculator(request):
 
 
 @never_cache
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import ratelimits
 from cchc.core.models import Agency, Unit
@@ -86,6 +86,7 @@ def dossier_file(request, procedure_pk):
     )
 
 
+@require_safe
 def dossier_filed(request):
     filed = request.session.pop("filed", None)
     if not filed:
@@ -93,6 +94,7 @@ def dossier_filed(request):
     return render(request, "dossiers/filed.html", filed)
 
 
+@require_safe
 def dossier_lookup(request):
     form = LookupForm(request.GET or None)
     context = {"form": form}

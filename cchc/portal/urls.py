@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from cchc.portal import feeds, sitemaps, staff_views, views
 
@@ -20,8 +21,8 @@ urlpatterns = [
     path("trang/<slug:slug>/", views.page_detail, name="page"),
     path("so-do-to-chuc/", views.organisation, name="organisation"),
     path("lien-ket/", views.links, name="links"),
-    path("rss/", feeds.LatestFeed(), name="feed"),
-    path("rss/<slug:slug>/", feeds.CategoryFeed(), name="category-feed"),
+    path("rss/", require_safe(feeds.LatestFeed()), name="feed"),
+    path("rss/<slug:slug>/", require_safe(feeds.CategoryFeed()), name="category-feed"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("quan-ly/tin-tuc/", staff_views.article_queue, name="staff-articles"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from cchc.core.files import check_upload, upload_response
 from cchc.core.models import Unit
@@ -18,6 +18,7 @@ from cchc.procedures import selectors, services
 from cchc.procedures.models import Component, Procedure
 
 
+@require_safe
 def procedure_list(request):
     field = request.GET.get("linh_vuc", "")[:200]
     query = request.GET.get("q", "")[:200]
@@ -39,6 +40,7 @@ def procedure_list(request):
     return render(request, template, context)
 
 
+@require_safe
 def procedure_detail(request, pk):
     procedure = selectors.procedure_detail(pk)
     return render(

@@ -39,13 +39,6 @@ GET_PAGE = "a page read with GET: a POST is answered like a GET and changes noth
 NOT_LIMITED = {
     "dang-xuat/": "signing out a visitor who is not signed in changes nothing",
     "quan-tri/logout/": "signing out a visitor who is not signed in changes nothing",
-    "healthz": GET_PAGE,
-    "ho-so/da-nop/": GET_PAGE + " (shows the code just filed, once, from the session)",
-    "ho-so/tra-cuu/": GET_PAGE + " (its failures are limited: dossier-lookup)",
-    "rss/": GET_PAGE,
-    "thu-tuc/": GET_PAGE,
-    "thu-tuc/<int:pk>/": GET_PAGE,
-    "tinh-han/": GET_PAGE,
 }
 SKIP = ("static/", "media/")
 LIMIT = 2
