@@ -92,8 +92,7 @@ class AssessmentDetailApi(APIView):
 
 class ScorePatchIn(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False,
-        help_text="Phiên bản đã đọc; sai thì trả 409, không ghi gì. Bắt buộc khi sửa điểm thẩm định.",
+        help_text="Phiên bản đã đọc (bắt buộc); sai thì trả 409, không ghi gì.",
     )
     self_points = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     self_measured = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -123,14 +122,9 @@ class ScoreUpdateApi(APIView):
         incoming = ScorePatchIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         changes = dict(incoming.validated_data)
-        version = changes.pop("version", None)
+        version = changes.pop("version")  # required: no silent overwrite of a colleague's change
         if not changes:
             raise exceptions.ValidationError({"non_field_errors": ["Không có trường nào để sửa."]})
-        if version is None and set(changes) & set(services.ROUND1_FIELDS + services.ROUND2_FIELDS):
-            # Without the version read, a second appraiser would silently overwrite the first.
-            raise exceptions.ValidationError(
-                {"version": ["Gửi kèm phiên bản đã đọc (version) khi sửa điểm thẩm định."]}
-            )
         try:
             score = services.score_update(
                 score_id=score.pk, actor=request.user, changes=changes, version=version

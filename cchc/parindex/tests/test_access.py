@@ -207,7 +207,7 @@ class ApiAccessTests(ParTestCase):
             (
                 "patch",
                 f"/api/v1/par/scores/{score.pk}/",
-                {"self_note": "Ghi chú"},
+                {"self_note": "Ghi chú", "version": 0},
                 self.expected(
                     officer_a=403,
                     leader_a=200,

@@ -62,10 +62,15 @@ class ApiTests(ParTestCase):
         score = self.score(self.assessment_a, "1.1.1")
         url = f"/api/v1/par/scores/{score.pk}/"
         self.as_("officer_b")
-        self.assertEqual(self.api.patch(url, {"self_points": "1"}, format="json").status_code, 404)
+        one = {"self_points": "1", "version": 0}
+        self.assertEqual(self.api.patch(url, one, format="json").status_code, 404)
         self.as_("officer_a")
-        self.assertEqual(self.api.patch(url, {"self_points": "1"}, format="json").status_code, 403)
+        self.assertEqual(self.api.patch(url, one, format="json").status_code, 403)
         self.as_("leader_a")
+        response = self.api.patch(url, {"self_points": "1"}, format="json")
+        self.assertEqual(response.status_code, 400)  # every change needs the version read
+        self.assertEqual(response.json()["errors"][0]["field"], "version")
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
         response = self.api.patch(url, {"self_points": "3", "version": 0}, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"][0]["field"], "self_points")
@@ -81,7 +86,9 @@ class ApiTests(ParTestCase):
         self.assertEqual(response.json()["current"]["version"], 1)
         self.assertEqual(Score.objects.get(pk=score.pk).self_points, Decimal("1.75"))
         self.as_("appraiser")
-        response = self.api.patch(url, {"round1_points": "1", "round1_reason": "x"}, format="json")
+        response = self.api.patch(
+            url, {"round1_points": "1", "round1_reason": "x", "version": 1}, format="json"
+        )
         self.assertEqual(response.status_code, 400)  # not in appraisal yet
         assessment_transition(
             assessment_id=self.assessment_a.pk, actor=self.leader_a, action="submit"
@@ -105,7 +112,9 @@ class ApiTests(ParTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.as_("leader_a")
-        self.assertEqual(self.api.patch(url, {"self_points": "2"}, format="json").status_code, 400)
+        version = Score.objects.get(pk=score.pk).version
+        response = self.api.patch(url, {"self_points": "2", "version": version}, format="json")
+        self.assertEqual(response.status_code, 400)  # self-assessment closed during appraisal
 
     def test_the_result_has_the_documented_shape(self):
         self.set_points(self.assessment_a, {**FULL, "1.1.1": 1})

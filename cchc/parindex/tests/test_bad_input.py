@@ -130,16 +130,19 @@ class RatioLeafTests(ParTestCase):
         api.force_authenticate(self.leader_a)
         score = self.score(self.assessment_a, "1.2")
         url = f"/api/v1/par/scores/{score.pk}/"
-        response = api.patch(url, {"self_points": "2"}, format="json")
+        response = api.patch(url, {"self_points": "2", "version": 0}, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"][0]["field"], "self_points")
         self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
-        response = api.patch(url, {"self_measured": "40", "self_points": "2"}, format="json")
+        changes = {"self_measured": "40", "self_points": "2", "version": 0}
+        response = api.patch(url, changes, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
-        self.assertEqual(api.patch(url, {"self_measured": "40"}, format="json").status_code, 200)
+        changes = {"self_measured": "40", "version": 0}
+        self.assertEqual(api.patch(url, changes, format="json").status_code, 200)
         self.assertEqual(Score.objects.get(pk=score.pk).self_points, Decimal("1"))  # 2 × 40/80
-        self.assertEqual(api.patch(url, {"self_measured": ""}, format="json").status_code, 200)
+        changes = {"self_measured": "", "version": 1}
+        self.assertEqual(api.patch(url, changes, format="json").status_code, 200)
         score.refresh_from_db()
         self.assertEqual((score.self_measured, score.self_points), (None, None))
 
