@@ -8,9 +8,12 @@ set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -q "liberation2/LiberationSerif-Regular" || need+=(fonts-liberation2)
-ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need+=(libpango-1.0-0)
-ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need+=(libpangoft2-1.0-0)
+# Read the lists first: `ldconfig -p | grep -q` under pipefail fails when grep stops early (SIGPIPE).
+fonts=$(fc-list 2>/dev/null || true)
+libs=$(ldconfig -p 2>/dev/null || true)
+grep -q "liberation2/LiberationSerif-Regular" <<<"$fonts" || need+=(fonts-liberation2)
+grep -q "libpango-1.0.so" <<<"$libs" || need+=(libpango-1.0-0)
+grep -q "libpangoft2-1.0.so" <<<"$libs" || need+=(libpangoft2-1.0-0)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
