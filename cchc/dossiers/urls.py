@@ -15,6 +15,9 @@ urlpatterns = [
     path("so-theo-doi/", views.tracking_book, name="tracking-book"),
     path("<str:code>/", views.dossier_detail, name="dossier-detail"),
     path("<str:code>/bo-sung/", views.dossier_resubmit, name="dossier-resubmit"),
+    path(
+        "<str:code>/tep/<int:file_pk>/", views.dossier_file_download, name="dossier-file-download"
+    ),
     path("<str:code>/thao-tac/<slug:action>/", views.dossier_action, name="dossier-action"),
     path("<str:code>/mau/<slug:form_code>.<str:fmt>", views.dossier_form, name="dossier-form"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import ratelimits
+from cchc.core.files import upload_response
 from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
@@ -270,6 +271,16 @@ def dossier_detail(request, code):
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
     return render(request, "dossiers/detail.html", _detail_context(dossier, _blank_forms(dossier)))
+
+
+@require_safe
+def dossier_file_download(request, code, file_pk):
+    """One of the dossier's files (a component or the result), for staff who may see the
+    dossier: an attachment, never a MEDIA_URL link."""
+    require_staff(request.user)
+    dossier = selectors.get_dossier_for_user(request.user, code)
+    item = get_object_or_404(dossier.files, pk=file_pk)
+    return upload_response(item.path, filename=item.original_name or item.name, mime=item.mime)
 
 
 AVAILABLE = {

@@ -103,6 +103,8 @@ ROWS = {
     "core:home": {"get": PUBLIC, "post": NO_POST},
     "dossiers:dossier-action": {"get": "405 405 405 405 405 405 405", "post": "404 404 404 404 404 404 404"},
     "dossiers:dossier-detail": {"get": "404 404 404 404 404 404 404", "post": "404 404 404 404 404 404 404"},
+    # Only the desk and the agency's leaders see a dossier (and its files): dossiers/tests/test_access.py.
+    "dossiers:dossier-file-download": {"get": "404 404 404 404 404 404 404", "post": NO_POST},
     "dossiers:dossier-file": {"get": PUBLIC, "post": PUBLIC},
     "dossiers:dossier-filed": {"get": "302 302 302 302 302 302 302", "post": NO_POST},
     "dossiers:dossier-form": {"get": "404 404 404 404 404 404 404", "post": "404 404 404 404 404 404 404"},
@@ -356,6 +358,7 @@ class PermissionMatrixTests(PersonaTestCase):
                 "procedures:procedure-steps": {"pk": procedure.pk},
                 "dossiers:dossier-file": {"procedure_pk": procedure.pk},
                 "dossiers:dossier-detail": {"code": code},
+                "dossiers:dossier-file-download": {"code": code, "file_pk": dossier.files.get().pk},
                 "dossiers:dossier-resubmit": {"code": code},
                 "dossiers:dossier-action": {"code": code, "action": "tiep-nhan"},
                 "dossiers:dossier-form": {"code": code, "form_code": "bm05", "fmt": "html"},

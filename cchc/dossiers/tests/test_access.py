@@ -47,6 +47,22 @@ class AccessMatrixTests(DeskTestCase):
         self.check(f"/ho-so/{code}/", allowed)
         self.check(f"/ho-so/{code}/mau/bm05.html", allowed)
 
+    def test_the_dossier_files_download_for_those_who_see_the_dossier(self):
+        item = self.dossier.files.get()
+        url = f"/ho-so/{self.dossier.code}/tep/{item.pk}/"
+        self.check(url, {"desk": 200, "agency_leader": 200})
+        self.act_as("desk")
+        response = self.client.get(url)
+        self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF"))
+        self.assertContains(self.client.get(f"/ho-so/{self.dossier.code}/"), url)
+        other = self.file_online(at(2026, 3, 2, 9))[0].files.get()
+        self.assertEqual(
+            self.client.get(f"/ho-so/{self.dossier.code}/tep/{other.pk}/").status_code, 404
+        )
+
     def test_the_reception_load_and_statistics_pages(self):
         self.check("/ho-so/tiep-nhan/", {"desk": 200, "other_desk": 200})
         self.check("/ho-so/tai-xu-ly/", {"leader_a": 200, "agency_leader": 200})
