@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cchc.core import selectors, twofactor
@@ -28,7 +28,7 @@ def home(request):
     return render(request, "core/home.html")
 
 
-@require_GET
+@require_safe
 def glossary(request):
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.abbreviation_list(query), 100).get_page(request.GET.get("page"))

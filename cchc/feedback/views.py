@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cchc.core import ratelimits
 from cchc.core.permissions import require_staff
@@ -51,7 +51,7 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def petition_create(request):
     agency = site_agency()
     if agency is None:
@@ -74,7 +74,7 @@ def petition_create(request):
     return render(request, "feedback/petition_form.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def petition_lookup(request):
     form = LookupForm(request.GET or None)
     petition = None
@@ -88,7 +88,7 @@ def petition_lookup(request):
     return render(request, "feedback/lookup.html", {"form": form, "petition": petition})
 
 
-@require_GET
+@require_safe
 def answer_list(request):
     query = request.GET.get("q", "").strip()[:200]
     paginator = Paginator(selectors.published_answers(query), 20)
@@ -99,13 +99,13 @@ def answer_list(request):
     return render(request, "feedback/answer_list.html", {"page": page, "query": query})
 
 
-@require_GET
+@require_safe
 def answer_detail(request, code):
     petition = get_object_or_404(Petition, code=code, status=Petition.Status.PUBLISHED)
     return render(request, "feedback/answer_detail.html", {"petition": petition})
 
 
-@require_GET
+@require_safe
 def counting_rule(request):
     return render(
         request, "feedback/counting_rule.html", {"counters": selectors.summary(site_agency())}
@@ -113,7 +113,7 @@ def counting_rule(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def staff_queue(request):
     require_staff(request.user)
     status = request.GET.get("status", "")
@@ -140,7 +140,7 @@ def _petition_for(request, code) -> Petition:
 
 
 @login_required
-@require_GET
+@require_safe
 def staff_detail(request, code):
     petition = _petition_for(request, code)
     handler = services.is_handler(request.user, petition.agency)

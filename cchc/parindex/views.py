@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import charts
 from cchc.core.documents import render_pdf
@@ -28,7 +28,7 @@ def _error_text(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-@require_GET
+@require_safe
 def home(request):
     user = request.user
     periods = list(selectors.periods_for_user(user).order_by("-year"))
@@ -48,7 +48,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def framework_list(request):
     require_staff(request.user)
     return render(
@@ -58,7 +58,7 @@ def framework_list(request):
     )
 
 
-@require_GET
+@require_safe
 def framework_detail(request, pk):
     require_staff(request.user)
     framework = get_object_or_404(selectors.frameworks_for_user(request.user), pk=pk)
@@ -105,7 +105,7 @@ def framework_import_page(request):
     )
 
 
-@require_GET
+@require_safe
 def period_detail(request, pk):
     period = selectors.get_period_for_user(request.user, pk)
     user = request.user
@@ -136,7 +136,7 @@ def period_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def assessment_detail(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     result = selectors.assessment_result(assessment)
@@ -209,7 +209,7 @@ def _row(score, assessment, appraiser, focal, assigned):
     }
 
 
-@require_GET
+@require_safe
 def field_page(request, pk, code):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     field = get_object_or_404(assessment.period.framework.nodes, code=code, level=1)
@@ -301,14 +301,14 @@ def evidence_upload(request, pk, score_id):
     )
 
 
-@require_GET
+@require_safe
 def evidence_download(request, pk, evidence_id):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, score__assessment=assessment)
     return upload_response(evidence.path, filename=evidence.original_name, mime=evidence.mime)
 
 
-@require_GET
+@require_safe
 def score_history(request, pk, score_id):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     score = get_object_or_404(
@@ -346,7 +346,7 @@ def assessment_action(request, pk):
     return redirect("parindex:assessment", pk=assessment.pk)
 
 
-@require_GET
+@require_safe
 def missing_page(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     return render(
@@ -387,7 +387,7 @@ def _short(field) -> str:
     return f"{field['code']}. {name if len(name) <= 22 else name[:21] + '…'}"
 
 
-@require_GET
+@require_safe
 def result_page(request, pk):
     assessment = selectors.get_result_assessment_for_user(request.user, pk)
     context = _result_context(request, assessment)
@@ -401,7 +401,7 @@ def result_page(request, pk):
     return render(request, "parindex/result.html", context)
 
 
-@require_GET
+@require_safe
 def result_pdf(request, pk):
     assessment = selectors.get_result_assessment_for_user(request.user, pk)
     context = _result_context(request, assessment)
@@ -416,7 +416,7 @@ def result_pdf(request, pk):
     return response
 
 
-@require_GET
+@require_safe
 def period_export(request, pk):
     period = selectors.get_period_for_user(request.user, pk)
     if not selectors.may_see_all_of_period(request.user, period):

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cchc.portal.models import Category, Page
 from cchc.portal.selectors import public_articles
@@ -8,7 +8,7 @@ from cchc.portal.selectors import public_articles
 MAX_URLS = 50000
 
 
-@require_GET
+@require_safe
 def sitemap(request):
     base = request.build_absolute_uri("/").rstrip("/")
     entries = [{"loc": base + "/", "lastmod": ""}]

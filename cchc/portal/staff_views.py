@@ -64,7 +64,7 @@ def article_queue(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def article_edit(request, pk=None):
     _require(request.user, services.EDITOR_ROLES)
     article = get_object_or_404(Article, pk=pk) if pk else None
@@ -137,7 +137,7 @@ def article_action(request, pk, action):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_queue(request):
     _require(request.user, NEWS_ROLES)
     if request.method == "POST":
@@ -155,7 +155,7 @@ def comment_queue(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def schedule_manage(request):
     _require(request.user, SCHEDULE_ROLES)
     agency = _agency(request.user)
@@ -177,7 +177,7 @@ def schedule_manage(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def visit_register(request):
     _require(request.user, REGISTER_ROLES)
     agency = _agency(request.user)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cchc.core import ratelimits, registry
 from cchc.core.clientip import client_ip
@@ -108,7 +108,7 @@ def _home_main() -> str:
     return html
 
 
-@require_GET
+@require_safe
 def home(request):
     def build():
         return render(request, "portal/home.html", {"main": _home_main()})
@@ -116,7 +116,7 @@ def home(request):
     return _anonymous_cached(request, "portal:page:home", build)
 
 
-@require_GET
+@require_safe
 def article_list(request):
     page = _paginate(request, selectors.public_articles().order_by("-published_at", "-id"))
     return render(
@@ -126,7 +126,7 @@ def article_list(request):
     )
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     page = _paginate(request, selectors.category_articles(category))
@@ -142,7 +142,7 @@ def category_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _paginate(request, selectors.tag_articles(tag))
@@ -191,7 +191,7 @@ def _article_parts(request, slug) -> dict:
     return parts
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug):
     key = f"portal:page:article:{slug}"
     use_cache = _cacheable(request)
@@ -209,7 +209,7 @@ def article_detail(request, slug):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_create(request, slug):
     article = selectors.article_for_public(slug)
     if article is None:
@@ -235,7 +235,7 @@ def comment_create(request, slug):
     return render(request, "portal/comment_form.html", {"article": article, "form": form})
 
 
-@require_GET
+@require_safe
 def search_view(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "page": None, "items": [], "error": ""}
@@ -258,7 +258,7 @@ def search_view(request):
     return render(request, "portal/search.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def schedule(request):
     return render(
         request,
@@ -295,17 +295,17 @@ def _science_list(request, *, results: bool):
     )
 
 
-@require_GET
+@require_safe
 def science_in_progress(request):
     return _science_list(request, results=False)
 
 
-@require_GET
+@require_safe
 def science_results(request):
     return _science_list(request, results=True)
 
 
-@require_GET
+@require_safe
 def science_file(request, code, pk):
     """An S&T task's result file as a download (never a MEDIA_URL link)."""
     from cchc.portal.models import ScienceTaskFile
@@ -321,7 +321,7 @@ def science_file(request, code, pk):
 _COVER_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|gif|webp)$")
 
 
-@require_GET
+@require_safe
 def cover_image(request, name):
     """An article's uploaded cover image (public, like the article's page)."""
     if not _COVER_NAME.match(name):
@@ -329,7 +329,7 @@ def cover_image(request, name):
     return upload_response(f"portal/covers/{name}", filename=name)
 
 
-@require_GET
+@require_safe
 def science_detail(request, code):
 
     from cchc.portal.models import ScienceTask
@@ -350,7 +350,7 @@ def science_detail(request, code):
     )
 
 
-@require_GET
+@require_safe
 def page_detail(request, slug):
     page = selectors.page_by_slug(slug)
     if page is None:
@@ -360,7 +360,7 @@ def page_detail(request, slug):
     return render(request, "portal/page.html", {"page": page, "tree": tree})
 
 
-@require_GET
+@require_safe
 def organisation(request):
     agency = site_agency()
     return render(
@@ -368,12 +368,12 @@ def organisation(request):
     )
 
 
-@require_GET
+@require_safe
 def links(request):
     return render(request, "portal/links.html", {"links": selectors.site_links()})
 
 
-@require_GET
+@require_safe
 def robots(request):
     lines = [
         "User-agent: *",

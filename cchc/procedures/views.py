@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from cchc.core.files import check_upload, upload_response
 from cchc.core.models import Unit
@@ -48,7 +48,7 @@ def procedure_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def component_template(request, pk, component_pk):
     """A component's form template as a download (never a MEDIA_URL link)."""
     procedure = selectors.procedure_detail(pk)

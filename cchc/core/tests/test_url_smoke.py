@@ -30,3 +30,18 @@ class UrlSmokeTests(PersonaTestCase):
                 with self.subTest(persona=persona, path=path):
                     response = self.client.get(path)
                     self.assertLess(response.status_code, 500, f"{persona} GET {path}")
+
+    def test_head_is_answered_wherever_get_is(self):
+        """Monitors and link checkers send HEAD: a page that answers GET answers HEAD alike."""
+        self.login_as("anonymous")
+        checked = 0
+        for path in sorted(set(plain_paths())):
+            if path.startswith("/api/"):
+                continue
+            got = self.client.get(path).status_code
+            if got != 200:
+                continue
+            checked += 1
+            with self.subTest(path=path):
+                self.assertEqual(self.client.head(path).status_code, 200, f"HEAD {path}")
+        self.assertGreater(checked, 10)
