@@ -3,7 +3,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,15 +231,11 @@ def task_evidence_upload(request, pk):
     return redirect("plans:task-detail", pk=task.pk)
 
 
-def _download(path: str, filename: str, mime: str = "") -> FileResponse:
-    return upload_response(path, filename=filename, mime=mime)
-
-
 @login_required
 def task_evidence_download(request, pk, evidence_pk):
     task = selectors.get_task_for_user(request.user, pk)
     item = get_object_or_404(task.evidence, pk=evidence_pk)
-    return _download(item.path, item.original_name, item.mime)
+    return upload_response(item.path, filename=item.original_name, mime=item.mime)
 
 
 # --- record lists: regulations, legal and procedure reviews, ISO ------------------------------
@@ -293,7 +289,7 @@ def regulation_download(request, pk):
     item = get_object_or_404(selectors.regulations_for_user(request.user), pk=pk)
     if not item.file_path:
         raise Http404
-    return _download(item.file_path, item.file_name)
+    return upload_response(item.file_path, filename=item.file_name)
 
 
 @login_required

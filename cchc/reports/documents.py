@@ -4,11 +4,11 @@ the frozen snapshot through the same `tables()` and `chart_specs()`."""
 import base64
 import io
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from cchc.core.documents import render_pdf
+from cchc.core.files import upload_response
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
 from cchc.reports.selectors import chart_specs, fmt_date_line, render_chart, tables
 
@@ -305,16 +305,7 @@ def file_response(report: ReportSnapshot, fmt: str) -> FileResponse:
     path = getattr(report, f"{fmt}_path", "") if fmt in CONTENT_TYPES else ""
     if not path:
         raise Http404
-    try:
-        handle = default_storage.open(path, "rb")
-    except FileNotFoundError:  # removed from storage by hand: a missing page, not a crash
-        raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=file_name(report, fmt),
-        content_type=CONTENT_TYPES[fmt],
-    )
+    return upload_response(path, filename=file_name(report, fmt), mime=CONTENT_TYPES[fmt])
 
 
 def file_name(report: ReportSnapshot, extension: str) -> str:
