@@ -100,27 +100,39 @@ class ComponentForm(forms.Form):
         return None
 
 
-ComponentFormSet = forms.formset_factory(ComponentForm, extra=2, can_delete=True)
-
-
-def procedure_components(request, pk):
+def _editable_procedure(request, pk):
+    """The current version of a procedure, for a staff member who may edit the catalogue
+    (404 otherwise, as for a procedure that does not exist)."""
     require_staff(request.user)
     if not can_edit_catalogue(request.user):
         raise Http404
     procedure = selectors.procedure_detail(pk)
     if not procedure.is_current:
         raise Http404
+    return procedure
+
+
+def _kept_rows(formset) -> list[dict]:
+    """The filled rows of a valid formset that are not marked for deletion, without DELETE."""
+    return [
+        {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+        for f in formset
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+ComponentFormSet = forms.formset_factory(ComponentForm, extra=2, can_delete=True)
+
+
+def procedure_components(request, pk):
+    procedure = _editable_procedure(request, pk)
     initial = [
         {"name": c.name, "copies": c.copies, "form": c.form, "required": c.required}
         for c in procedure.components.all()
     ]
     formset = ComponentFormSet(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
-        rows = [
-            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
-            for f in formset
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+        rows = _kept_rows(formset)
         new = services.procedure_set_components(
             procedure=procedure, components=rows, actor=request.user
         )
@@ -151,12 +163,7 @@ LegalBasisFormSet = forms.formset_factory(LegalBasisForm, extra=2, can_delete=Tr
 
 
 def procedure_legal_bases(request, pk):
-    require_staff(request.user)
-    if not can_edit_catalogue(request.user):
-        raise Http404
-    procedure = selectors.procedure_detail(pk)
-    if not procedure.is_current:
-        raise Http404
+    procedure = _editable_procedure(request, pk)
     initial = [
         {"title": b.title, "valid_from": b.valid_from, "valid_to": b.valid_to}
         for b in procedure.legal_bases.all()
@@ -164,11 +171,7 @@ def procedure_legal_bases(request, pk):
     formset = LegalBasisFormSet(request.POST or None, initial=initial)
     problems = []
     if request.method == "POST" and formset.is_valid():
-        rows = [
-            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
-            for f in formset
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+        rows = _kept_rows(formset)
         try:
             new = services.procedure_set_legal_bases(
                 procedure=procedure, bases=rows, actor=request.user
@@ -193,12 +196,7 @@ def can_edit_catalogue(user) -> bool:
 
 
 def procedure_steps(request, pk):
-    require_staff(request.user)
-    if not can_edit_catalogue(request.user):
-        raise Http404
-    procedure = selectors.procedure_detail(pk)
-    if not procedure.is_current:
-        raise Http404
+    procedure = _editable_procedure(request, pk)
     initial = [
         {"name": s.name, "working_days": s.working_days, "unit": s.unit_id, "role": s.role}
         for s in procedure.steps.all()
@@ -208,9 +206,7 @@ def procedure_steps(request, pk):
     formset = StepFormSet(request.POST or None, initial=initial, form_kwargs={"units": units})
     problems = []
     if request.method == "POST" and formset.is_valid():
-        steps = [
-            f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+        steps = _kept_rows(formset)
         try:
             new = services.procedure_set_steps(procedure=procedure, steps=steps, actor=request.user)
         except ValidationError as error:
@@ -279,12 +275,7 @@ class ProcedureForm(forms.Form):
 
 
 def procedure_edit(request, pk):
-    require_staff(request.user)
-    if not can_edit_catalogue(request.user):
-        raise Http404
-    procedure = selectors.procedure_detail(pk)
-    if not procedure.is_current:
-        raise Http404
+    procedure = _editable_procedure(request, pk)
     fields = [f for f in ProcedureForm.base_fields if f != "fee_text"]
     form = ProcedureForm(
         request.POST or None,
