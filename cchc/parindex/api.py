@@ -93,6 +93,10 @@ class AssessmentDetailApi(APIView):
 class ScorePatchIn(serializers.Serializer):
     version = serializers.IntegerField(
         help_text="Phiên bản đã đọc (bắt buộc); sai thì trả 409, không ghi gì.",
+        error_messages={
+            "required": services.VERSION_REQUIRED,
+            "null": services.VERSION_REQUIRED,
+        },
     )
     self_points = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     self_measured = serializers.CharField(required=False, allow_blank=True, allow_null=True)
