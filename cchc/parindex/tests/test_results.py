@@ -213,3 +213,89 @@ class MetricButtonTests(ParTestCase):
         score = self.score(self.assessment_a, "1.2")
         self.assertEqual(score.self_points, Decimal("1.8"))  # 2 × 72/80
         self.assertEqual(score.changes.get().reason, "Gần đủ: 72%")
+
+
+class AgencyFigurePeriodTests(ParTestCase):
+    """The agency's figure comes from one clearly chosen period, never a mix of two."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        extra = [cls.agency.units.create(code=f"U{i}", name=f"Phòng {i}") for i in range(5)]
+        cls.units = [cls.unit_a, cls.unit_b, *extra]
+        cls.older = period_create(
+            agency=cls.agency,
+            framework=framework_copy(framework=cls.framework, year=2026),
+            year=2026,
+            name="Kỳ 2026",
+            units=cls.units,
+        )
+        cls.newer = period_create(
+            agency=cls.agency,
+            framework=framework_copy(framework=cls.framework, year=2027),
+            year=2027,
+            name="Kỳ 2027",
+            units=cls.units,
+        )
+
+    def setUp(self):
+        for assessment in self.older.assessments.all():
+            self.set_points(assessment, FULL)
+        self.older.assessments.update(status=Assessment.Status.PUBLISHED)
+        # One of the seven units of the newer period is finalised; six are still scoring.
+        first = self.newer.assessments.get(unit=self.unit_a)
+        self.set_points(first, {"1.1.1": 2})
+        self.set_status(first, Assessment.Status.FINALISED)
+        for assessment in self.newer.assessments.exclude(pk=first.pk):
+            self.set_points(assessment, FULL, "self_points")
+
+    def figure(self):
+        return selectors.agency_figure(self.agency, None, None)
+
+    def test_a_partly_finalised_newer_period_does_not_replace_the_published_one(self):
+        figure = self.figure()
+        self.assertEqual((figure["year"], figure["index"]), (2026, 100.0))
+        self.assertFalse(figure["estimate"])
+        self.assertEqual((figure["units_covered"], figure["units_total"]), (7, 7))
+
+    def test_without_a_complete_period_the_estimate_says_how_many_units_it_covers(self):
+        self.older.delete()
+        figure = self.figure()
+        self.assertTrue(figure["estimate"])
+        self.assertEqual((figure["year"], figure["index"]), (2027, 20.0))
+        self.assertEqual((figure["units_covered"], figure["units_total"]), (1, 7))
+        self.assertEqual(figure["note"], "ước tính, 1/7 đơn vị")
+
+    def test_the_dashboard_and_the_report_show_the_published_periods_index(self):
+        import datetime as dt
+
+        import time_machine
+        from django.urls import reverse
+
+        from cchc.reports import selectors as report_selectors
+
+        with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2027})
+        self.assertContains(page, "<strong>100,000</strong>")
+        self.assertContains(page, "năm 2026")
+        self.assertNotContains(page, "20,000")
+        data = report_selectors.collect_figures(
+            self.agency, dt.date(2027, 1, 1), dt.date(2027, 12, 31)
+        )
+        table = next(t for t in report_selectors.tables(data) if t.key == "parindex")
+        self.assertEqual(table.title, "Kết quả Chỉ số CCHC năm 2026")
+        self.assertEqual(table.rows[-1][1].value, 100.0)
+
+    def test_the_dashboard_labels_an_estimate_with_the_units_it_covers(self):
+        import datetime as dt
+
+        import time_machine
+        from django.urls import reverse
+
+        self.older.delete()
+        with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2027})
+        self.assertContains(page, "ước tính, 1/7 đơn vị")
+        self.assertContains(page, "<strong>20,000</strong>")
