@@ -267,11 +267,21 @@ def hide_unreadable_previous(user, results) -> None:
             del result.extra["previous"]
 
 
+NO_PREVIOUS = "Không có năm trước cùng bộ tiêu chí để so sánh"
+
+
 def previous_period(period: Period) -> Period | None:
+    """The agency's latest earlier period of the same framework lineage: the framework this
+    period's was copied from, or one with the same code. Another framework's period is never
+    compared with (its criteria are not the same); without one there is no comparable year."""
+    framework = period.framework
+    lineage = Q(framework__code=framework.code)
+    if framework.copied_from_id:
+        lineage |= Q(framework_id=framework.copied_from_id)
     return (
         Period.objects.select_related("framework")
-        .filter(agency_id=period.agency_id, year__lt=period.year)
-        .order_by("-year")
+        .filter(lineage, agency_id=period.agency_id, year__lt=period.year)
+        .order_by("-year", "-pk")
         .first()
     )
 

@@ -2,12 +2,14 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from cchc.core.models import Unit
 from cchc.parindex import selectors
-from cchc.parindex.models import Assessment, Score
+from cchc.parindex.models import Assessment, Framework, Score
 from cchc.parindex.rules import fmt
 from cchc.parindex.services import framework_copy, period_create
-from cchc.parindex.tests.helpers import ParTestCase, sample_framework
+from cchc.parindex.tests.helpers import ParTestCase, sample_framework, small_framework
 
 FULL = {"1.1.1": 2, "1.1.2": 2, "1.2": 2, "2.1.1": 2, "2.2": 2}
 
@@ -77,6 +79,54 @@ class ResultTests(ParTestCase):
         self.assertEqual(changes["2"], 1)
         # Unit B had no result last year: no comparison.
         self.assertIsNone(selectors.assessment_result(self.assessment_b).previous_index)
+
+    def test_the_previous_year_is_taken_only_from_the_same_framework_lineage(self):
+        # Last year the agency ran two periods: one with another framework (created first),
+        # one with the framework this year's was copied from.
+        other = period_create(
+            agency=self.agency,
+            framework=small_framework(code="KHAC", year=2024),
+            year=2024,
+            name="Kỳ 2024 (bộ khác)",
+            units=[self.unit_a],
+        )
+        self.set_points(other.assessments.get(), {"1.1.1": 2})
+        self.set_points(self.assessment_a, FULL)
+        self.set_points(self.assessment_b, FULL)
+        # Only the other lineage last year: nothing comparable, said so on the result page.
+        self.assertIsNone(selectors.assessment_result(self.assessment_a).previous_index)
+        self.set_status(self.assessment_a, Assessment.Status.PUBLISHED)
+        page = self.client.get(reverse("parindex:result", args=[self.assessment_a.pk]))
+        self.assertContains(page, "Không có năm trước cùng bộ tiêu chí để so sánh")
+        self.assertNotContains(page, "Kỳ trước")
+        body = self.client.get(f"/api/v1/par/assessments/{self.assessment_a.pk}/result").json()
+        self.assertEqual(
+            (body["previous_index"], body["previous_note"]),
+            (None, "Không có năm trước cùng bộ tiêu chí để so sánh"),
+        )
+        # The framework this year's was copied from (its parent, another code): that one counts.
+        parent = small_framework(code="GOC", year=2024)
+        Framework.objects.filter(pk=self.framework.pk).update(copied_from=parent)
+        same = period_create(
+            agency=self.agency, framework=parent, year=2024, name="Kỳ 2024", units=[self.unit_a]
+        )
+        self.set_points(same.assessments.get(), {"1.1.1": 1, "2.2": 1})
+        self.assertEqual(
+            selectors.assessment_result(self.assessment_a).previous_index, Decimal("20.000")
+        )
+        # A period of the same code counts too, and the latest comparable year wins.
+        same.delete()
+        older = period_create(
+            agency=self.agency,
+            framework=framework_copy(framework=self.framework, year=2023),
+            year=2023,
+            name="Kỳ 2023",
+            units=[self.unit_a],
+        )
+        self.set_points(older.assessments.get(), {"1.1.1": 2, "2.2": 1})
+        self.assertEqual(
+            selectors.assessment_result(self.assessment_a).previous_index, Decimal("30.000")
+        )
 
     def test_what_if_raises_chosen_leaves_without_saving(self):
         self.set_points(self.assessment_a, {"1.1.1": 1, "2.2": 1})
