@@ -11,5 +11,10 @@ urlpatterns = [
     path("cach-tinh/", views.counting_rule, name="counting-rule"),
     path("xu-ly/", views.staff_queue, name="staff-queue"),
     path("xu-ly/<str:code>/", views.staff_detail, name="staff-detail"),
+    path(
+        "xu-ly/<str:code>/tep/<int:attachment_pk>/",
+        views.staff_attachment_download,
+        name="staff-attachment-download",
+    ),
     path("xu-ly/<str:code>/<str:action>/", views.staff_action, name="staff-action"),
 ]

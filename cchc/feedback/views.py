@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cchc.core import ratelimits
+from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
 from cchc.feedback import selectors, services
@@ -160,6 +161,16 @@ def staff_detail(request, code):
             "overdue": petition.is_open and petition.due_at and petition.due_at < timezone.now(),
         },
     )
+
+
+@login_required
+@require_safe
+def staff_attachment_download(request, code, attachment_pk):
+    """One of the petition's attachments, for staff who may see the petition (404 otherwise):
+    an attachment with the sniffed type and nosniff, never a MEDIA_URL link."""
+    petition = _petition_for(request, code)
+    item = get_object_or_404(petition.attachments, pk=attachment_pk)
+    return upload_response(item.path, filename=item.original_name, mime=item.mime)
 
 
 ACTIONS = {

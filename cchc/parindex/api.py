@@ -93,6 +93,10 @@ class AssessmentDetailApi(APIView):
 class ScorePatchIn(serializers.Serializer):
     version = serializers.IntegerField(
         help_text="Phiên bản đã đọc (bắt buộc); sai thì trả 409, không ghi gì.",
+        error_messages={
+            "required": services.VERSION_REQUIRED,
+            "null": services.VERSION_REQUIRED,
+        },
     )
     self_points = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     self_measured = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -175,9 +179,15 @@ class ResultOut(serializers.Serializer):
     units_ranked = serializers.IntegerField()
     lost = LostOut(many=True)
     previous_index = serializers.FloatField(allow_null=True)
+    previous_note = serializers.SerializerMethodField(
+        help_text="Khi không có năm trước cùng bộ tiêu chí (previous_index null): lý do"
+    )
     sample = serializers.BooleanField(
         help_text="Kết quả theo bộ tiêu chí mẫu (chưa phải Bảng 1 thật)"
     )
+
+    def get_previous_note(self, obj) -> str:
+        return "" if obj["previous_index"] is not None else selectors.NO_PREVIOUS
 
 
 class ResultApi(APIView):

@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from cchc.core.roles import Role
 from cchc.parindex import scoring
@@ -266,11 +267,21 @@ def hide_unreadable_previous(user, results) -> None:
             del result.extra["previous"]
 
 
+NO_PREVIOUS = "Không có năm trước cùng bộ tiêu chí để so sánh"
+
+
 def previous_period(period: Period) -> Period | None:
+    """The agency's latest earlier period of the same framework lineage: the framework this
+    period's was copied from, or one with the same code. Another framework's period is never
+    compared with (its criteria are not the same); without one there is no comparable year."""
+    framework = period.framework
+    lineage = Q(framework__code=framework.code)
+    if framework.copied_from_id:
+        lineage |= Q(framework_id=framework.copied_from_id)
     return (
         Period.objects.select_related("framework")
-        .filter(agency_id=period.agency_id, year__lt=period.year)
-        .order_by("-year")
+        .filter(lineage, agency_id=period.agency_id, year__lt=period.year)
+        .order_by("-year", "-pk")
         .first()
     )
 
@@ -434,28 +445,58 @@ def published_assessments():
     return Assessment.objects.filter(status=PUBLISHED).select_related("unit", "period")
 
 
-def agency_figure(agency, start, end) -> dict | None:
-    """For the dashboard and the annual report: the agency's latest PAR result.
+FINAL_STATUSES = (Assessment.Status.FINALISED, Assessment.Status.PUBLISHED)
 
-    The agency's index is the mean of its assessed units' leaf points (DESIGN: one assessment per
-    unit); the last finalised/published period counts, else the live self-assessment estimate."""
+
+def figure_period(agency, end=None) -> tuple[Period, bool] | None:
+    """The one period the agency's figure is taken from, and whether it is an estimate.
+
+    The latest period (up to `end`'s year) whose every assessment is finalised or published;
+    without one, the latest period as an estimate. A newer period where only some units are
+    finalised never replaces a complete one, so the figure is never a mix of two periods."""
     periods = Period.objects.select_related("framework").filter(agency=agency)
     if end is not None:
         periods = periods.filter(year__lte=end.year)
-    periods = list(periods.order_by("-year"))
-    if not periods:
-        return None
-    final_statuses = (Assessment.Status.FINALISED, Assessment.Status.PUBLISHED)
-    chosen, estimate = None, False
+    periods = periods.annotate(
+        units_total=Count("assessments"),
+        units_final=Count("assessments", filter=Q(assessments__status__in=FINAL_STATUSES)),
+    ).order_by("-year", "-pk")
+    latest = None
     for period in periods:
-        if period.assessments.filter(status__in=final_statuses).exists():
-            chosen = period
-            break
+        if not period.units_total:
+            continue
+        if period.units_final == period.units_total:
+            return period, False
+        latest = latest or period
+    return (latest, True) if latest is not None else None
+
+
+def agency_figure(agency, start, end) -> dict | None:
+    """For the dashboard, the annual report and their API: the agency's PAR result.
+
+    The agency's index is the mean of its assessed units' leaf points (DESIGN: one assessment per
+    unit) in the period `figure_period` chooses. An estimate covers the finalised units of the
+    latest period (or, when none is, every unit's live scores) and says so in `note`:
+    "ước tính, 1/7 đơn vị"."""
+    chosen = figure_period(agency, end)
     if chosen is None:
-        chosen, estimate = periods[0], True
-    results = period_results(chosen, statuses=None if estimate else final_statuses)
+        return None
+    chosen, estimate = chosen
+    covered = chosen.units_final
+    results = period_results(chosen, statuses=FINAL_STATUSES if covered else None)
     if not results:
         return None
+    if not estimate:
+        note = ""
+    elif covered:
+        note = _("ước tính, %(covered)s/%(total)s đơn vị") % {
+            "covered": covered,
+            "total": chosen.units_total,
+        }
+    else:
+        note = _("ước tính theo điểm đang chấm, 0/%(total)s đơn vị đã chốt") % {
+            "total": chosen.units_total
+        }
     tree = next(iter(results.values())).extra["tree"]
     points_by = {pk: r.extra["points"] for pk, r in results.items()}
     ids = list(results)
@@ -492,4 +533,7 @@ def agency_figure(agency, start, end) -> dict | None:
         "best_unit": best.extra["assessment"].unit.name,
         "sample": chosen.framework.sample,
         "estimate": estimate,
+        "units_covered": covered,
+        "units_total": chosen.units_total,
+        "note": note,
     }

@@ -258,8 +258,12 @@ def _stage_allowed(actor, score: Score, names) -> None:
             raise ValidationError({name: "Trường không sửa được."})
 
 
-def score_update(*, score_id: int, actor, changes: dict, version: int | None = None) -> Score:
-    """Change some fields of one score; `version` (as read) guards against lost updates."""
+VERSION_REQUIRED = "Thiếu phiên bản của điểm đã đọc; hãy tải lại trang rồi lưu lại."
+
+
+def score_update(*, score_id: int, actor, changes: dict, version: int | str | None) -> Score:
+    """Change some fields of one score; `version` (as read, required) guards against lost
+    updates: without it nothing is written, a stale one raises `StaleScore`."""
     with transaction.atomic():
         # Two appraisers saving the same score: the row lock orders them, the version check
         # refuses the one who has not seen the other's change.
@@ -269,7 +273,9 @@ def score_update(*, score_id: int, actor, changes: dict, version: int | None = N
             .get(pk=score_id)
         )
         _stage_allowed(actor, score, changes)
-        if version not in (None, "") and _version(version) != score.version:
+        if version is None or version == "":
+            raise ValidationError({"version": VERSION_REQUIRED})
+        if _version(version) != score.version:
             raise StaleScore(score)
         clean = _clean_changes(score, changes)
         touched = []

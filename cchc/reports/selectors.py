@@ -403,8 +403,8 @@ def tables(data: dict, plan_id: int | None = None) -> list[Table]:
     title = "Kết quả Chỉ số CCHC"
     if par:
         title += f" năm {par.get('year')}"
-        if par.get("estimate"):
-            title += " (ước tính)"
+        if par.get("estimate"):  # says how many units it covers (older snapshots: no note)
+            title += f" ({par.get('note') or 'ước tính'})"
         if par.get("sample"):
             title += " (dữ liệu minh họa)"
     table = Table(

@@ -123,6 +123,8 @@ ROWS = {
     "feedback:petition-create": {"get": PUBLIC, "post": PUBLIC},
     "feedback:staff-action": {"get": "405 405 405 405 405 405 login", "post": "404 404 404 404 404 404 login"},
     "feedback:staff-detail": {"get": "404 404 404 404 404 404 login", "post": "405 405 405 405 405 405 login"},
+    # Only those who see the petition (handlers, agency-wide, its unit) get its files: feedback/tests/test_petitions.py.
+    "feedback:staff-attachment-download": {"get": "404 404 404 404 404 404 login", "post": "405 405 405 405 405 405 login"},
     "feedback:staff-queue": {"get": "200 200 200 200 200 404 login", "post": "405 405 405 405 405 405 login"},
     "healthz": {"get": PUBLIC, "post": NO_POST},
     "login": {"get": "302 302 302 302 302 302 200", "post": "302 302 302 302 302 302 200", "put": "302 302 302 302 302 302 200"},
@@ -397,6 +399,16 @@ class PermissionMatrixTests(PersonaTestCase):
                 "feedback:answer-detail": {"code": published.code},
                 "feedback:staff-detail": {"code": fresh.code},
                 "feedback:staff-action": {"code": fresh.code, "action": "accept"},
+                "feedback:staff-attachment-download": {
+                    "code": fresh.code,
+                    "attachment_pk": fresh.attachments.create(
+                        original_name="giay-to.pdf",
+                        path=default_storage.save("pakn/giay-to.pdf", ContentFile(b"%PDF-1.4\n")),
+                        mime="application/pdf",
+                        size=9,
+                        sha256="0" * 64,
+                    ).pk,
+                },
             }
         )
 

@@ -244,3 +244,80 @@ class LookupTests(PersonaTestCase):
             self.client.get("/pakn/tra-cuu/", {"code": "PAKN-000000-0001-AAAA"})
         response = self.client.get("/pakn/tra-cuu/", {"code": "PAKN-000000-0001-AAAB"})
         self.assertEqual(response.status_code, 429)
+
+
+@override_settings(
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+)
+class AttachmentDownloadTests(PersonaTestCase):
+    """Staff who may see the petition download its attachments, like dossier files."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.handler = make_user("handler", cls.leadership, [Role.PETITION_HANDLER])
+        cls.other_handler = make_user("other_handler", cls.other_unit, [Role.PETITION_HANDLER])
+
+    def setUp(self):
+        self.petition = services.petition_submit(
+            agency=self.agency,
+            sender_name="Trần Thị Bình",
+            sender_email="binh@example.vn",
+            subject="Đề nghị hướng dẫn",
+            content="Nội dung",
+            attachments=[SimpleUploadedFile("giấy tờ.pdf", PDF, content_type="text/html")],
+        )
+        self.attachment = self.petition.attachments.get()
+        self.url = f"/pakn/xu-ly/{self.petition.code}/tep/{self.attachment.pk}/"
+
+    def test_those_who_see_the_petition_download_it_as_an_attachment(self):
+        self.client.force_login(self.handler)
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
+        self.assertIn("filename*=utf-8''gi%E1%BA%A5y", response["Content-Disposition"])
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Content-Type"], "application/pdf")  # sniffed, not as sent
+        self.assertEqual(b"".join(response.streaming_content), PDF)
+        detail = self.client.get(f"/pakn/xu-ly/{self.petition.code}/")
+        self.assertContains(detail, f'href="{self.url}"')
+        self.assertEqual(self.client.head(self.url).status_code, 200)
+
+    def test_everyone_else_gets_404_including_the_other_agencys_handler(self):
+        expected = {
+            "agency_leader": 200,
+            "officer_a": 404,  # not assigned to their unit
+            "officer_b": 404,
+            "outsider": 404,
+            "citizen": 404,
+        }
+        for name, status in expected.items():
+            self.login_as(name)
+            self.assertEqual(self.client.get(self.url).status_code, status, name)
+        self.client.force_login(self.other_handler)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.client.get(f"/pakn/xu-ly/{self.petition.code}/").status_code, 404)
+        self.login_as("anonymous")
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+        # Once assigned to unit A, its officer sees the petition and so its file.
+        services.petition_accept(actor=self.handler, petition=self.petition, unit=self.unit_a)
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        self.assertEqual(self.client.post(self.url).status_code, 405)
+
+    def test_an_attachment_of_another_petition_is_not_reached_through_this_one(self):
+        other = services.petition_submit(
+            agency=self.agency,
+            sender_name="Lê Văn Cường",
+            sender_email="cuong@example.vn",
+            subject="Khác",
+            content="Nội dung",
+            attachments=[SimpleUploadedFile("khac.pdf", PDF)],
+        )
+        self.client.force_login(self.handler)
+        item = other.attachments.get()
+        url = f"/pakn/xu-ly/{self.petition.code}/tep/{item.pk}/"
+        self.assertEqual(self.client.get(url).status_code, 404)

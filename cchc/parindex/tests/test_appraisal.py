@@ -33,16 +33,19 @@ class AppraisalFlowTests(ParTestCase):
     def test_a_differing_appraisal_needs_a_reason(self):
         score = self.score(self.assessment_a, "1.1.1")
         with self.assertRaises(ValidationError) as caught:
-            score_update(score_id=score.pk, actor=self.appraiser, changes={"round1_points": "1"})
+            score_update(
+                score_id=score.pk, actor=self.appraiser, changes={"round1_points": "1"}, version=0
+            )
         self.assertIn("cần ghi lý do", str(caught.exception))
         self.assertIsNone(Score.objects.get(pk=score.pk).round1_points)
         score_update(
-            score_id=score.pk, actor=self.appraiser, changes={"round1_points": "2"}
+            score_id=score.pk, actor=self.appraiser, changes={"round1_points": "2"}, version=0
         )  # same: no reason
         score_update(
             score_id=score.pk,
             actor=self.appraiser,
             changes={"round1_points": "1.5", "round1_reason": "Thiếu báo cáo quý"},
+            version=1,
         )
         self.assertEqual(Score.objects.get(pk=score.pk).round1_points, Decimal("1.5"))
 
@@ -51,7 +54,9 @@ class AppraisalFlowTests(ParTestCase):
         outsider_appraiser = make_user("other_appraiser", self.leadership, [Role.APPRAISER])
         for actor in (self.leader_a, self.agency_leader, outsider_appraiser):
             with self.assertRaises(PermissionDenied):
-                score_update(score_id=score.pk, actor=actor, changes={"round1_points": "2"})
+                score_update(
+                    score_id=score.pk, actor=actor, changes={"round1_points": "2"}, version=0
+                )
 
     def test_the_page_shows_self_and_appraisal_side_by_side_to_appraisers(self):
         self.login_as("appraiser")
@@ -73,14 +78,20 @@ class AppraisalFlowTests(ParTestCase):
             score_id=score.pk,
             actor=self.appraiser,
             changes={"round1_points": "0.5", "round1_reason": "Chưa đủ"},
+            version=0,
         )
         assessment_transition(
             assessment_id=self.assessment_a.pk, actor=self.appraiser, action="request_explanation"
         )
         with self.assertRaises(PermissionDenied):
-            score_update(score_id=score.pk, actor=self.officer_a, changes={"explanation": "x"})
+            score_update(
+                score_id=score.pk, actor=self.officer_a, changes={"explanation": "x"}, version=1
+            )
         score_update(
-            score_id=score.pk, actor=self.leader_a, changes={"explanation": "Đã bổ sung báo cáo"}
+            score_id=score.pk,
+            actor=self.leader_a,
+            changes={"explanation": "Đã bổ sung báo cáo"},
+            version=1,
         )
         assessment_transition(
             assessment_id=self.assessment_a.pk, actor=self.leader_a, action="submit_explanation"
@@ -90,11 +101,13 @@ class AppraisalFlowTests(ParTestCase):
                 score_id=score.pk,
                 actor=self.appraiser,
                 changes={"round1_points": "1", "round1_reason": "x"},
+                version=2,
             )
         score_update(
             score_id=score.pk,
             actor=self.appraiser,
             changes={"round2_points": "0.75", "round2_reason": "Chấp nhận một phần"},
+            version=2,
         )
         assessment_transition(
             assessment_id=self.assessment_a.pk, actor=self.appraiser, action="finalise"

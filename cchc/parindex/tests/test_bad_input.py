@@ -24,10 +24,55 @@ class ScoreInputTests(ParTestCase):
         self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
         self.assertFalse(ScoreChange.objects.exists())
 
+    def test_a_save_without_the_version_read_is_refused_and_writes_nothing(self):
+        self.login_as("leader_a")
+        for data in ({"self_points": "1"}, {"self_points": "1", "version": ""}):
+            response, score = self.save("1.1.1", data)
+            self.assertContains(response, "Thiếu phiên bản", status_code=400)
+            self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+        # Without htmx: the same message on the page it goes back to, nothing written.
+        score = self.score(self.assessment_a, "1.1.1")
+        url = reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk])
+        response = self.client.post(url, {"self_points": "1"}, follow=True)
+        self.assertContains(response, "Thiếu phiên bản")
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+        self.assertFalse(ScoreChange.objects.exists())
+
+    def test_the_service_refuses_a_change_without_the_version_read(self):
+        from django.core.exceptions import ValidationError
+
+        from cchc.parindex.services import score_update
+
+        score = self.score(self.assessment_a, "1.1.1")
+        for version in (None, ""):
+            with self.assertRaises(ValidationError) as refused:
+                score_update(
+                    score_id=score.pk,
+                    actor=self.leader_a,
+                    changes={"self_points": "1"},
+                    version=version,
+                )
+            self.assertIn("Thiếu phiên bản", refused.exception.message_dict["version"][0])
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+
+    def test_the_api_refuses_a_patch_without_the_version_read(self):
+        api = APIClient()
+        api.force_authenticate(self.leader_a)
+        score = self.score(self.assessment_a, "1.1.1")
+        url = f"/api/v1/par/scores/{score.pk}/"
+        for body in ({"self_points": "1"}, {"self_points": "1", "version": None}):
+            response = api.patch(url, body, format="json")
+            self.assertEqual(response.status_code, 400, body)
+            error = response.json()["errors"][0]
+            self.assertEqual(error["field"], "version")
+            self.assertIn("Thiếu phiên bản", error["message"])
+        self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
+        self.assertFalse(ScoreChange.objects.exists())
+
     def test_a_long_note_is_kept_whole_in_the_history(self):
         self.login_as("leader_a")
         note = "Thuyết minh dài. " * 250  # 4250 characters
-        response, score = self.save("1.1.1", {"self_points": "1", "self_note": note})
+        response, score = self.save("1.1.1", {"self_points": "1", "self_note": note, "version": 0})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(Score.objects.get(pk=score.pk).self_note, note.strip())
         self.assertEqual(ScoreChange.objects.get(field="self_note").new, note.strip())

@@ -45,7 +45,7 @@ class PageActionAccessTests(ParTestCase):
             (
                 "post",
                 reverse("parindex:score-save", args=[a.pk, score.pk]),
-                {"self_note": "Ghi chú"},
+                {"self_note": "Ghi chú", "version": 0},
                 self.expected(leader_a=200),
             ),
             (

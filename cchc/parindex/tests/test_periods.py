@@ -76,6 +76,6 @@ class PeriodPageTests(ParTestCase):
         score = self.score(self.assessment_a, "1.2")
         self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-            {"self_measured": "80"},
+            {"self_measured": "80", "version": 0},
         )
         self.assertEqual(Score.objects.get(pk=score.pk).self_points, 2)

@@ -2,12 +2,14 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from cchc.core.models import Unit
 from cchc.parindex import selectors
-from cchc.parindex.models import Assessment, Score
+from cchc.parindex.models import Assessment, Framework, Score
 from cchc.parindex.rules import fmt
 from cchc.parindex.services import framework_copy, period_create
-from cchc.parindex.tests.helpers import ParTestCase, sample_framework
+from cchc.parindex.tests.helpers import ParTestCase, sample_framework, small_framework
 
 FULL = {"1.1.1": 2, "1.1.2": 2, "1.2": 2, "2.1.1": 2, "2.2": 2}
 
@@ -77,6 +79,54 @@ class ResultTests(ParTestCase):
         self.assertEqual(changes["2"], 1)
         # Unit B had no result last year: no comparison.
         self.assertIsNone(selectors.assessment_result(self.assessment_b).previous_index)
+
+    def test_the_previous_year_is_taken_only_from_the_same_framework_lineage(self):
+        # Last year the agency ran two periods: one with another framework (created first),
+        # one with the framework this year's was copied from.
+        other = period_create(
+            agency=self.agency,
+            framework=small_framework(code="KHAC", year=2024),
+            year=2024,
+            name="Kỳ 2024 (bộ khác)",
+            units=[self.unit_a],
+        )
+        self.set_points(other.assessments.get(), {"1.1.1": 2})
+        self.set_points(self.assessment_a, FULL)
+        self.set_points(self.assessment_b, FULL)
+        # Only the other lineage last year: nothing comparable, said so on the result page.
+        self.assertIsNone(selectors.assessment_result(self.assessment_a).previous_index)
+        self.set_status(self.assessment_a, Assessment.Status.PUBLISHED)
+        page = self.client.get(reverse("parindex:result", args=[self.assessment_a.pk]))
+        self.assertContains(page, "Không có năm trước cùng bộ tiêu chí để so sánh")
+        self.assertNotContains(page, "Kỳ trước")
+        body = self.client.get(f"/api/v1/par/assessments/{self.assessment_a.pk}/result").json()
+        self.assertEqual(
+            (body["previous_index"], body["previous_note"]),
+            (None, "Không có năm trước cùng bộ tiêu chí để so sánh"),
+        )
+        # The framework this year's was copied from (its parent, another code): that one counts.
+        parent = small_framework(code="GOC", year=2024)
+        Framework.objects.filter(pk=self.framework.pk).update(copied_from=parent)
+        same = period_create(
+            agency=self.agency, framework=parent, year=2024, name="Kỳ 2024", units=[self.unit_a]
+        )
+        self.set_points(same.assessments.get(), {"1.1.1": 1, "2.2": 1})
+        self.assertEqual(
+            selectors.assessment_result(self.assessment_a).previous_index, Decimal("20.000")
+        )
+        # A period of the same code counts too, and the latest comparable year wins.
+        same.delete()
+        older = period_create(
+            agency=self.agency,
+            framework=framework_copy(framework=self.framework, year=2023),
+            year=2023,
+            name="Kỳ 2023",
+            units=[self.unit_a],
+        )
+        self.set_points(older.assessments.get(), {"1.1.1": 2, "2.2": 1})
+        self.assertEqual(
+            selectors.assessment_result(self.assessment_a).previous_index, Decimal("30.000")
+        )
 
     def test_what_if_raises_chosen_leaves_without_saving(self):
         self.set_points(self.assessment_a, {"1.1.1": 1, "2.2": 1})
@@ -213,3 +263,89 @@ class MetricButtonTests(ParTestCase):
         score = self.score(self.assessment_a, "1.2")
         self.assertEqual(score.self_points, Decimal("1.8"))  # 2 × 72/80
         self.assertEqual(score.changes.get().reason, "Gần đủ: 72%")
+
+
+class AgencyFigurePeriodTests(ParTestCase):
+    """The agency's figure comes from one clearly chosen period, never a mix of two."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        extra = [cls.agency.units.create(code=f"U{i}", name=f"Phòng {i}") for i in range(5)]
+        cls.units = [cls.unit_a, cls.unit_b, *extra]
+        cls.older = period_create(
+            agency=cls.agency,
+            framework=framework_copy(framework=cls.framework, year=2026),
+            year=2026,
+            name="Kỳ 2026",
+            units=cls.units,
+        )
+        cls.newer = period_create(
+            agency=cls.agency,
+            framework=framework_copy(framework=cls.framework, year=2027),
+            year=2027,
+            name="Kỳ 2027",
+            units=cls.units,
+        )
+
+    def setUp(self):
+        for assessment in self.older.assessments.all():
+            self.set_points(assessment, FULL)
+        self.older.assessments.update(status=Assessment.Status.PUBLISHED)
+        # One of the seven units of the newer period is finalised; six are still scoring.
+        first = self.newer.assessments.get(unit=self.unit_a)
+        self.set_points(first, {"1.1.1": 2})
+        self.set_status(first, Assessment.Status.FINALISED)
+        for assessment in self.newer.assessments.exclude(pk=first.pk):
+            self.set_points(assessment, FULL, "self_points")
+
+    def figure(self):
+        return selectors.agency_figure(self.agency, None, None)
+
+    def test_a_partly_finalised_newer_period_does_not_replace_the_published_one(self):
+        figure = self.figure()
+        self.assertEqual((figure["year"], figure["index"]), (2026, 100.0))
+        self.assertFalse(figure["estimate"])
+        self.assertEqual((figure["units_covered"], figure["units_total"]), (7, 7))
+
+    def test_without_a_complete_period_the_estimate_says_how_many_units_it_covers(self):
+        self.older.delete()
+        figure = self.figure()
+        self.assertTrue(figure["estimate"])
+        self.assertEqual((figure["year"], figure["index"]), (2027, 20.0))
+        self.assertEqual((figure["units_covered"], figure["units_total"]), (1, 7))
+        self.assertEqual(figure["note"], "ước tính, 1/7 đơn vị")
+
+    def test_the_dashboard_and_the_report_show_the_published_periods_index(self):
+        import datetime as dt
+
+        import time_machine
+        from django.urls import reverse
+
+        from cchc.reports import selectors as report_selectors
+
+        with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2027})
+        self.assertContains(page, "<strong>100,000</strong>")
+        self.assertContains(page, "năm 2026")
+        self.assertNotContains(page, "20,000")
+        data = report_selectors.collect_figures(
+            self.agency, dt.date(2027, 1, 1), dt.date(2027, 12, 31)
+        )
+        table = next(t for t in report_selectors.tables(data) if t.key == "parindex")
+        self.assertEqual(table.title, "Kết quả Chỉ số CCHC năm 2026")
+        self.assertEqual(table.rows[-1][1].value, 100.0)
+
+    def test_the_dashboard_labels_an_estimate_with_the_units_it_covers(self):
+        import datetime as dt
+
+        import time_machine
+        from django.urls import reverse
+
+        self.older.delete()
+        with time_machine.travel(dt.datetime(2027, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2027})
+        self.assertContains(page, "ước tính, 1/7 đơn vị")
+        self.assertContains(page, "<strong>20,000</strong>")

@@ -81,7 +81,9 @@ class FieldPageAccessTests(ParTestCase):
             response = self.client.post(url, {"self_points": "1.5", "version": 0})
             self.assertEqual(response.status_code, 404, persona)
         self.login_as("officer_b")
-        self.assertEqual(self.client.post(url, {"self_points": "1.5"}).status_code, 404)
+        self.assertEqual(
+            self.client.post(url, {"self_points": "1.5", "version": 0}).status_code, 404
+        )
         self.assertIsNone(Score.objects.get(pk=score.pk).self_points)
         self.login_as("leader_a")
         response = self.client.post(
@@ -102,14 +104,14 @@ class FieldPageAccessTests(ParTestCase):
         other = self.score(self.assessment_a, "1.1.2")
         response = self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, other.pk]),
-            {"self_points": "1"},
+            {"self_points": "1", "version": 0},
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Score.objects.get(pk=other.pk).self_points, 1)
         outside = self.score(self.assessment_a, "2.1.1")
         response = self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, outside.pk]),
-            {"self_points": "1"},
+            {"self_points": "1", "version": 0},
         )
         self.assertEqual(response.status_code, 404)
 
@@ -124,7 +126,7 @@ class FieldPageAccessTests(ParTestCase):
             score = self.score(self.assessment_a, code)
             response = self.client.post(
                 reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-                {"self_points": value},
+                {"self_points": value, "version": 0},
                 HTTP_HX_REQUEST="true",
             )
             self.assertEqual(response.status_code, 400)
@@ -133,7 +135,7 @@ class FieldPageAccessTests(ParTestCase):
         score = self.score(self.assessment_a, "1.1.1")
         response = self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-            {"self_points": "1.1"},
+            {"self_points": "1.1", "version": 0},
             HTTP_HX_REQUEST="true",
         )
         self.assertContains(response, "bước 0,25", status_code=400)
@@ -144,7 +146,7 @@ class FieldPageAccessTests(ParTestCase):
         score = self.score(self.assessment_a, "1.2")
         self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-            {"self_measured": "60"},
+            {"self_measured": "60", "version": 0},
         )
         score.refresh_from_db()
         self.assertEqual(score.self_points, Decimal("1.5"))  # 2 × 60/80
@@ -154,7 +156,7 @@ class FieldPageAccessTests(ParTestCase):
         score = self.score(self.assessment_a, "2.2")
         response = self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-            {"self_points": "2"},
+            {"self_points": "2", "version": 0},
             HTTP_HX_REQUEST="true",
         )
         self.assertEqual(response.status_code, 400)
@@ -172,7 +174,7 @@ class EvidenceAndFlagsTests(ParTestCase):
         self.login_as("leader_a")
         score = self.score(self.assessment_a, "1.1.1")
         url = reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk])
-        response = self.client.post(url, {"self_points": "1"}, HTTP_HX_REQUEST="true")
+        response = self.client.post(url, {"self_points": "1", "version": 0}, HTTP_HX_REQUEST="true")
         self.assertContains(response, "Dưới điểm tối đa nhưng chưa có thuyết minh")
         self.assertContains(response, "Có điểm nhưng chưa có tài liệu kiểm chứng")
         missing = self.client.get(reverse("parindex:missing", args=[self.assessment_a.pk]))
@@ -233,7 +235,7 @@ class SubmitTests(ParTestCase):
         score = self.score(self.assessment_a, "1.1.1")
         response = self.client.post(
             reverse("parindex:score-save", args=[self.assessment_a.pk, score.pk]),
-            {"self_points": "2"},
+            {"self_points": "2", "version": 0},
             HTTP_HX_REQUEST="true",
         )
         self.assertContains(response, "đã nộp", status_code=400)
