@@ -32,10 +32,11 @@ class OtherAgencyNewsTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.other_editor = make_user("other_editor", cls.other_unit, [Role.EDITOR])
+        cls.make_other_agency_personas()
+        cls.other_editor = cls.outsider_editor
+        cls.other_unit_leader = cls.outsider_leader
         cls.other_leader = make_user("other_leader", cls.other_unit, [Role.AGENCY_LEADER])
-        cls.other_unit_leader = make_user("other_unit_leader", cls.other_unit, [Role.UNIT_LEADER])
-        cls.other_admin = make_user("other_admin", cls.other_unit, [Role.SYSTEM_ADMIN])
+        cls.other_admin = cls.outsider_chief  # every agency-wide role, system admin included
         cls.category = f.category()
         cls.draft = f.article(cls.category, "Bài nháp của Sở", status="draft")
         cls.in_review = f.article(cls.category, "Bài chờ duyệt của Sở", status="in_review")
