@@ -96,5 +96,32 @@ def require_staff(user) -> None:
         raise Http404
 
 
+def agency_ids_for_user(user) -> list[int] | None:
+    """Agencies whose records a person may read: their own (None = every agency)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    if not user.is_staff_member:
+        return []
+    return [user.unit.agency_id]
+
+
+def scoped_to_agency(queryset: models.QuerySet, user, field: str = "agency_id"):
+    """The rows of `queryset` owned (through `field`) by the person's agency."""
+    ids = agency_ids_for_user(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": ids}) if ids else queryset.none()
+
+
+def acts_for(user, agency_id: int | None) -> bool:
+    """True when `user` may act on records of agency `agency_id` (a superuser, or an active
+    civil servant of that agency); roles are checked separately. Same role, other agency: False.
+    """
+    ids = agency_ids_for_user(user)
+    return agency_id is not None and (ids is None or agency_id in ids)
+
+
 def agency_of(user) -> Agency | None:
     return user.agency if user.is_authenticated else None

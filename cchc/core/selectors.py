@@ -13,7 +13,10 @@ def site_agency() -> Agency | None:
     cached = cache.get(SITE_AGENCY_KEY)
     if cached is not None:
         return cached or None
-    agency = Agency.objects.filter(code=settings.SITE_AGENCY_CODE).first() or Agency.objects.first()
+    agency = (
+        Agency.objects.filter(code=settings.SITE_AGENCY_CODE).first()
+        or Agency.objects.order_by("pk").first()  # the first one set up, not the first by name
+    )
     cache.set(SITE_AGENCY_KEY, agency or False, 300)
     return agency
 

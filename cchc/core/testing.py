@@ -18,6 +18,22 @@ PERSONAS = (
 # Two more personas every PersonaTestCase has (kept out of PERSONAS so that tables keyed on
 # PERSONAS stay valid): a member of the PAR Index appraisal council and a portal editor.
 EXTRA_PERSONAS = ("appraiser", "editor")
+# The same roles in ANOTHER agency (created by PersonaTestCase.make_other_agency_personas):
+# each must be refused everything of this agency that is not public. `outsider` is the
+# specialist; `outsider_chief` holds every agency-wide and desk role of its agency at once.
+OTHER_AGENCY_PERSONAS = {
+    "outsider_leader": (Role.UNIT_LEADER,),
+    "outsider_appraiser": (Role.APPRAISER,),
+    "outsider_editor": (Role.EDITOR,),
+    "outsider_chief": (
+        Role.AGENCY_LEADER,
+        Role.REFORM_FOCAL_POINT,
+        Role.SYSTEM_ADMIN,
+        Role.ONE_STOP_OFFICER,
+        Role.PETITION_HANDLER,
+        Role.EDITOR,
+    ),
+}
 
 
 def make_agency(
@@ -75,6 +91,12 @@ class PersonaTestCase(TestCase):
         cls.citizen = make_user("citizen", None)
         cls.appraiser = make_user("council_member", cls.leadership, [Role.APPRAISER])
         cls.editor = make_user("portal_editor", cls.leadership, [Role.EDITOR])
+
+    @classmethod
+    def make_other_agency_personas(cls):
+        """The personas of OTHER_AGENCY_PERSONAS, in the other agency's unit."""
+        for name, roles in OTHER_AGENCY_PERSONAS.items():
+            setattr(cls, name, make_user(name, cls.other_unit, roles))
 
     def persona(self, name: str):
         return None if name == "anonymous" else getattr(self, name)

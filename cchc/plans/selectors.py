@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cchc.core.models import Agency, Unit
+from cchc.core.permissions import acts_for, scoped_to_agency
 from cchc.core.roles import Role
 from cchc.core.workcalendar import WorkingCalendar
 from cchc.plans.models import (
@@ -44,24 +45,6 @@ def parse_ids(text: str) -> list[int]:
 # --- permissions -------------------------------------------------------------------------
 
 
-def agency_ids_for_user(user) -> list[int] | None:
-    """Agencies whose plans and records a person may read: their own (None = every agency)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    if not user.is_staff_member:
-        return []
-    return [user.unit.agency_id]
-
-
-def scoped_to_agency(queryset: QuerySet, user, field: str = "agency_id") -> QuerySet:
-    ids = agency_ids_for_user(user)
-    if ids is None:
-        return queryset
-    return queryset.filter(**{f"{field}__in": ids}) if ids else queryset.none()
-
-
 def plans_for_user(user) -> QuerySet:
     return scoped_to_agency(Plan.objects.select_related("agency"), user)
 
@@ -82,13 +65,9 @@ def get_task_for_user(user, pk) -> PlanTask:
 
 def may_manage_agency(user, agency_id: int) -> bool:
     """Plans, reviews, ISO records and reports are kept by the agency-wide roles."""
-    if user.is_superuser:
-        return True
-    return (
-        user.is_authenticated
-        and user.is_staff_member
-        and user.unit.agency_id == agency_id
-        and user.has_role(Role.AGENCY_LEADER, Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
+    return acts_for(user, agency_id) and (
+        user.is_superuser
+        or user.has_role(Role.AGENCY_LEADER, Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
     )
 
 

@@ -16,7 +16,8 @@ class PortalConfig(AppConfig):
         registry.register_nav("portal:schedule", _("Lịch tiếp công dân"), order=40)
         registry.register_nav("portal:science-list", _("Thông tin KH&CN"), order=50)
         registry.register_nav("portal:links", _("Liên kết"), order=85)
-        from cchc.portal.staff_views import NEWS_ROLES, REGISTER_ROLES
+        from cchc.portal.services import REGISTER_ROLES
+        from cchc.portal.staff_views import NEWS_ROLES
 
         registry.register_nav("portal:staff-articles", _("Duyệt tin"), order=90, roles=NEWS_ROLES)
         registry.register_nav(

@@ -18,7 +18,7 @@ from cchc.portal.models import (
     SiteLink,
     Tag,
 )
-from cchc.portal.services import pending_views
+from cchc.portal.services import may_act, pending_views
 
 CARD_FIELDS = ("id", "title", "slug", "summary", "published_at", "category__name", "category__slug")
 
@@ -175,3 +175,19 @@ def site_links() -> list[SiteLink]:
 
 def page_by_slug(slug: str) -> Page | None:
     return Page.objects.filter(slug=slug).first()
+
+
+# Staff reads: the news, comments and S&T tasks are the portal's agency's (services.may_act).
+
+
+def staff_articles(user, roles):
+    """Every article for those holding `roles` in the portal's agency; nothing for others."""
+    return Article.objects.all() if may_act(user, roles) else Article.objects.none()
+
+
+def staff_comments(user, roles):
+    return Comment.objects.filter(article__in=staff_articles(user, roles))
+
+
+def staff_science_tasks(user, roles):
+    return ScienceTask.objects.all() if may_act(user, roles) else ScienceTask.objects.none()

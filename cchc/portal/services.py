@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cchc.core.permissions import acts_for
 from cchc.core.roles import Role
+from cchc.core.selectors import site_agency
 from cchc.core.services import audit_record
 from cchc.core.text import normalise
 from cchc.core.workcalendar import add_working_days
@@ -35,6 +37,8 @@ ALLOWED_ATTRIBUTES = {
 RECEPTION_NOTICE_DAYS = 5  # Law on Citizen Reception 2013, art. 24
 EDITOR_ROLES = (Role.EDITOR, Role.SYSTEM_ADMIN)
 APPROVER_ROLES = (Role.AGENCY_LEADER, Role.UNIT_LEADER, Role.SYSTEM_ADMIN)
+SCHEDULE_ROLES = (Role.EDITOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
+REGISTER_ROLES = (Role.AGENCY_LEADER, Role.PETITION_HANDLER, Role.SYSTEM_ADMIN)
 _SPACE = re.compile(r"\s+")
 
 
@@ -90,12 +94,23 @@ def _unique_slug(title: str, exclude_pk=None) -> str:
     return slug
 
 
+def may_act(user, roles, agency=None) -> bool:
+    """`user` holds one of `roles` *in* `agency`: the one check of every portal write.
+
+    News, comments and S&T results carry no agency: they are the portal's, and the portal is
+    the site agency's (settings.SITE_AGENCY_CODE), so `agency` defaults to it. The same role
+    in another agency gives nothing.
+    """
+    agency = site_agency() if agency is None else agency
+    return acts_for(user, agency and agency.pk) and (user.is_superuser or user.has_role(*roles))
+
+
 def _can_edit(user) -> bool:
-    return user.is_superuser or user.has_role(*EDITOR_ROLES)
+    return may_act(user, EDITOR_ROLES)
 
 
 def _can_approve(user) -> bool:
-    return user.is_superuser or user.has_role(*APPROVER_ROLES)
+    return may_act(user, APPROVER_ROLES)
 
 
 CONTENT_VERSION_KEY = "portal:content-version"
@@ -291,8 +306,8 @@ def reception_session_save(
     *, actor, agency, date, session, leader, place, content="", entry=None
 ) -> tuple[ReceptionSession, str]:
     """Save a schedule entry; returns (entry, warning) — the warning does not block saving."""
-    if not (
-        actor.is_superuser or actor.has_role(Role.EDITOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
+    if not may_act(actor, SCHEDULE_ROLES, agency) or (
+        entry is not None and entry.agency_id != agency.pk
     ):
         raise PermissionError(_("Không có quyền sửa lịch tiếp công dân."))
     with transaction.atomic():
@@ -306,6 +321,8 @@ def reception_session_save(
 
 
 def reception_visit_record(*, actor, agency, **fields) -> ReceptionVisit:
+    if not may_act(actor, REGISTER_ROLES, agency):
+        raise PermissionError(_("Không có quyền ghi sổ tiếp công dân."))
     visit = ReceptionVisit(agency=agency, recorded_by=actor, **fields)
     visit.full_clean()
     with transaction.atomic():
@@ -379,7 +396,7 @@ def science_file_attach(*, actor, task, upload, title: str = ""):
     from cchc.core.files import check_upload, store_upload
     from cchc.portal.models import ScienceTaskFile
 
-    if not (actor.is_superuser or actor.has_role(*EDITOR_ROLES)):
+    if not _can_edit(actor):
         raise PermissionError(_("Chỉ biên tập viên được đăng tệp kết quả."))
     checked = check_upload(upload, kinds=("pdf", "office", "image"))
     path = store_upload(checked, folder="portal/science")

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc.core.permissions import require_staff
-from cchc.core.roles import Role
-from cchc.portal import services
+from cchc.portal import selectors, services
 from cchc.portal.forms import (
     ApproveForm,
     ArticleForm,
@@ -23,20 +22,22 @@ from cchc.portal.forms import (
 from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
 
 NEWS_ROLES = (*services.EDITOR_ROLES, *services.APPROVER_ROLES)
-SCHEDULE_ROLES = (Role.EDITOR, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
-REGISTER_ROLES = (Role.AGENCY_LEADER, Role.PETITION_HANDLER, Role.SYSTEM_ADMIN)
 
 
-def _require(user, roles) -> None:
+def _require(user, roles, agency=None) -> None:
+    """404 unless the person holds one of `roles` in `agency` (default: the portal's agency,
+    which owns the news, comments and S&T results). Another agency's staff see nothing."""
     require_staff(user)
-    if not (user.is_superuser or user.has_role(*roles)):
+    if not services.may_act(user, roles, agency):
         raise Http404
 
 
-def _agency(user):
+def _agency(user, roles):
+    """The person's own agency, whose schedule and register they keep (404 without the role)."""
     agency = user.agency
     if agency is None:
         raise Http404
+    _require(user, roles, agency)
     return agency
 
 
@@ -52,7 +53,8 @@ def _errors(form, exc: ValidationError) -> None:
 def article_queue(request):
     _require(request.user, NEWS_ROLES)
     status = request.GET.get("status", "")
-    qs = Article.objects.select_related("category").order_by("-updated_at")
+    qs = selectors.staff_articles(request.user, NEWS_ROLES)
+    qs = qs.select_related("category").order_by("-updated_at")
     if status in Article.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -67,7 +69,8 @@ def article_queue(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def article_edit(request, pk=None):
     _require(request.user, services.EDITOR_ROLES)
-    article = get_object_or_404(Article, pk=pk) if pk else None
+    articles = selectors.staff_articles(request.user, services.EDITOR_ROLES)
+    article = get_object_or_404(articles, pk=pk) if pk else None
     initial = ArticleForm.initial_for(article) if article else None
     form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +95,8 @@ def article_edit(request, pk=None):
 @login_required
 def article_review(request, pk):
     _require(request.user, NEWS_ROLES)
-    article = get_object_or_404(Article.objects.select_related("category"), pk=pk)
+    articles = selectors.staff_articles(request.user, NEWS_ROLES)
+    article = get_object_or_404(articles.select_related("category"), pk=pk)
     return render(
         request,
         "portal/staff/article_review.html",
@@ -110,7 +114,7 @@ def article_review(request, pk):
 @require_POST
 def article_action(request, pk, action):
     _require(request.user, NEWS_ROLES)
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(selectors.staff_articles(request.user, NEWS_ROLES), pk=pk)
     try:
         if action == "submit":
             services.article_submit(actor=request.user, article=article)
@@ -140,25 +144,25 @@ def article_action(request, pk, action):
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_queue(request):
     _require(request.user, NEWS_ROLES)
+    comments = selectors.staff_comments(request.user, NEWS_ROLES)
     if request.method == "POST":
         comment_id = request.POST.get("comment", "")
         if not (comment_id.isascii() and comment_id.isdigit()):
             raise Http404
-        comment = get_object_or_404(Comment, pk=comment_id)
+        comment = get_object_or_404(comments, pk=comment_id)
         services.comment_moderate(
             actor=request.user, comment=comment, publish=request.POST.get("decision") == "publish"
         )
         messages.success(request, _("Đã kiểm duyệt ý kiến."))
         return redirect("portal:staff-comments")
-    pending = Comment.objects.filter(status=Comment.Status.PENDING).select_related("article")
+    pending = comments.filter(status=Comment.Status.PENDING).select_related("article")
     return render(request, "portal/staff/comment_queue.html", {"comments": pending[:100]})
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def schedule_manage(request):
-    _require(request.user, SCHEDULE_ROLES)
-    agency = _agency(request.user)
+    agency = _agency(request.user, services.SCHEDULE_ROLES)
     form = ReceptionSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,8 +183,7 @@ def schedule_manage(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def visit_register(request):
-    _require(request.user, REGISTER_ROLES)
-    agency = _agency(request.user)
+    agency = _agency(request.user, services.REGISTER_ROLES)
     form = ReceptionVisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,10 +202,9 @@ def visit_register(request):
 @login_required
 @require_POST
 def science_file_upload(request, code):
-    from cchc.portal.models import ScienceTask
-
     _require(request.user, services.EDITOR_ROLES)
-    task = get_object_or_404(ScienceTask, code=code)
+    tasks = selectors.staff_science_tasks(request.user, services.EDITOR_ROLES)
+    task = get_object_or_404(tasks, code=code)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Hãy chọn tệp cần tải lên."))

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_safe
 
 from cchc.core.files import check_upload, upload_response
 from cchc.core.models import Unit
-from cchc.core.permissions import require_staff
+from cchc.core.permissions import acts_for, require_staff
 from cchc.core.roles import Role
+from cchc.core.selectors import site_agency
 from cchc.procedures import selectors, services
 from cchc.procedures.models import Component, Procedure
 
@@ -190,8 +191,11 @@ def procedure_legal_bases(request, pk):
 
 
 def can_edit_catalogue(user) -> bool:
-    return user.is_superuser or user.has_role(
-        Role.SYSTEM_ADMIN, Role.AGENCY_LEADER, Role.UNIT_LEADER
+    """The catalogue is the site agency's (its steps route to that agency's units): its
+    leaders edit it; the same roles in another agency do not."""
+    agency = site_agency()
+    return acts_for(user, agency and agency.pk) and (
+        user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, Role.AGENCY_LEADER, Role.UNIT_LEADER)
     )
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
-from cchc.core.models import Abbreviation, AuditEntry
+from cchc.core.models import Abbreviation, AuditEntry, Unit
 from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_agency, make_user
 from cchc.portal import selectors, services
@@ -49,7 +49,7 @@ class ArticlePageTests(TestCase):
     def setUp(self):
         cache.clear()
         Abbreviation.objects.create(abbreviation="CCHC", expansion="Cải cách hành chính")
-        make_agency("SKHCN")
+        self.agency = make_agency("SKHCN")
         self.cat = f.category("Cải cách hành chính", "cai-cach")
         self.other_cat = f.category("Khoa học", "khoa-hoc")
         self.shared = f.tag("Chuyển đổi số")
@@ -102,7 +102,9 @@ class ArticlePageTests(TestCase):
 
     def test_an_edit_or_a_published_comment_shows_at_once_on_the_kept_page(self):
         self.client.get(self.article.get_absolute_url())
-        editor = make_user("bientap", None, [Role.EDITOR])
+        # An editor of the portal's agency (an editor role without a unit edits nothing).
+        office = Unit.objects.create(agency=self.agency, code="VP", name="Văn phòng")
+        editor = make_user("bientap", office, [Role.EDITOR])
         with self.captureOnCommitCallbacks(execute=True):
             services.article_save(
                 actor=editor,

@@ -51,6 +51,22 @@ class EditingPageTests(PersonaTestCase):
                 persona,
             )
 
+    def test_leaders_of_another_agency_may_not_edit_this_catalogue(self):
+        # The catalogue is the site agency's (its steps route to its units): a unit leader or
+        # an agency leader of another agency gets 404 on every editor page, and nothing changes.
+        self.make_other_agency_personas()
+        before = Procedure.objects.get(pk=self.procedure.pk).name
+        pk = self.procedure.pk
+        for user in (self.outsider_leader, self.outsider_chief):
+            self.client.force_login(user)
+            for page in ("sua", "quy-trinh", "thanh-phan", "can-cu"):
+                self.assertEqual(
+                    self.client.get(f"/thu-tuc/{pk}/{page}/").status_code, 404, (user, page)
+                )
+            response = self.client.post(f"/thu-tuc/{pk}/sua/", self.form(name="Bị sửa"))
+            self.assertEqual(response.status_code, 404, user)
+        self.assertEqual(Procedure.objects.get(pk=pk).name, before)
+
     def test_the_step_editor_says_when_the_steps_exceed_the_legal_time(self):
         self.client.force_login(self.admin)
         data = {
