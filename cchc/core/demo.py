@@ -1,12 +1,11 @@
 """Demo agency for `manage.py load_demo`: idempotent, safe to run on every start."""
 
-import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from cchc.core.models import Agency, CalendarOverride, Unit, User
+from cchc.core.models import Agency, Unit, User
 from cchc.core.roles import Role
 from cchc.core.services import abbreviations_load_csv
 
@@ -61,13 +60,6 @@ ACCOUNTS = [
     ("congdan", "Nguyễn Thị Dân", None, [], None),
 ]
 
-# Make-up Saturdays announced for those years (the legal calendar already has the days off).
-OVERRIDES = [
-    (dt.date(2024, 5, 4), True, "Làm bù cho ngày nghỉ 29/04/2024"),
-    (dt.date(2025, 4, 26), True, "Làm bù cho ngày nghỉ 02/05/2025"),
-    (dt.date(2026, 8, 22), True, "Làm bù cho ngày nghỉ 31/08/2026"),
-]
-
 
 def reference_data_dir() -> Path:
     return Path(settings.REFERENCE_DATA_DIR)
@@ -96,10 +88,6 @@ def load(stdout=None) -> dict:
             user.is_superuser = Role.SYSTEM_ADMIN in roles
             user.save()
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
-    for date, working, reason in OVERRIDES:
-        CalendarOverride.objects.update_or_create(
-            date=date, defaults={"is_working_day": working, "reason": reason}
-        )
     glossary = reference_data_dir() / "abbreviations.csv"
     count = abbreviations_load_csv(path=glossary) if glossary.exists() else 0
     if stdout is not None and not glossary.exists():
