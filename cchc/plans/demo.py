@@ -202,7 +202,7 @@ def _plan(agency, year, units, today, *, all_done: bool) -> Plan:
                 status, completed, progress = PlanTask.Status.NOT_STARTED, None, 0
             else:
                 late = order % 5 == 0
-                completed = deadline + dt.timedelta(days=5 if late else -3)
+                completed = min(deadline + dt.timedelta(days=5 if late else -3), today)
                 status, progress = PlanTask.Status.DONE, 100
         else:
             soon = (deadline - today).days <= 36
