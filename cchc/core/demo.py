@@ -4,12 +4,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 
 from cchc.core.models import Agency, Unit, User
 from cchc.core.roles import Role
 from cchc.core.services import abbreviations_load_csv
 
 DEMO_PASSWORD = "Demo@2026"
+ABBREVIATIONS = Path(__file__).resolve().parent / "data" / "abbreviations.csv"
 
 AGENCIES = [
     {
@@ -61,8 +63,18 @@ ACCOUNTS = [
 ]
 
 
-def reference_data_dir() -> Path:
-    return Path(settings.REFERENCE_DATA_DIR)
+def reference_file(shipped: Path) -> Path:
+    """A reference file shipped in an app's data/ folder, or the file of the same name in the
+    CCHC_REFERENCE_DATA folder when that optional override is set (then it must be there)."""
+    if not settings.REFERENCE_DATA_DIR:
+        return shipped
+    path = Path(settings.REFERENCE_DATA_DIR) / shipped.name
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"CCHC_REFERENCE_DATA={settings.REFERENCE_DATA_DIR}: không có tệp {shipped.name} "
+            "(bỏ biến này để dùng dữ liệu tham chiếu đi kèm mã nguồn)."
+        )
+    return path
 
 
 def load(stdout=None) -> dict:
@@ -88,10 +100,7 @@ def load(stdout=None) -> dict:
             user.is_superuser = Role.SYSTEM_ADMIN in roles
             user.save()
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
-    glossary = reference_data_dir() / "abbreviations.csv"
-    count = abbreviations_load_csv(path=glossary) if glossary.exists() else 0
-    if stdout is not None and not glossary.exists():
-        stdout.write(f"Không thấy {glossary}: bỏ qua bảng từ viết tắt.")
+    count = abbreviations_load_csv(path=reference_file(ABBREVIATIONS))
     return {"agencies": len(agencies), "accounts": len(ACCOUNTS), "abbreviations": count}
 
 
