@@ -5,7 +5,7 @@ of `holidays` for Vietnam: public holidays (lunar ones included), swapped days o
 and the weekend days announced as make-up working days (the explanation names the day off each
 one was swapped with). `next_working_day` is the one "this day or the next working day" rule.
 
-Clock convention (DESIGN.md): a period in working days is counted in office hours
+Clock convention (docs/design.md): a period in working days is counted in office hours
 (07:30-11:30, 13:00-17:00; half a day is half of a day's hours). A start outside office hours
 counts from the next opening. A period in calendar days ends at the end of its last day, or at
 the end of the next working day when that day is a weekend or holiday (Civil Code, arts. 147-148).
