@@ -234,8 +234,9 @@ TASKS = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
 
-# Reference data shipped beside the repository (criteria framework, procedures, glossary).
-REFERENCE_DATA_DIR = Path(env_str("CCHC_REFERENCE_DATA", str(BASE_DIR.parent / "shared" / "data")))
+# The reference data (glossary, procedure catalogue) ships in the apps' data/ folders. Optional
+# override: a folder holding files of the same names (abbreviations.csv, procedures-sokhcn.csv).
+REFERENCE_DATA_DIR = env_str("CCHC_REFERENCE_DATA") or None
 
 # The agency whose portal this is (its identifier code).
 SITE_AGENCY_CODE = env_str("SITE_AGENCY_CODE", "SKHCN")

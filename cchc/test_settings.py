@@ -11,6 +11,9 @@ os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
 
 from cchc.settings import *  # noqa: E402,F403
 
+# The tests read the reference data shipped in the repository, never a folder beside it.
+REFERENCE_DATA_DIR = None
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

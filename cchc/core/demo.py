@@ -1,16 +1,17 @@
 """Demo agency for `manage.py load_demo`: idempotent, safe to run on every start."""
 
-import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 
-from cchc.core.models import Agency, CalendarOverride, Unit, User
+from cchc.core.models import Agency, Unit, User
 from cchc.core.roles import Role
 from cchc.core.services import abbreviations_load_csv
 
 DEMO_PASSWORD = "Demo@2026"
+ABBREVIATIONS = Path(__file__).resolve().parent / "data" / "abbreviations.csv"
 
 AGENCIES = [
     {
@@ -61,16 +62,19 @@ ACCOUNTS = [
     ("congdan", "Nguyễn Thị Dân", None, [], None),
 ]
 
-# Make-up Saturdays announced for those years (the legal calendar already has the days off).
-OVERRIDES = [
-    (dt.date(2024, 5, 4), True, "Làm bù cho ngày nghỉ 29/04/2024"),
-    (dt.date(2025, 4, 26), True, "Làm bù cho ngày nghỉ 02/05/2025"),
-    (dt.date(2026, 8, 22), True, "Làm bù cho ngày nghỉ 31/08/2026"),
-]
 
-
-def reference_data_dir() -> Path:
-    return Path(settings.REFERENCE_DATA_DIR)
+def reference_file(shipped: Path) -> Path:
+    """A reference file shipped in an app's data/ folder, or the file of the same name in the
+    CCHC_REFERENCE_DATA folder when that optional override is set (then it must be there)."""
+    if not settings.REFERENCE_DATA_DIR:
+        return shipped
+    path = Path(settings.REFERENCE_DATA_DIR) / shipped.name
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"CCHC_REFERENCE_DATA={settings.REFERENCE_DATA_DIR}: không có tệp {shipped.name} "
+            "(bỏ biến này để dùng dữ liệu tham chiếu đi kèm mã nguồn)."
+        )
+    return path
 
 
 def load(stdout=None) -> dict:
@@ -96,14 +100,7 @@ def load(stdout=None) -> dict:
             user.is_superuser = Role.SYSTEM_ADMIN in roles
             user.save()
         user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
-    for date, working, reason in OVERRIDES:
-        CalendarOverride.objects.update_or_create(
-            date=date, defaults={"is_working_day": working, "reason": reason}
-        )
-    glossary = reference_data_dir() / "abbreviations.csv"
-    count = abbreviations_load_csv(path=glossary) if glossary.exists() else 0
-    if stdout is not None and not glossary.exists():
-        stdout.write(f"Không thấy {glossary}: bỏ qua bảng từ viết tắt.")
+    count = abbreviations_load_csv(path=reference_file(ABBREVIATIONS))
     return {"agencies": len(agencies), "accounts": len(ACCOUNTS), "abbreviations": count}
 
 

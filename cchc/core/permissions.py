@@ -1,6 +1,6 @@
 """Who may see what. Every view and API endpoint fetches objects through these helpers.
 
-Scope rule (DESIGN.md): a person acts within their own unit unless a role says more;
+Scope rule (docs/design.md): a person acts within their own unit unless a role says more;
 agency-wide roles (agency leader, reform focal point, system admin) see their whole agency;
 citizens see only what they own; anonymous visitors see nothing that is not public.
 """

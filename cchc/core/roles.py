@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md, each a Django auth group named by its code."""
+"""The roles of docs/design.md, each a Django auth group named by its code."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

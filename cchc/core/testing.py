@@ -1,4 +1,4 @@
-"""Test helpers: personas (DESIGN.md roles) shared by every app's tests."""
+"""Test helpers: personas (the roles of docs/design.md) shared by every app's tests."""
 
 from django.contrib.auth.models import Group
 from django.test import TestCase

@@ -1,7 +1,11 @@
-"""The working calendar: Vietnamese public holidays (lunar ones included) from `holidays`,
-corrected by the administrators' CalendarOverride rows, and the legal clock built on it.
+"""The working calendar and the legal clock built on it.
 
-Clock convention (DESIGN.md): a period in working days is counted in office hours
+A day is classified by the agency's CalendarOverride rows first, then by the working-day rules
+of `holidays` for Vietnam: public holidays (lunar ones included), swapped days off, the weekend,
+and the weekend days announced as make-up working days (the explanation names the day off each
+one was swapped with). `next_working_day` is the one "this day or the next working day" rule.
+
+Clock convention (docs/design.md): a period in working days is counted in office hours
 (07:30-11:30, 13:00-17:00; half a day is half of a day's hours). A start outside office hours
 counts from the next opening. A period in calendar days ends at the end of its last day, or at
 the end of the next working day when that day is a weekend or holiday (Civil Code, arts. 147-148).
@@ -24,6 +28,8 @@ OFFICE_HOURS: tuple[tuple[dt.time, dt.time], ...] = (
 )
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 MAX_DAYS = Decimal(3650)
+# More days off in a row than any real calendar has: the calendar is broken (overrides).
+MAX_DAYS_OFF_IN_A_ROW = 366
 
 
 class CalendarError(ValueError):
@@ -33,7 +39,7 @@ class CalendarError(ValueError):
 @dataclass
 class Step:
     date: dt.date | None
-    kind: str  # start, skip, working_override, due
+    kind: str  # start, skip, working_override, working_makeup, last_day, due, total
     text: str
 
     def as_dict(self) -> dict:
@@ -63,6 +69,23 @@ class Span:
 @lru_cache(maxsize=1)
 def _legal_holidays():
     return holidays.country_holidays("VN", language="vi")
+
+
+@lru_cache(maxsize=64)
+def _makeup_reason(day: dt.date) -> str:
+    """Why the package counts this weekend day as worked: the day off it was swapped with."""
+    legal = _legal_holidays()
+    # A swap can cross the new year (05/01/2019 worked for 31/12/2018): load both sides
+    # (looking a date up makes `holidays` compute its year).
+    legal.get(dt.date(day.year - 1, 1, 1))
+    legal.get(dt.date(day.year + 1, 1, 1))
+    label = legal.tr(legal.substituted_label) % day.strftime(
+        legal.tr(legal.substituted_date_format)
+    )
+    swapped = sorted(legal.get_named(label, lookup="exact"))
+    if not swapped:
+        return _("ngày làm việc bù theo lịch nghỉ lễ do Nhà nước công bố")
+    return _("làm bù, ngày nghỉ chuyển sang %(day)s") % {"day": fmt_day(swapped[0])}
 
 
 def local_tz() -> ZoneInfo:
@@ -98,15 +121,23 @@ class WorkingCalendar:
         return self._overrides
 
     def day_status(self, day: dt.date) -> tuple[bool, str, str]:
-        """(is working day, kind of reason, reason text)."""
+        """(is working day, kind of reason, reason text).
+
+        The agency's overrides first, then the working-day rules of `holidays`: its public
+        holidays and swapped days off, its weekend, and the weekend days it lists as make-up
+        working days (kind "makeup").
+        """
         if day in self.overrides:
             working, reason = self.overrides[day]
             return working, "override", reason
-        name = _legal_holidays().get(day)
+        legal = _legal_holidays()
+        name = legal.get(day)
         if name:
             return False, "holiday", name
-        if day.weekday() >= 5:
+        if not legal.is_working_day(day):
             return False, "weekend", _("ngày nghỉ cuối tuần")
+        if legal.is_weekend(day):
+            return True, "makeup", _makeup_reason(day)
         return True, "", ""
 
     def is_working_day(self, day: dt.date) -> bool:
@@ -123,16 +154,29 @@ class WorkingCalendar:
                     _("Không tính %(day)s: %(reason)s") % {"day": fmt_day(day), "reason": reason},
                 )
             )
-        elif kind == "override":
+        elif kind in ("override", "makeup"):
             steps.append(
                 Step(
                     day,
-                    "working_override",
+                    "working_override" if kind == "override" else "working_makeup",
                     _("Tính %(day)s là ngày làm việc: %(reason)s")
                     % {"day": fmt_day(day), "reason": reason},
                 )
             )
         return working
+
+    def next_working_day(self, day: dt.date, steps: list[Step] | None = None) -> dt.date:
+        """`day` when it is a working day, else the first working day after it (Civil Code
+        art. 148); each day looked at is noted in `steps` when given."""
+        notes = steps if steps is not None else []
+        for _attempt in range(MAX_DAYS_OFF_IN_A_ROW):
+            if self._note_day(day, notes):
+                return day
+            day += dt.timedelta(days=1)
+        raise CalendarError(
+            _("Không có ngày làm việc nào trong %(n)s ngày kể từ %(day)s: kiểm tra lịch làm việc.")
+            % {"n": MAX_DAYS_OFF_IN_A_ROW, "day": fmt_day(day)}
+        )
 
     def _intervals(self, day: dt.date, tz) -> list[tuple[dt.datetime, dt.datetime]]:
         return [
@@ -143,13 +187,12 @@ class WorkingCalendar:
     def next_opening(self, moment: dt.datetime) -> dt.datetime:
         """The moment itself when inside office hours, else the next opening of a working day."""
         moment = moment.astimezone(local_tz())
-        day = moment.date()
-        while True:
-            if self.is_working_day(day):
-                for opening, closing in self._intervals(day, moment.tzinfo):
-                    if moment < closing:
-                        return max(moment, opening)
-            day += dt.timedelta(days=1)
+        day = self.next_working_day(moment.date())
+        for opening, closing in self._intervals(day, moment.tzinfo):
+            if moment < closing:
+                return max(moment, opening)
+        day = self.next_working_day(day + dt.timedelta(days=1))
+        return self._intervals(day, moment.tzinfo)[0][0]
 
     def add_working_days(self, start: dt.datetime, days) -> DueDate:
         days = _check_days(days, half_days=True)
@@ -217,8 +260,7 @@ class WorkingCalendar:
                 % {"days": int(days), "day": fmt_day(last)},
             )
         )
-        while not self._note_day(last, steps):
-            last += dt.timedelta(days=1)
+        last = self.next_working_day(last, steps)
         due = dt.datetime.combine(last, dt.time(23, 59, 59), tz)
         steps.append(Step(last, "due", _("Hạn: hết ngày %(day)s") % {"day": fmt_day(last)}))
         return DueDate(due, steps)

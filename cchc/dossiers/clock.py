@@ -23,8 +23,8 @@ def counting_start(
     late = local.time() >= PAPER_CUTOFF or not cal.is_working_day(local.date())
     if not late:
         return received_at, []
-    next_day = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0), local.tzinfo)
-    start = cal.next_opening(next_day)
+    next_day = cal.next_working_day(local.date() + dt.timedelta(days=1))
+    start = cal.next_opening(dt.datetime.combine(next_day, dt.time(0, 0), local.tzinfo))
     note = _("Hồ sơ giấy nhận sau 15:00 hoặc ngoài ngày làm việc: tính từ %(moment)s") % {
         "moment": fmt_moment(start)
     }

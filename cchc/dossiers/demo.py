@@ -107,7 +107,8 @@ def load(stdout=None) -> dict:
         handovers.append(
             HandOver(
                 dossier_id=d.id,
-                at=d.received_at + dt.timedelta(hours=2),
+                # Two hours after reception, but never after the decision or now.
+                at=min(d.received_at + dt.timedelta(hours=2), d.decided_at or now, now),
                 action="hand_over",
                 step_name="Thẩm định hồ sơ",
                 from_user=desk,
@@ -201,10 +202,11 @@ def _dossier(rng, cal, agency, procedure, received, now, units, counters) -> Dos
         )
         return d
     if roll < 0.04:
-        d.status, d.closed_at = Status.WITHDRAWN, received + dt.timedelta(days=1)
+        d.status, d.closed_at = Status.WITHDRAWN, min(received + dt.timedelta(days=1), now)
         return d
     span = (d.due_at - received).total_seconds()
-    if rng.random() < 0.08:  # paused for a supplement: the full time restarts afterwards
+    # Paused for a supplement (when that moment has come): the full time restarts afterwards.
+    if rng.random() < 0.08 and received + dt.timedelta(seconds=span * 0.2) <= now:
         d.paused_at = received + dt.timedelta(seconds=span * 0.2)
         d.late_supplement = rng.random() < 0.2
         restart = d.paused_at + dt.timedelta(days=rng.randint(2, 10))
@@ -236,9 +238,9 @@ def _dossier(rng, cal, agency, procedure, received, now, units, counters) -> Dos
         return d
     d.status, d.decided_at, d.outcome = Status.DECIDED, decided, clock.classify(decided, d.due_at)
     d.result_text, d.result_digitised = "Đã cấp kết quả giải quyết", rng.random() < 0.7
-    if decided + dt.timedelta(days=1) < now:
-        d.status, d.returned_at = Status.RETURNED, decided + dt.timedelta(hours=rng.randint(2, 48))
-        d.closed_at = d.returned_at
+    returned = decided + dt.timedelta(hours=rng.randint(2, 48))
+    if returned <= now:  # else the result waits at the desk (decided, not yet returned)
+        d.status, d.returned_at, d.closed_at = Status.RETURNED, returned, returned
     if procedure.fee_kind == Procedure.FeeKind.PERCENTAGE:
         d.fee_amount = procedure.fee_for(Decimal(rng.randint(1, 20)) * 1_000_000_000)
     return d

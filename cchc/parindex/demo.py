@@ -15,6 +15,9 @@ from cchc.parindex.rules import to_decimal
 from cchc.parindex.services import framework_copy, framework_import, period_create
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "sample-framework-876.yaml"
+# Not loaded: the official counts and scale split of Decision 876/QĐ-BNV and the import format
+# (the importer refuses it, having no criteria list).
+MINISTRY_FRAMEWORK = SAMPLE.with_name("par-framework-ministry-876.yaml")
 UNIT_CODES = ["VP", "KHTC", "QLKH", "QLCN", "TDC", "TTRA", "TTUD"]
 # How well each unit does (share of max points it tends to get), so the ranking is readable.
 QUALITY = {

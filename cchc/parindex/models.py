@@ -155,7 +155,7 @@ class Period(models.Model):
 
 
 class Assessment(models.Model):
-    """One assessed unit in one period, with its status flow (DESIGN.md)."""
+    """One assessed unit in one period, with its status flow (docs/design.md)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Đang tự đánh giá")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from cchc.core.demo import reference_data_dir
+from cchc.core.demo import reference_file
 from cchc.core.models import Agency, Unit
 from cchc.plans.models import (
     LegalReview,
@@ -18,6 +18,7 @@ from cchc.plans.models import (
     Regulation,
     TaskNote,
 )
+from cchc.procedures.demo import CATALOGUE
 
 # field, content, lead, co-operating, (month, day) deadline, output
 TASKS = [
@@ -171,10 +172,7 @@ REGULATIONS = [
 
 
 def _procedure_names() -> list[tuple[str, str]]:
-    path = reference_data_dir() / "procedures-sokhcn.csv"
-    if not path.exists():
-        return [("", f"Thủ tục hành chính số {i}") for i in range(1, 31)]
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(reference_file(CATALOGUE), encoding="utf-8", newline="") as handle:
         return [(row["code"], row["name"]) for row in csv.DictReader(handle)]
 
 
@@ -202,7 +200,7 @@ def _plan(agency, year, units, today, *, all_done: bool) -> Plan:
                 status, completed, progress = PlanTask.Status.NOT_STARTED, None, 0
             else:
                 late = order % 5 == 0
-                completed = deadline + dt.timedelta(days=5 if late else -3)
+                completed = min(deadline + dt.timedelta(days=5 if late else -3), today)
                 status, progress = PlanTask.Status.DONE, 100
         else:
             soon = (deadline - today).days <= 36

@@ -161,13 +161,7 @@ def units_of_agency(agency_id: int) -> QuerySet:
 
 def effective_deadline(deadline: dt.date, cal: WorkingCalendar | None = None) -> dt.date:
     """A deadline on a weekend or holiday moves to the next working day (Civil Code art. 148)."""
-    cal = cal or WorkingCalendar()
-    day = deadline
-    for _ in range(60):
-        if cal.is_working_day(day):
-            return day
-        day += dt.timedelta(days=1)
-    return deadline
+    return (cal or WorkingCalendar()).next_working_day(deadline)
 
 
 def task_status(task: PlanTask, today: dt.date | None = None, cal=None) -> str:

@@ -2,12 +2,14 @@
 
 from pathlib import Path
 
-from cchc.core.demo import reference_data_dir
+from cchc.core.demo import reference_file
 from cchc.core.models import Unit
 from cchc.procedures.models import Component, Procedure, ProcedureStep
 from cchc.procedures.services import procedures_import
 
-FALLBACK = Path(__file__).parent / "tests" / "data" / "procedures-sokhcn.csv"
+# The starting catalogue of a provincial Department of S&T (codes, legal times and fees from the
+# cited legal texts where filled; blanks are unknown, not zero).
+CATALOGUE = Path(__file__).resolve().parent / "data" / "procedures-sokhcn.csv"
 
 # code -> (components, steps: (name, working days, unit code, role))
 WORKFLOWS = {
@@ -66,10 +68,7 @@ WORKFLOWS = {
 
 
 def load(stdout=None) -> dict:
-    path = reference_data_dir() / "procedures-sokhcn.csv"
-    if not path.exists():
-        path = FALLBACK
-    report = procedures_import(path=path)
+    report = procedures_import(path=reference_file(CATALOGUE))
     units = {u.code: u for u in Unit.objects.filter(agency__code="SKHCN")}
     for code, (components, steps) in WORKFLOWS.items():
         procedure = Procedure.objects.current().filter(code=code).first()

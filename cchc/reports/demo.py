@@ -25,7 +25,8 @@ NARRATIVE = {
 
 def load(stdout=None) -> dict:
     agency = Agency.objects.get(code="SKHCN")
-    year = timezone.localdate().year - 1
+    today = timezone.localdate()
+    year = today.year - 1
     report = ReportSnapshot.objects.filter(agency=agency, year=year, number=1).first()
     if report is None:
         report = services.report_create(
@@ -34,7 +35,7 @@ def load(stdout=None) -> dict:
             year=year,
             as_of=dt.date(year, 12, 31),
             number=1,
-            issued_on=dt.date(year + 1, 1, 5),
+            issued_on=min(dt.date(year + 1, 1, 5), today),  # not a date still to come
             signer_title="GIÁM ĐỐC",
             signer_name="Trần Thị Giám",
             recipients="UBND tỉnh Phú Thọ\nSở Nội vụ\nBan Giám đốc Sở\nLưu: VT, VP",

@@ -7,6 +7,7 @@ from django.test import TestCase
 from cchc.core.models import CalendarOverride
 from cchc.core.workcalendar import (
     CalendarError,
+    WorkingCalendar,
     add_calendar_days,
     add_working_days,
     working_days_between,
@@ -71,14 +72,39 @@ class WorkingDaysTests(TestCase):
 
     def test_an_override_can_make_a_saturday_a_working_day(self):
         CalendarOverride.objects.create(
-            date=dt.date(2025, 4, 26), is_working_day=True, reason="Làm bù"
+            date=dt.date(2026, 3, 14), is_working_day=True, reason="Làm bù theo quyết định của tỉnh"
         )
-        result = add_working_days(at(2025, 4, 25, 10), 1)
-        self.assertEqual(result.due, at(2025, 4, 26, 10))
+        result = add_working_days(at(2026, 3, 13, 10), 1)
+        self.assertEqual(result.due, at(2026, 3, 14, 10))
         self.assertEqual([s.kind for s in result.explanation].count("working_override"), 1)
 
     def test_without_the_override_that_saturday_is_skipped(self):
-        self.assertEqual(add_working_days(at(2025, 4, 25, 10), 1).due, at(2025, 4, 28, 10))
+        self.assertEqual(add_working_days(at(2026, 3, 13, 10), 1).due, at(2026, 3, 16, 10))
+
+    def test_a_make_up_saturday_the_package_knows_is_a_working_day(self):
+        # holidays: the day off of 22/08/2026 (a Saturday) moved to Monday 31/08/2026.
+        result = add_working_days(at(2026, 8, 21, 8), 1)
+        self.assertEqual(result.due, at(2026, 8, 22, 8))
+        makeup = [s for s in result.explanation if s.kind == "working_makeup"]
+        self.assertEqual([s.date for s in makeup], [dt.date(2026, 8, 22)])
+        self.assertIn("thứ Bảy 22/08/2026", makeup[0].text)
+        self.assertIn("làm bù", makeup[0].text)
+        self.assertIn("thứ Hai 31/08/2026", makeup[0].text)
+        self.assertIn(dt.date(2026, 8, 31), skipped_dates(add_working_days(at(2026, 8, 28, 8), 1)))
+
+    def test_a_make_up_saturday_across_the_new_year_names_its_day_off(self):
+        # Saturday 05/01/2019 was worked for Monday 31/12/2018.
+        result = add_working_days(at(2019, 1, 4, 8), 1)
+        self.assertEqual(result.due, at(2019, 1, 5, 8))
+        self.assertIn("thứ Hai 31/12/2018", result.explanation[-2].text)
+
+    def test_the_agency_override_comes_before_the_package(self):
+        CalendarOverride.objects.create(
+            date=dt.date(2026, 8, 22), is_working_day=False, reason="Nghỉ theo quyết định riêng"
+        )
+        result = add_working_days(at(2026, 8, 21, 8), 1)
+        self.assertEqual(result.due, at(2026, 8, 24, 8))
+        self.assertIn("Nghỉ theo quyết định riêng", result.skipped[0].text)
 
     def test_half_a_day_is_half_of_the_office_hours(self):
         self.assertEqual(
@@ -121,6 +147,26 @@ class CalendarDaysTests(TestCase):
     def test_a_period_ending_in_tet_ends_after_it(self):
         result = add_calendar_days(at(2026, 2, 1, 9), 15)  # last day 16/02, Tết until 22/02
         self.assertEqual(result.due, at(2026, 2, 23, 23, 59, 59))
+
+    def test_a_period_ending_on_a_make_up_saturday_ends_that_day(self):
+        result = add_calendar_days(at(2026, 8, 15, 9), 7)  # last day Saturday 22/08, worked
+        self.assertEqual(result.due, at(2026, 8, 22, 23, 59, 59))
+        self.assertEqual(result.skipped, [])
+
+    def test_next_working_day_is_the_day_itself_or_the_first_one_after(self):
+        cal = WorkingCalendar(overrides={})
+        self.assertEqual(cal.next_working_day(dt.date(2026, 8, 22)), dt.date(2026, 8, 22))
+        self.assertEqual(cal.next_working_day(dt.date(2026, 8, 29)), dt.date(2026, 9, 3))
+        steps = []
+        cal.next_working_day(dt.date(2026, 8, 29), steps)
+        self.assertEqual(
+            [s.date for s in steps], [dt.date(2026, 8, 29) + dt.timedelta(days=i) for i in range(5)]
+        )
+
+    def test_next_working_day_gives_up_on_a_calendar_without_working_days(self):
+        days_off = {dt.date(2026, 1, 1) + dt.timedelta(days=i): (False, "x") for i in range(800)}
+        with self.assertRaises(CalendarError):
+            WorkingCalendar(overrides=days_off).next_working_day(dt.date(2026, 1, 1))
 
     def test_calendar_days_must_be_whole(self):
         with self.assertRaises(CalendarError):

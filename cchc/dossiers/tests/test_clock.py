@@ -37,6 +37,16 @@ class DueDateTests(DeskTestCase):
         self.assertEqual(after.due_at, at(2026, 3, 17, 17, 0))
         self.assertIn("15:00", after.due_explanation[0]["text"])
 
+    def test_a_paper_dossier_of_friday_evening_counts_from_a_make_up_saturday(self):
+        # holidays: Saturday 22/08/2026 is a working day (the day off moved to 31/08).
+        dossier, _ = services.dossier_receive_paper(
+            actor=self.desk,
+            procedure=self.procedure,
+            applicant=APPLICANT,
+            at=at(2026, 8, 21, 16),
+        )
+        self.assertIn("07:30 thứ Bảy 22/08/2026", dossier.due_explanation[0]["text"])
+
     def test_the_15_00_rule_does_not_apply_online(self):
         dossier, _ = self.file_online(at(2026, 3, 10, 15))
         dossier = services.dossier_accept(

@@ -19,6 +19,12 @@ class TaskStatusTests(PersonaTestCase):
         self.assertEqual(task.effective_status(today=d(2024, 3, 11)), "not_started")
         self.assertEqual(task.effective_status(today=d(2024, 3, 12)), "overdue")
 
+    def test_a_deadline_on_a_make_up_saturday_stays_on_that_saturday(self):
+        # holidays: Saturday 22/08/2026 is worked (its day off moved to Monday 31/08).
+        task = make_task(self.plan, self.unit_a, deadline=d(2026, 8, 22))
+        self.assertEqual(selectors.effective_deadline(task.deadline), d(2026, 8, 22))
+        self.assertEqual(task.effective_status(today=d(2026, 8, 24)), "overdue")
+
     def test_a_deadline_in_the_tet_holiday_moves_past_the_holiday(self):
         # Tết 2024: 8-14 February are days off.
         task = make_task(self.plan, self.unit_a, deadline=d(2024, 2, 10))

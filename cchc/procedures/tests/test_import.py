@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from cchc.procedures.demo import CATALOGUE
 from cchc.procedures.models import Procedure
 from cchc.procedures.services import (
     parse_fee,
@@ -13,9 +14,6 @@ from cchc.procedures.services import (
     procedure_update,
     procedures_import,
 )
-
-# A fixed copy of the reference catalogue: the tests count its rows, which may change upstream.
-CATALOGUE = Path(__file__).parent / "data" / "procedures-sokhcn.csv"
 
 
 class FeeParsingTests(TestCase):
