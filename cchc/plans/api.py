@@ -292,8 +292,10 @@ def _record_api(model, create, summary):
     Output.__name__ = f"{model.__name__}Output"
 
     class Input(serializers.ModelSerializer):
-        if status_choices:
-            status = status_field(status_choices)
+        if status_choices:  # the model's default when left out, as on the page
+            status = status_field(
+                status_choices, required=False, default=model._meta.get_field("status").default
+            )
 
         class Meta:
             exclude = ["id", "agency"] + (["file_path", "file_name"] if model is Regulation else [])

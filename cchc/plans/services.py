@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -59,7 +60,15 @@ def plan_update(*, actor, plan: Plan, title: str | None = None, decision: str | 
             setattr(plan, name, value)
             fields.append(name)
     if fields:
-        plan.save(update_fields=fields)
+        with transaction.atomic():
+            plan.save(update_fields=fields)
+            audit_record(
+                actor=actor,
+                obj=plan,
+                action="plan_update",
+                reason=", ".join(fields),
+                agency=plan.agency,
+            )
     return plan
 
 
@@ -177,6 +186,17 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
             locked.save(update_fields=[*set(fields), "updated_at"])
         if co_units is not None:
             locked.co_units.set(co_units)
+        content_changed = sorted(set(fields) & set(EDITABLE)) + (
+            ["co_units"] if co_units is not None else []
+        )
+        if content_changed:
+            audit_record(
+                actor=actor,
+                obj=locked,
+                action="task_update",
+                reason=", ".join(content_changed),
+                agency=locked.plan.agency,
+            )
         if locked.status != old_status:
             audit_record(
                 actor=actor,
@@ -228,18 +248,25 @@ def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
     checked = check_upload(upload)
     path = store_upload(checked, folder=f"plans/{task.plan_id}/evidence")
     try:
-        return TaskEvidence.objects.create(
-            task=task,
-            path=path,
-            original_name=checked.original_name,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
+        with transaction.atomic():
+            evidence = TaskEvidence.objects.create(
+                task=task,
+                path=path,
+                original_name=checked.original_name,
+                mime=checked.mime,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                obj=task,
+                action="task_evidence_add",
+                reason=checked.original_name,
+                agency=task.plan.agency,
+            )
+        return evidence
     except Exception:
-        from django.core.files.storage import default_storage
-
         default_storage.delete(path)
         raise
 
@@ -312,39 +339,79 @@ def overdue_reminders_send(*, today: dt.date | None = None) -> int:
     return sent
 
 
-# --- reviews, regulations, quality systems: plain records, one create service each --------
+# --- reviews, regulations, quality systems: plain records ---------------------------------
+
+
+def _record_state(record) -> str:
+    """What an audit entry of a record calls its state: its follow-up or status; for standing
+    records (regulations, ISO systems), what it is today (in force, certificate valid...)."""
+    today = timezone.localdate()
+    if isinstance(record, LegalReview):
+        return record.follow_up
+    if isinstance(record, ProcedureReview):
+        return record.status
+    if isinstance(record, Regulation):
+        return record.validity_on(today)
+    return record.status
+
+
+def _record_save(*, actor, record, action: str, from_state: str = "", stored_file: str = ""):
+    """Validate, save and audit in one transaction; a file stored for it goes if that fails."""
+    try:
+        record.full_clean()
+        with transaction.atomic():
+            record.save()
+            audit_record(
+                actor=actor,
+                obj=record,
+                action=action,
+                from_state=from_state,
+                to_state=_record_state(record),
+                agency=record.agency,
+            )
+    except Exception:
+        if stored_file:
+            default_storage.delete(stored_file)
+        raise
+    return record
+
+
+def _regulation_file(regulation: Regulation, upload) -> str:
+    if upload is None:
+        return ""
+    try:
+        checked = check_upload(upload, kinds=("pdf", "office"))
+    except ValidationError as exc:  # shown next to the file field of the form
+        raise ValidationError({"file": exc.messages}) from None
+    regulation.file_path = store_upload(checked, folder=f"regulations/{regulation.agency_id}")
+    regulation.file_name = checked.original_name
+    return regulation.file_path
 
 
 def regulation_create(*, actor, agency: Agency, upload=None, **data) -> Regulation:
     regulation = Regulation(agency=agency, **data)
-    regulation.full_clean()
-    if upload is not None:
-        try:
-            checked = check_upload(upload, kinds=("pdf", "office"))
-        except ValidationError as exc:  # shown next to the file field of the form
-            raise ValidationError({"file": exc.messages}) from None
-        regulation.file_path = store_upload(checked, folder=f"regulations/{agency.pk}")
-        regulation.file_name = checked.original_name
-    regulation.save()
-    return regulation
+    regulation.full_clean()  # before the file is stored
+    stored = _regulation_file(regulation, upload)
+    return _record_save(
+        actor=actor, record=regulation, action="regulation_create", stored_file=stored
+    )
 
 
 def legal_review_create(*, actor, agency: Agency, **data) -> LegalReview:
-    review = LegalReview(agency=agency, **data)
-    review.full_clean()
-    review.save()
-    return review
+    return _record_save(
+        actor=actor, record=LegalReview(agency=agency, **data), action="legal_review_create"
+    )
 
 
 def procedure_review_create(*, actor, agency: Agency, **data) -> ProcedureReview:
-    review = ProcedureReview(agency=agency, **data)
-    review.full_clean()
-    review.save()
-    return review
+    return _record_save(
+        actor=actor,
+        record=ProcedureReview(agency=agency, **data),
+        action="procedure_review_create",
+    )
 
 
 def quality_record_create(*, actor, agency: Agency, **data) -> QualityRecord:
-    record = QualityRecord(agency=agency, **data)
-    record.full_clean()
-    record.save()
-    return record
+    return _record_save(
+        actor=actor, record=QualityRecord(agency=agency, **data), action="quality_record_create"
+    )
