@@ -14,4 +14,22 @@ urlpatterns = [
     ),
     path("quality-records/", api.QualityRecordApi.as_view(), name="plans-quality-record-list"),
     path("regulations/", api.RegulationApi.as_view(), name="plans-regulation-list"),
+    path(
+        "legal-reviews/<int:pk>/",
+        api.LegalReviewDetailApi.as_view(),
+        name="plans-legal-review-detail",
+    ),
+    path(
+        "procedure-reviews/<int:pk>/",
+        api.ProcedureReviewDetailApi.as_view(),
+        name="plans-procedure-review-detail",
+    ),
+    path(
+        "quality-records/<int:pk>/",
+        api.QualityRecordDetailApi.as_view(),
+        name="plans-quality-record-detail",
+    ),
+    path(
+        "regulations/<int:pk>/", api.RegulationDetailApi.as_view(), name="plans-regulation-detail"
+    ),
 ]

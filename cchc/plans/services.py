@@ -352,10 +352,12 @@ def _record_state(record) -> str:
         return record.status
     if isinstance(record, Regulation):
         return record.validity_on(today)
-    return record.status
+    return record.status_on(today)
 
 
-def _record_save(*, actor, record, action: str, from_state: str = "", stored_file: str = ""):
+def _record_save(
+    *, actor, record, action: str, from_state: str = "", stored_file: str = "", reason: str = ""
+):
     """Validate, save and audit in one transaction; a file stored for it goes if that fails."""
     try:
         record.full_clean()
@@ -367,6 +369,7 @@ def _record_save(*, actor, record, action: str, from_state: str = "", stored_fil
                 action=action,
                 from_state=from_state,
                 to_state=_record_state(record),
+                reason=reason,
                 agency=record.agency,
             )
     except Exception:
@@ -415,3 +418,54 @@ def quality_record_create(*, actor, agency: Agency, **data) -> QualityRecord:
     return _record_save(
         actor=actor, record=QualityRecord(agency=agency, **data), action="quality_record_create"
     )
+
+
+def _record_update(*, actor, record, action: str, upload=None, **changes):
+    """Change a record's fields (those its create accepts): validated, saved and audited (with
+    the names of the changed fields) in one transaction; nothing changed, nothing written."""
+    model = type(record)
+    editable = {f.name for f in model._meta.concrete_fields} - {"id", "agency", "file_path"}
+    with transaction.atomic():
+        locked = model.objects.select_for_update(no_key=True, of=("self",)).get(pk=record.pk)
+        before = _record_state(locked)
+        changed = []
+        for name, value in changes.items():
+            if name not in editable or name == "file_name":
+                raise TypeError(name)
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        stored = ""
+        if upload is not None:
+            locked.full_clean()  # before the file is stored
+            stored = _regulation_file(locked, upload)
+            changed.append("file")
+        if not changed:
+            return locked
+        _record_save(
+            actor=actor,
+            record=locked,
+            action=action,
+            from_state=before,
+            stored_file=stored,
+            reason=", ".join(changed),
+        )
+    return locked
+
+
+def regulation_update(*, actor, record: Regulation, upload=None, **changes) -> Regulation:
+    return _record_update(
+        actor=actor, record=record, action="regulation_update", upload=upload, **changes
+    )
+
+
+def legal_review_update(*, actor, record: LegalReview, **changes) -> LegalReview:
+    return _record_update(actor=actor, record=record, action="legal_review_update", **changes)
+
+
+def procedure_review_update(*, actor, record: ProcedureReview, **changes) -> ProcedureReview:
+    return _record_update(actor=actor, record=record, action="procedure_review_update", **changes)
+
+
+def quality_record_update(*, actor, record: QualityRecord, **changes) -> QualityRecord:
+    return _record_update(actor=actor, record=record, action="quality_record_update", **changes)
