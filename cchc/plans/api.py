@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.models import Unit
 from cchc.plans import selectors, services
+from cchc.plans.forms import ImportForm
 from cchc.plans.models import (
     LegalReview,
     ParField,
@@ -273,6 +275,66 @@ class TaskDetailApi(APIView):
         selectors.require_manager(request.user, task.plan.agency_id)
         services.task_delete(actor=request.user, task=task)
         return Response(status=204)
+
+
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField()
+
+    def validate_file(self, upload):
+        if upload.size > ImportForm.MAX_BYTES:
+            raise ValidationError(_("Tệp lớn hơn 5 MB; chưa nhập nhiệm vụ nào."))
+        return upload
+
+
+class ImportOutput(serializers.Serializer):
+    added = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    added_ids = serializers.ListField(child=serializers.IntegerField())
+    updated_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class TaskImportApi(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Nhập nhiệm vụ từ Excel (dòng có “Mã nhiệm vụ” cập nhật nhiệm vụ đó, dòng không"
+        " có mã là nhiệm vụ mới; tệp có lỗi thì không ghi gì)",
+        request={"multipart/form-data": ImportInput},
+        responses={200: ImportOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request, plan_pk):
+        plan = selectors.get_plan_for_user(request.user, plan_pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        data = ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.tasks_import(
+                actor=request.user, plan=plan, data=data.validated_data["file"].read()
+            )
+        except services.ImportRefused as exc:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("Dòng %(row)d: %(message)s") % {"row": row, "message": message}
+                        if row
+                        else message
+                        for row, message in exc.rows
+                    ]
+                }
+            ) from None
+        return Response(
+            ImportOutput(
+                {
+                    "added": len(report.added),
+                    "updated": len(report.updated),
+                    "unchanged": len(report.unchanged),
+                    "added_ids": [t.pk for t in report.added],
+                    "updated_ids": [t.pk for t in report.updated],
+                }
+            ).data
+        )
 
 
 # --- records ---------------------------------------------------------------------------------

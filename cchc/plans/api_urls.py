@@ -7,6 +7,7 @@ urlpatterns = [
     path("", api.PlanListApi.as_view(), name="plans-plan-list"),
     path("<int:pk>/", api.PlanDetailApi.as_view(), name="plans-plan-detail"),
     path("<int:plan_pk>/tasks/", api.TaskListApi.as_view(), name="plans-task-list"),
+    path("<int:plan_pk>/tasks/import/", api.TaskImportApi.as_view(), name="plans-task-import"),
     path("tasks/<int:pk>/", api.TaskDetailApi.as_view(), name="plans-task-detail"),
     path("legal-reviews/", api.LegalReviewApi.as_view(), name="plans-legal-review-list"),
     path(

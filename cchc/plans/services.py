@@ -1,5 +1,6 @@
 """Writes of the plans app. Views, the API and commands all call these."""
 
+import dataclasses
 import datetime as dt
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from cchc.plans.models import (
     TaskEvidence,
     TaskNote,
 )
-from cchc.plans.selectors import overdue_tasks
+from cchc.plans.selectors import overdue_tasks, plan_tasks
 
 
 class ImportRefused(ValidationError):
@@ -271,34 +272,74 @@ def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
         raise
 
 
-def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
-    """Import every row or none: any problem refuses the whole file with a row-by-row report."""
+@dataclasses.dataclass
+class ImportReport:
+    added: list[PlanTask] = dataclasses.field(default_factory=list)
+    updated: list[PlanTask] = dataclasses.field(default_factory=list)
+    unchanged: list[PlanTask] = dataclasses.field(default_factory=list)
+
+
+IMPORTED = ("field", "content", "lead_unit", "deadline", "expected_output", "status", "progress")
+
+
+def tasks_import(*, actor, plan: Plan, data: bytes) -> ImportReport:
+    """Import every row or none: any problem refuses the whole file with a row-by-row report.
+
+    A row with a task id (the "Mã nhiệm vụ" column of the export) updates that task of this plan
+    when something differs; a row without one adds a task."""
     units = list(Unit.objects.filter(agency=plan.agency))
     parsed = excel.parse_workbook(data, units=units, year=plan.year)
-    if parsed.errors:
-        raise ImportRefused(parsed.errors)
-    created = []
+    errors = list(parsed.errors)
+    ids = [row.task_id for row in parsed.rows if row.task_id is not None]
+    own = {task.pk: task for task in plan_tasks(plan).filter(pk__in=ids)}
+    for row in parsed.rows:
+        if row.task_id is not None and row.task_id not in own:
+            errors.append(
+                (
+                    row.row,
+                    _(
+                        "Mã nhiệm vụ “%(id)d” không thuộc kế hoạch này (để trống cột “Mã nhiệm"
+                        " vụ” để thêm nhiệm vụ mới)."
+                    )
+                    % {"id": row.task_id},
+                )
+            )
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e[0] is not None, e[0] or 0)))
+    report = ImportReport()
     with transaction.atomic():
         for row in parsed.rows:
             try:
-                task = task_create(
-                    actor=actor,
-                    plan=plan,
-                    field=row.field,
-                    content=row.content,
-                    lead_unit=row.lead_unit,
-                    co_units=row.co_units,
-                    deadline=row.deadline,
-                    expected_output=row.expected_output,
-                    status=row.status,
-                    progress=row.progress,
-                    completed_on=row.completed_on,
+                if row.task_id is None:
+                    report.added.append(
+                        task_create(
+                            actor=actor,
+                            plan=plan,
+                            co_units=row.co_units,
+                            completed_on=row.completed_on,
+                            **{name: getattr(row, name) for name in IMPORTED},
+                        )
+                    )
+                    continue
+                task = own[row.task_id]
+                changes = {
+                    name: getattr(row, name)
+                    for name in (*IMPORTED, "completed_on")
+                    if getattr(task, name) != getattr(row, name)
+                }
+                co_units = None
+                if {u.pk for u in row.co_units} != {u.pk for u in task.co_units.all()}:
+                    co_units = row.co_units
+                if not changes and co_units is None:
+                    report.unchanged.append(task)
+                    continue
+                report.updated.append(
+                    task_update(actor=actor, task=task, co_units=co_units, **changes)
                 )
             except ValidationError as exc:
-                # Leaving the atomic block undoes the rows already created.
+                # Leaving the atomic block undoes the rows already written.
                 raise ImportRefused([(row.row, " ".join(exc.messages))]) from exc
-            created.append(task)
-    return created
+    return report
 
 
 def overdue_reminders_send(*, today: dt.date | None = None) -> int:

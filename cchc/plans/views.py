@@ -111,13 +111,17 @@ def plan_import(request, pk):
     errors = []
     if form.is_valid():
         try:
-            created = services.tasks_import(
+            report = services.tasks_import(
                 actor=request.user, plan=plan, data=form.cleaned_data["file"].read()
             )
         except services.ImportRefused as exc:
             errors = exc.rows
         else:
-            messages.success(request, _("Đã nhập %(n)d nhiệm vụ.") % {"n": len(created)})
+            messages.success(
+                request,
+                _("Đã nhập tệp: thêm %(a)d, cập nhật %(u)d, không đổi %(n)d nhiệm vụ.")
+                % {"a": len(report.added), "u": len(report.updated), "n": len(report.unchanged)},
+            )
             return redirect("plans:plan-detail", pk=plan.pk)
     return render(
         request,

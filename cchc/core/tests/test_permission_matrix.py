@@ -88,6 +88,7 @@ ROWS = {
     "api:plans-regulation-detail": {"get": "200 200 200 200 404 404 401", "post": "405 405 405 405 405 405 401", "patch": "404 404 404 404 404 404 401"},
     "api:plans-regulation-list": {"get": "200 200 200 200 200 200 401", "post": "404 404 404 404 404 404 401"},
     "api:plans-task-detail": {"get": "200 200 200 200 404 404 401", "post": "405 405 405 405 405 405 401", "patch": "200 200 404 404 404 404 401", "delete": "404 404 404 404 404 404 401"},
+    "api:plans-task-import": {"get": "405 405 405 405 405 405 401", "post": "404 404 404 404 404 404 401"},
     "api:plans-task-list": {"get": "200 200 200 200 404 404 401", "post": "404 404 404 404 404 404 401"},
     "api:portal-article-detail": {"get": PUBLIC, "post": NO_POST},
     "api:portal-article-list": {"get": PUBLIC, "post": NO_POST},
@@ -516,6 +517,7 @@ class PermissionMatrixTests(PersonaTestCase):
                 "plans:regulation-download": {"pk": regulation.pk},
                 "api:plans-plan-detail": {"pk": plan.pk},
                 "api:plans-task-list": {"plan_pk": plan.pk},
+                "api:plans-task-import": {"plan_pk": plan.pk},
                 "api:plans-task-detail": {"pk": task.pk},
             }
         )
