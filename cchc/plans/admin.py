@@ -68,7 +68,7 @@ class ProcedureReviewAdmin(admin.ModelAdmin):
 
 @admin.register(QualityRecord)
 class QualityRecordAdmin(admin.ModelAdmin):
-    list_display = ["body_name", "body_type", "standard", "status", "expires_on", "agency"]
-    list_filter = ["body_type", "standard", "status"]
+    list_display = ["body_name", "body_type", "standard", "certified_on", "expires_on", "agency"]
+    list_filter = ["body_type", "standard"]
     list_select_related = ["agency"]
     search_fields = ["body_name", "certifier"]

@@ -2,11 +2,14 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +17,7 @@ from rest_framework.views import APIView
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.models import Unit
 from cchc.plans import selectors, services
+from cchc.plans.forms import ImportForm
 from cchc.plans.models import (
     LegalReview,
     ParField,
@@ -273,17 +277,86 @@ class TaskDetailApi(APIView):
         return Response(status=204)
 
 
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField()
+
+    def validate_file(self, upload):
+        if upload.size > ImportForm.MAX_BYTES:
+            raise ValidationError(_("Tệp lớn hơn 5 MB; chưa nhập nhiệm vụ nào."))
+        return upload
+
+
+class ImportOutput(serializers.Serializer):
+    added = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    added_ids = serializers.ListField(child=serializers.IntegerField())
+    updated_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class TaskImportApi(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Nhập nhiệm vụ từ Excel (dòng có “Mã nhiệm vụ” cập nhật nhiệm vụ đó, dòng không"
+        " có mã là nhiệm vụ mới; tệp có lỗi thì không ghi gì)",
+        request={"multipart/form-data": ImportInput},
+        responses={200: ImportOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+    )
+    def post(self, request, plan_pk):
+        plan = selectors.get_plan_for_user(request.user, plan_pk)
+        selectors.require_manager(request.user, plan.agency_id)
+        data = ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.tasks_import(
+                actor=request.user, plan=plan, data=data.validated_data["file"].read()
+            )
+        except services.ImportRefused as exc:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("Dòng %(row)d: %(message)s") % {"row": row, "message": message}
+                        if row
+                        else message
+                        for row, message in exc.rows
+                    ]
+                }
+            ) from None
+        return Response(
+            ImportOutput(
+                {
+                    "added": len(report.added),
+                    "updated": len(report.updated),
+                    "unchanged": len(report.unchanged),
+                    "added_ids": [t.pk for t in report.added],
+                    "updated_ids": [t.pk for t in report.updated],
+                }
+            ).data
+        )
+
+
 # --- records ---------------------------------------------------------------------------------
 
 
-def _record_api(model, create, summary):
-    """GET (list within the agency) and POST (agency-wide roles) for one kind of record."""
+def _record_api(model, create, update, summary):
+    """GET (list within the agency) and POST (agency-wide roles) for one kind of record, and its
+    detail: GET, and PATCH by the agency-wide roles of the record's agency (404 for others)."""
 
-    status_choices = getattr(getattr(model, "Status", None), "choices", None)
+    stored_status = any(f.name == "status" for f in model._meta.concrete_fields)
+    status_choices = model.Status.choices if stored_status else None
 
     class Output(serializers.ModelSerializer):
         if status_choices:
             status = status_field(status_choices)
+        elif model is QualityRecord:  # derived from the dates, as of today
+            status = StatusField(
+                choices=QualityRecord.Status.choices,
+                source="status_today",
+                read_only=True,
+                help_text=", ".join(f"{c} ({label})" for c, label in QualityRecord.Status.choices),
+            )
 
         class Meta:
             exclude = ["agency"] + (["file_path"] if model is Regulation else [])
@@ -292,8 +365,10 @@ def _record_api(model, create, summary):
     Output.__name__ = f"{model.__name__}Output"
 
     class Input(serializers.ModelSerializer):
-        if status_choices:
-            status = status_field(status_choices)
+        if status_choices:  # the model's default when left out, as on the page
+            status = status_field(
+                status_choices, required=False, default=model._meta.get_field("status").default
+            )
 
         class Meta:
             exclude = ["id", "agency"] + (["file_path", "file_name"] if model is Regulation else [])
@@ -307,6 +382,11 @@ def _record_api(model, create, summary):
         Regulation: selectors.regulations_for_user,
     }[model]
 
+    def shown(item):
+        if model is QualityRecord:
+            item.status_today = item.status_on(timezone.localdate())
+        return item
+
     class Api(APIView):
         permission_classes = [IsAuthenticated]
 
@@ -316,7 +396,7 @@ def _record_api(model, create, summary):
             year = selectors.parse_year(request.query_params.get("year", ""))
             if year and hasattr(model, "review_year"):
                 items = items.filter(review_year=year)
-            return Response(Output(items, many=True).data)
+            return Response(Output([shown(i) for i in items], many=True).data)
 
         @extend_schema(
             summary=summary + " — thêm",
@@ -331,15 +411,56 @@ def _record_api(model, create, summary):
                 item = create(actor=request.user, agency=agency, **data.validated_data)
             except DjangoValidationError as exc:
                 _raise(exc)
-            return Response(Output(item).data, status=201)
+            return Response(Output(shown(item)).data, status=201)
+
+    class DetailApi(APIView):
+        permission_classes = [IsAuthenticated]
+
+        @extend_schema(
+            summary=summary + " — một bản ghi", responses={200: Output, 404: ERROR_SCHEMA}
+        )
+        def get(self, request, pk):
+            return Response(Output(shown(get_object_or_404(listing(request.user), pk=pk))).data)
+
+        @extend_schema(
+            summary=summary + " — sửa",
+            request=Input(partial=True),
+            responses={200: Output, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        )
+        def patch(self, request, pk):
+            item = get_object_or_404(listing(request.user), pk=pk)
+            selectors.require_manager(request.user, item.agency_id)
+            data = Input(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            try:
+                item = update(actor=request.user, record=item, **data.validated_data)
+            except DjangoValidationError as exc:
+                _raise(exc)
+            return Response(Output(shown(item)).data)
 
     Api.__name__ = f"{model.__name__}Api"
-    return Api
+    DetailApi.__name__ = f"{model.__name__}DetailApi"
+    return Api, DetailApi
 
 
-LegalReviewApi = _record_api(LegalReview, services.legal_review_create, "Rà soát văn bản QPPL")
-ProcedureReviewApi = _record_api(ProcedureReview, services.procedure_review_create, "Rà soát TTHC")
-QualityRecordApi = _record_api(
-    QualityRecord, services.quality_record_create, "Hệ thống quản lý chất lượng ISO 9001"
+LegalReviewApi, LegalReviewDetailApi = _record_api(
+    LegalReview,
+    services.legal_review_create,
+    services.legal_review_update,
+    "Rà soát văn bản QPPL",
 )
-RegulationApi = _record_api(Regulation, services.regulation_create, "Quy chế nội bộ")
+ProcedureReviewApi, ProcedureReviewDetailApi = _record_api(
+    ProcedureReview,
+    services.procedure_review_create,
+    services.procedure_review_update,
+    "Rà soát TTHC",
+)
+QualityRecordApi, QualityRecordDetailApi = _record_api(
+    QualityRecord,
+    services.quality_record_create,
+    services.quality_record_update,
+    "Hệ thống quản lý chất lượng ISO 9001",
+)
+RegulationApi, RegulationDetailApi = _record_api(
+    Regulation, services.regulation_create, services.regulation_update, "Quy chế nội bộ"
+)

@@ -295,11 +295,7 @@ def load(stdout=None) -> dict:
     for index, (name, body_type) in enumerate(bodies):
         certified = dt.date(last_year - 2 - index % 3, 1 + index % 12, 10)
         expires = certified.replace(year=certified.year + 3)
-        status = "certified"
-        if index % 17 == 16:
-            status = "building"
-        elif expires < today:
-            status = "expired"
+        building = index % 17 == 16  # no certification yet: no dates
         QualityRecord.objects.update_or_create(
             agency=agency,
             body_name=name,
@@ -307,11 +303,10 @@ def load(stdout=None) -> dict:
                 "body_type": body_type,
                 "standard": "2008" if index % 9 == 8 else "2015",
                 "certifier": CERTIFIERS[index % 2],
-                "certified_on": certified if status != "building" else None,
-                "surveillance_on": certified.replace(year=certified.year + 1),
-                "expires_on": expires if status != "building" else None,
+                "certified_on": None if building else certified,
+                "surveillance_on": None if building else certified.replace(year=certified.year + 1),
+                "expires_on": None if building else expires,
                 "scope": "Toàn bộ thủ tục hành chính và hoạt động quản lý nội bộ",
-                "status": status,
             },
         )
     return {

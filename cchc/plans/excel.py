@@ -27,6 +27,8 @@ COLUMNS = [
     ("status", "Trạng thái", 16),
     ("progress", "Tiến độ (%)", 10),
     ("completed_on", "Ngày hoàn thành", 14),
+    # The task's id: a re-imported row with it updates that task; a row without it is new.
+    ("task_id", "Mã nhiệm vụ", 12),
 ]
 REQUIRED = {"field", "content", "lead_unit", "deadline"}
 HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
@@ -73,6 +75,7 @@ def export_plan(plan: Plan, tasks) -> bytes:
             str(PlanTask.Status(task.status).label),
             task.progress,
             task.completed_on,
+            task.pk,
         ]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=col, value=value)
@@ -101,6 +104,7 @@ class ParsedRow:
     status: str
     progress: int
     completed_on: dt.date | None
+    task_id: int | None = None
 
 
 @dataclass
@@ -203,6 +207,8 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
         key = normalise(text)
         return by_code.get(key) or by_name.get(key)
 
+    rows_of_id: dict[int, int] = {}
+
     for number, values in enumerate(rows, start=header_row + 1):
         cells = {key: (values[i] if i < len(values) else None) for i, key in header_map.items()}
         # Counted before skipping blank rows: a sheet of a million blank rows stops here too.
@@ -264,6 +270,23 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
         except (ValueError, OverflowError):  # "abc", "nan", "inf", 1e400
             progress = 0
             problems.append(_("tiến độ “%(v)s” phải từ 0 đến 100") % {"v": progress_text})
+        id_text = _text(cells.get("task_id"))
+        task_id = None
+        if id_text:
+            if id_text.isascii() and id_text.isdigit() and len(id_text) <= 9:
+                task_id = int(id_text)
+                if task_id in rows_of_id:
+                    problems.append(
+                        _("mã nhiệm vụ “%(v)s” đã có ở dòng %(row)d")
+                        % {"v": id_text, "row": rows_of_id[task_id]}
+                    )
+                else:
+                    rows_of_id[task_id] = number
+            else:
+                problems.append(
+                    _("mã nhiệm vụ “%(v)s” không hợp lệ (để trống cho nhiệm vụ mới)")
+                    % {"v": id_text}
+                )
         if status == PlanTask.Status.DONE and completed_on is None and not problems:
             problems.append(_("nhiệm vụ hoàn thành cần ngày hoàn thành"))
         if problems:
@@ -282,6 +305,7 @@ def parse_workbook(data: bytes, *, units, year: int | None = None) -> ParseResul
                 status=status,
                 progress=100 if status == PlanTask.Status.DONE else progress,
                 completed_on=completed_on if status == PlanTask.Status.DONE else None,
+                task_id=task_id,
             )
         )
     if not result.rows and not result.errors:

@@ -133,7 +133,6 @@ class QualityRecordForm(forms.ModelForm):
             "surveillance_on",
             "expires_on",
             "scope",
-            "status",
         ]
         widgets = {
             "certified_on": DATE,

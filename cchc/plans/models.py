@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -327,10 +328,14 @@ class QualityRecord(models.Model):
         V2015 = "2015", "TCVN ISO 9001:2015"
 
     class Status(models.TextChoices):
-        BUILDING = "building", _("Đang xây dựng")
-        CERTIFIED = "certified", _("Đã công bố, đang áp dụng")
-        SUSPENDED = "suspended", _("Tạm dừng")
+        """Derived from the dates (`status_on`), never typed."""
+
+        BUILDING = "building", _("Đang xây dựng, chưa công bố")
+        VALID = "valid", _("Còn hiệu lực")
+        EXPIRING = "expiring", _("Sắp hết hạn")
         EXPIRED = "expired", _("Hết hiệu lực")
+
+    EXPIRING_DAYS = 90
 
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="quality_records", verbose_name=_("cơ quan")
@@ -343,14 +348,13 @@ class QualityRecord(models.Model):
     surveillance_on = models.DateField(_("ngày đánh giá giám sát"), null=True, blank=True)
     expires_on = models.DateField(_("ngày hết hạn"), null=True, blank=True)
     scope = models.TextField(_("phạm vi áp dụng"), blank=True)
-    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices)
 
     class Meta:
         verbose_name = _("hệ thống quản lý chất lượng")
         verbose_name_plural = _("hệ thống quản lý chất lượng")
         ordering = ["body_type", "body_name"]
         indexes = [
-            models.Index(fields=["agency", "body_type", "status"], name="quality_type_idx"),
+            models.Index(fields=["agency", "body_type"], name="quality_type_idx"),
             models.Index(fields=["agency", "expires_on"], name="quality_expiry_idx"),
         ]
         constraints = [
@@ -360,9 +364,23 @@ class QualityRecord(models.Model):
     def __str__(self):
         return self.body_name
 
-    def is_expiring(self, today: dt.date, days: int = 90) -> bool:
-        return (
-            self.status == self.Status.CERTIFIED
-            and self.expires_on is not None
-            and self.expires_on <= today + dt.timedelta(days=days)
-        )
+    def clean(self):
+        if self.certified_on and self.expires_on and self.expires_on < self.certified_on:
+            raise ValidationError(
+                {"expires_on": _("Ngày hết hạn không thể trước ngày chứng nhận, công bố.")}
+            )
+
+    def status_on(self, today: dt.date) -> str:
+        """Building (no dates yet, or a certification still to come), else valid, expiring (the
+        certificate ends within EXPIRING_DAYS days, that day included) or expired."""
+        if (self.certified_on is None and self.expires_on is None) or (
+            self.certified_on is not None and self.certified_on > today
+        ):
+            return self.Status.BUILDING
+        if self.expires_on is None:
+            return self.Status.VALID
+        if self.expires_on < today:
+            return self.Status.EXPIRED
+        if self.expires_on <= today + dt.timedelta(days=self.EXPIRING_DAYS):
+            return self.Status.EXPIRING
+        return self.Status.VALID

@@ -22,7 +22,7 @@ from cchc.plans.models import (
     Regulation,
 )
 
-EXPIRING_DAYS = 90
+EXPIRING_DAYS = QualityRecord.EXPIRING_DAYS
 
 
 # --- query parameters ---------------------------------------------------------------------
@@ -130,15 +130,18 @@ def procedure_reviews_listed(user, *, year=None, proposal="", ids=()) -> QuerySe
 def quality_records_listed(
     user, *, today: dt.date, body_type="", status="", expiring=False
 ) -> list[QualityRecord]:
-    """The ISO list page; each record carries `expiring` (certificate ends within 90 days)."""
+    """The ISO list page; each record carries `shown_status` (derived from its dates today),
+    its label, and `expiring` (certificate ends within 90 days)."""
     items = quality_records_for_user(user)
     if body_type in QualityRecord.BodyType.values:
         items = items.filter(body_type=body_type)
-    if status in QualityRecord.Status.values:
-        items = items.filter(status=status)
     items = list(items)
     for item in items:
-        item.expiring = item.is_expiring(today, EXPIRING_DAYS)
+        item.shown_status = item.status_on(today)
+        item.shown_status_label = QualityRecord.Status(item.shown_status).label
+        item.expiring = item.shown_status == QualityRecord.Status.EXPIRING
+    if status in QualityRecord.Status.values:
+        items = [i for i in items if i.shown_status == status]
     return [i for i in items if i.expiring] if expiring else items
 
 
@@ -359,7 +362,8 @@ def quality_counts(agency: Agency, today: dt.date) -> dict | None:
     rows = list(QualityRecord.objects.filter(agency=agency))
     if not rows:
         return None
-    expiring = [r for r in rows if r.is_expiring(today, EXPIRING_DAYS)]
+    status = {r.pk: r.status_on(today) for r in rows}
+    expiring = [r for r in rows if status[r.pk] == QualityRecord.Status.EXPIRING]
     return {
         "total": len(rows),
         "by_type": [
@@ -371,7 +375,11 @@ def quality_counts(agency: Agency, today: dt.date) -> dict | None:
             for code, label in QualityRecord.BodyType.choices
         ],
         "by_status": [
-            {"code": code, "label": str(label), "count": sum(1 for r in rows if r.status == code)}
+            {
+                "code": code,
+                "label": str(label),
+                "count": sum(1 for r in rows if status[r.pk] == code),
+            }
             for code, label in QualityRecord.Status.choices
         ],
         "by_standard": [

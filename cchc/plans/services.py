@@ -1,9 +1,11 @@
 """Writes of the plans app. Views, the API and commands all call these."""
 
+import dataclasses
 import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +25,7 @@ from cchc.plans.models import (
     TaskEvidence,
     TaskNote,
 )
-from cchc.plans.selectors import overdue_tasks
+from cchc.plans.selectors import overdue_tasks, plan_tasks
 
 
 class ImportRefused(ValidationError):
@@ -59,7 +61,15 @@ def plan_update(*, actor, plan: Plan, title: str | None = None, decision: str | 
             setattr(plan, name, value)
             fields.append(name)
     if fields:
-        plan.save(update_fields=fields)
+        with transaction.atomic():
+            plan.save(update_fields=fields)
+            audit_record(
+                actor=actor,
+                obj=plan,
+                action="plan_update",
+                reason=", ".join(fields),
+                agency=plan.agency,
+            )
     return plan
 
 
@@ -177,6 +187,17 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
             locked.save(update_fields=[*set(fields), "updated_at"])
         if co_units is not None:
             locked.co_units.set(co_units)
+        content_changed = sorted(set(fields) & set(EDITABLE)) + (
+            ["co_units"] if co_units is not None else []
+        )
+        if content_changed:
+            audit_record(
+                actor=actor,
+                obj=locked,
+                action="task_update",
+                reason=", ".join(content_changed),
+                agency=locked.plan.agency,
+            )
         if locked.status != old_status:
             audit_record(
                 actor=actor,
@@ -228,50 +249,97 @@ def task_evidence_add(*, actor, task: PlanTask, upload) -> TaskEvidence:
     checked = check_upload(upload)
     path = store_upload(checked, folder=f"plans/{task.plan_id}/evidence")
     try:
-        return TaskEvidence.objects.create(
-            task=task,
-            path=path,
-            original_name=checked.original_name,
-            mime=checked.mime,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
+        with transaction.atomic():
+            evidence = TaskEvidence.objects.create(
+                task=task,
+                path=path,
+                original_name=checked.original_name,
+                mime=checked.mime,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                obj=task,
+                action="task_evidence_add",
+                reason=checked.original_name,
+                agency=task.plan.agency,
+            )
+        return evidence
     except Exception:
-        from django.core.files.storage import default_storage
-
         default_storage.delete(path)
         raise
 
 
-def tasks_import(*, actor, plan: Plan, data: bytes) -> list[PlanTask]:
-    """Import every row or none: any problem refuses the whole file with a row-by-row report."""
+@dataclasses.dataclass
+class ImportReport:
+    added: list[PlanTask] = dataclasses.field(default_factory=list)
+    updated: list[PlanTask] = dataclasses.field(default_factory=list)
+    unchanged: list[PlanTask] = dataclasses.field(default_factory=list)
+
+
+IMPORTED = ("field", "content", "lead_unit", "deadline", "expected_output", "status", "progress")
+
+
+def tasks_import(*, actor, plan: Plan, data: bytes) -> ImportReport:
+    """Import every row or none: any problem refuses the whole file with a row-by-row report.
+
+    A row with a task id (the "Mã nhiệm vụ" column of the export) updates that task of this plan
+    when something differs; a row without one adds a task."""
     units = list(Unit.objects.filter(agency=plan.agency))
     parsed = excel.parse_workbook(data, units=units, year=plan.year)
-    if parsed.errors:
-        raise ImportRefused(parsed.errors)
-    created = []
+    errors = list(parsed.errors)
+    ids = [row.task_id for row in parsed.rows if row.task_id is not None]
+    own = {task.pk: task for task in plan_tasks(plan).filter(pk__in=ids)}
+    for row in parsed.rows:
+        if row.task_id is not None and row.task_id not in own:
+            errors.append(
+                (
+                    row.row,
+                    _(
+                        "Mã nhiệm vụ “%(id)d” không thuộc kế hoạch này (để trống cột “Mã nhiệm"
+                        " vụ” để thêm nhiệm vụ mới)."
+                    )
+                    % {"id": row.task_id},
+                )
+            )
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e[0] is not None, e[0] or 0)))
+    report = ImportReport()
     with transaction.atomic():
         for row in parsed.rows:
             try:
-                task = task_create(
-                    actor=actor,
-                    plan=plan,
-                    field=row.field,
-                    content=row.content,
-                    lead_unit=row.lead_unit,
-                    co_units=row.co_units,
-                    deadline=row.deadline,
-                    expected_output=row.expected_output,
-                    status=row.status,
-                    progress=row.progress,
-                    completed_on=row.completed_on,
+                if row.task_id is None:
+                    report.added.append(
+                        task_create(
+                            actor=actor,
+                            plan=plan,
+                            co_units=row.co_units,
+                            completed_on=row.completed_on,
+                            **{name: getattr(row, name) for name in IMPORTED},
+                        )
+                    )
+                    continue
+                task = own[row.task_id]
+                changes = {
+                    name: getattr(row, name)
+                    for name in (*IMPORTED, "completed_on")
+                    if getattr(task, name) != getattr(row, name)
+                }
+                co_units = None
+                if {u.pk for u in row.co_units} != {u.pk for u in task.co_units.all()}:
+                    co_units = row.co_units
+                if not changes and co_units is None:
+                    report.unchanged.append(task)
+                    continue
+                report.updated.append(
+                    task_update(actor=actor, task=task, co_units=co_units, **changes)
                 )
             except ValidationError as exc:
-                # Leaving the atomic block undoes the rows already created.
+                # Leaving the atomic block undoes the rows already written.
                 raise ImportRefused([(row.row, " ".join(exc.messages))]) from exc
-            created.append(task)
-    return created
+    return report
 
 
 def overdue_reminders_send(*, today: dt.date | None = None) -> int:
@@ -312,39 +380,133 @@ def overdue_reminders_send(*, today: dt.date | None = None) -> int:
     return sent
 
 
-# --- reviews, regulations, quality systems: plain records, one create service each --------
+# --- reviews, regulations, quality systems: plain records ---------------------------------
+
+
+def _record_state(record) -> str:
+    """What an audit entry of a record calls its state: its follow-up or status; for standing
+    records (regulations, ISO systems), what it is today (in force, certificate valid...)."""
+    today = timezone.localdate()
+    if isinstance(record, LegalReview):
+        return record.follow_up
+    if isinstance(record, ProcedureReview):
+        return record.status
+    if isinstance(record, Regulation):
+        return record.validity_on(today)
+    return record.status_on(today)
+
+
+def _record_save(
+    *, actor, record, action: str, from_state: str = "", stored_file: str = "", reason: str = ""
+):
+    """Validate, save and audit in one transaction; a file stored for it goes if that fails."""
+    try:
+        record.full_clean()
+        with transaction.atomic():
+            record.save()
+            audit_record(
+                actor=actor,
+                obj=record,
+                action=action,
+                from_state=from_state,
+                to_state=_record_state(record),
+                reason=reason,
+                agency=record.agency,
+            )
+    except Exception:
+        if stored_file:
+            default_storage.delete(stored_file)
+        raise
+    return record
+
+
+def _regulation_file(regulation: Regulation, upload) -> str:
+    if upload is None:
+        return ""
+    try:
+        checked = check_upload(upload, kinds=("pdf", "office"))
+    except ValidationError as exc:  # shown next to the file field of the form
+        raise ValidationError({"file": exc.messages}) from None
+    regulation.file_path = store_upload(checked, folder=f"regulations/{regulation.agency_id}")
+    regulation.file_name = checked.original_name
+    return regulation.file_path
 
 
 def regulation_create(*, actor, agency: Agency, upload=None, **data) -> Regulation:
     regulation = Regulation(agency=agency, **data)
-    regulation.full_clean()
-    if upload is not None:
-        try:
-            checked = check_upload(upload, kinds=("pdf", "office"))
-        except ValidationError as exc:  # shown next to the file field of the form
-            raise ValidationError({"file": exc.messages}) from None
-        regulation.file_path = store_upload(checked, folder=f"regulations/{agency.pk}")
-        regulation.file_name = checked.original_name
-    regulation.save()
-    return regulation
+    regulation.full_clean()  # before the file is stored
+    stored = _regulation_file(regulation, upload)
+    return _record_save(
+        actor=actor, record=regulation, action="regulation_create", stored_file=stored
+    )
 
 
 def legal_review_create(*, actor, agency: Agency, **data) -> LegalReview:
-    review = LegalReview(agency=agency, **data)
-    review.full_clean()
-    review.save()
-    return review
+    return _record_save(
+        actor=actor, record=LegalReview(agency=agency, **data), action="legal_review_create"
+    )
 
 
 def procedure_review_create(*, actor, agency: Agency, **data) -> ProcedureReview:
-    review = ProcedureReview(agency=agency, **data)
-    review.full_clean()
-    review.save()
-    return review
+    return _record_save(
+        actor=actor,
+        record=ProcedureReview(agency=agency, **data),
+        action="procedure_review_create",
+    )
 
 
 def quality_record_create(*, actor, agency: Agency, **data) -> QualityRecord:
-    record = QualityRecord(agency=agency, **data)
-    record.full_clean()
-    record.save()
-    return record
+    return _record_save(
+        actor=actor, record=QualityRecord(agency=agency, **data), action="quality_record_create"
+    )
+
+
+def _record_update(*, actor, record, action: str, upload=None, **changes):
+    """Change a record's fields (those its create accepts): validated, saved and audited (with
+    the names of the changed fields) in one transaction; nothing changed, nothing written."""
+    model = type(record)
+    editable = {f.name for f in model._meta.concrete_fields} - {"id", "agency", "file_path"}
+    with transaction.atomic():
+        locked = model.objects.select_for_update(no_key=True, of=("self",)).get(pk=record.pk)
+        before = _record_state(locked)
+        changed = []
+        for name, value in changes.items():
+            if name not in editable or name == "file_name":
+                raise TypeError(name)
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        stored = ""
+        if upload is not None:
+            locked.full_clean()  # before the file is stored
+            stored = _regulation_file(locked, upload)
+            changed.append("file")
+        if not changed:
+            return locked
+        _record_save(
+            actor=actor,
+            record=locked,
+            action=action,
+            from_state=before,
+            stored_file=stored,
+            reason=", ".join(changed),
+        )
+    return locked
+
+
+def regulation_update(*, actor, record: Regulation, upload=None, **changes) -> Regulation:
+    return _record_update(
+        actor=actor, record=record, action="regulation_update", upload=upload, **changes
+    )
+
+
+def legal_review_update(*, actor, record: LegalReview, **changes) -> LegalReview:
+    return _record_update(actor=actor, record=record, action="legal_review_update", **changes)
+
+
+def procedure_review_update(*, actor, record: ProcedureReview, **changes) -> ProcedureReview:
+    return _record_update(actor=actor, record=record, action="procedure_review_update", **changes)
+
+
+def quality_record_update(*, actor, record: QualityRecord, **changes) -> QualityRecord:
+    return _record_update(actor=actor, record=record, action="quality_record_update", **changes)

@@ -21,4 +21,23 @@ urlpatterns = [
     path("ra-soat-van-ban/", views.legal_review_list, name="legal-review-list"),
     path("ra-soat-thu-tuc/", views.procedure_review_list, name="procedure-review-list"),
     path("iso/", views.quality_list, name="quality-list"),
+    path(
+        "quy-che/<int:pk>/sua/",
+        views.record_edit,
+        {"kind": "regulation"},
+        name="regulation-edit",
+    ),
+    path(
+        "ra-soat-van-ban/<int:pk>/sua/",
+        views.record_edit,
+        {"kind": "legal_review"},
+        name="legal-review-edit",
+    ),
+    path(
+        "ra-soat-thu-tuc/<int:pk>/sua/",
+        views.record_edit,
+        {"kind": "procedure_review"},
+        name="procedure-review-edit",
+    ),
+    path("iso/<int:pk>/sua/", views.record_edit, {"kind": "quality"}, name="quality-edit"),
 ]

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.core.files import upload_response
@@ -109,13 +111,17 @@ def plan_import(request, pk):
     errors = []
     if form.is_valid():
         try:
-            created = services.tasks_import(
+            report = services.tasks_import(
                 actor=request.user, plan=plan, data=form.cleaned_data["file"].read()
             )
         except services.ImportRefused as exc:
             errors = exc.rows
         else:
-            messages.success(request, _("Đã nhập %(n)d nhiệm vụ.") % {"n": len(created)})
+            messages.success(
+                request,
+                _("Đã nhập tệp: thêm %(a)d, cập nhật %(u)d, không đổi %(n)d nhiệm vụ.")
+                % {"a": len(report.added), "u": len(report.updated), "n": len(report.unchanged)},
+            )
             return redirect("plans:plan-detail", pk=plan.pk)
     return render(
         request,
@@ -354,8 +360,73 @@ def quality_list(request):
         template="plans/quality_list.html",
         extra={
             "by_type": selectors.count_by(items, "body_type", QualityRecord.BodyType.choices),
-            "by_status": selectors.count_by(items, "status", QualityRecord.Status.choices),
+            "by_status": selectors.count_by(items, "shown_status", QualityRecord.Status.choices),
             "expiring_count": sum(1 for i in items if i.expiring),
             "expiring_days": selectors.EXPIRING_DAYS,
         },
+    )
+
+
+# --- editing one record: the agency-wide roles of its agency, like adding -----------------------
+
+RECORD_EDITS = {
+    # kind: (queryset of the person, form, update service, list URL name, page title)
+    "regulation": (
+        selectors.regulations_for_user,
+        RegulationForm,
+        services.regulation_update,
+        "plans:regulation-list",
+        gettext_lazy("Sửa quy chế nội bộ"),
+    ),
+    "legal_review": (
+        selectors.legal_reviews_for_user,
+        LegalReviewForm,
+        services.legal_review_update,
+        "plans:legal-review-list",
+        gettext_lazy("Sửa kết quả rà soát văn bản"),
+    ),
+    "procedure_review": (
+        selectors.procedure_reviews_for_user,
+        ProcedureReviewForm,
+        services.procedure_review_update,
+        "plans:procedure-review-list",
+        gettext_lazy("Sửa đề xuất rà soát thủ tục"),
+    ),
+    "quality": (
+        selectors.quality_records_for_user,
+        QualityRecordForm,
+        services.quality_record_update,
+        "plans:quality-list",
+        gettext_lazy("Sửa hệ thống quản lý chất lượng"),
+    ),
+}
+
+
+@login_required
+def record_edit(request, pk, kind):
+    queryset, form_class, update, list_name, title = RECORD_EDITS[kind]
+    require_staff(request.user)
+    record = get_object_or_404(queryset(request.user), pk=pk)
+    selectors.require_manager(request.user, record.agency_id)
+    # The form works on its own copy: the service re-reads and locks the row it changes.
+    form = form_class(
+        request.POST or None, request.FILES or None, instance=queryset(request.user).get(pk=pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
+        if upload is not None:
+            data["upload"] = upload
+        try:
+            update(actor=request.user, record=record, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu."))
+            return redirect(list_name)
+    return render(
+        request,
+        "plans/record_edit.html",
+        {"form": form, "record": record, "title": title, "list_url": reverse(list_name)},
+        status=400 if form.errors else 200,
     )

@@ -91,13 +91,18 @@ ROWS = {
     "api:par-period-list": {"get": PUBLIC, "post": NO_POST},
     "api:par-score-update": {"get": NO_POST, "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "400 400 400 404 400 404 404 404 404 404 404 401"},
     "api:par-survey-import": {"get": NO_POST, "post": "404 404 404 404 404 404 404 404 404 404 404 401"},
+    "api:plans-legal-review-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401"},
     "api:plans-legal-review-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
     "api:plans-plan-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401", "delete": "404 404 404 404 400 404 404 404 404 404 404 401"},
     "api:plans-plan-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
+    "api:plans-procedure-review-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401"},
     "api:plans-procedure-review-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
+    "api:plans-quality-record-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401"},
     "api:plans-quality-record-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
+    "api:plans-regulation-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401"},
     "api:plans-regulation-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
     "api:plans-task-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "200 200 404 404 200 404 404 404 404 404 404 401", "delete": "404 404 404 404 204! 404 404 404 404 404 404 401"},
+    "api:plans-task-import": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "404 404 404 404 400 404 404 404 404 404 404 401"},
     "api:plans-task-list": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "404 404 404 404 400 404 404 404 404 404 404 401"},
     "api:portal-article-detail": {"get": PUBLIC, "post": NO_POST},
     "api:portal-article-list": {"get": PUBLIC, "post": NO_POST},
@@ -166,14 +171,18 @@ ROWS = {
     "parindex:survey-import": {"get": "404 404 404 404 404 404 404 404 404 404 404 404", "post": "404 404 404 404 404 404 404 404 404 404 404 404"},
     "password_change": {"get": "200 200 200 200 200 200 200 200 200 200 200 login", "post": "200 200 200 200 200 200 200 200 200 200 200 login", "put": "200 200 200 200 200 200 200 200 200 200 200 login"},
     "password_change_done": {"get": "200 200 200 200 200 200 200 200 200 200 200 login", "post": "405 405 405 405 405 405 405 405 405 405 405 login"},
+    "plans:legal-review-edit": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:legal-review-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
     "plans:plan-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "200 200 200 200 200 404 404 404 404 404 404 login"},
     "plans:plan-export": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "200 200 200 200 200 404 404 404 404 404 404 login"},
     "plans:plan-import": {"get": "405 405 405 405 405 405 405 405 405 405 405 login", "post": "404 404 404 404 400 404 404 404 404 404 404 login"},
     "plans:plan-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
+    "plans:procedure-review-edit": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:procedure-review-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
+    "plans:quality-edit": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:quality-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
     "plans:regulation-download": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "200 200 200 200 200 404 404 404 404 404 404 login"},
+    "plans:regulation-edit": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:regulation-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
     "plans:task-create": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:task-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "404 404 404 404 404 404 404 404 404 404 404 login"},
@@ -480,7 +489,13 @@ class PermissionMatrixTests(PersonaTestCase):
 
     @classmethod
     def _plans(cls):
-        from cchc.plans.models import Regulation, TaskEvidence
+        from cchc.plans.models import (
+            LegalReview,
+            ProcedureReview,
+            QualityRecord,
+            Regulation,
+            TaskEvidence,
+        )
         from cchc.plans.tests.factories import d, make_plan, make_task
 
         plan = make_plan(cls.agency, 2024, title=f"Kế hoạch {SECRET}")
@@ -499,8 +514,26 @@ class PermissionMatrixTests(PersonaTestCase):
             file_path=path,
             file_name="qc.pdf",
         )
+        legal = LegalReview.objects.create(
+            agency=cls.agency, review_year=2024, doc_type="QĐ", title=f"VB {SECRET}",
+            issuer="UBND", result="amend",
+        )  # fmt: skip
+        procedure = ProcedureReview.objects.create(
+            agency=cls.agency, review_year=2024, procedure_name=f"TT {SECRET}", proposal="publish"
+        )
+        quality = QualityRecord.objects.create(
+            agency=cls.agency, body_name=f"Sở {SECRET}", body_type="other", standard="2015"
+        )
         cls.kwargs.update(
             {
+                "plans:regulation-edit": {"pk": regulation.pk},
+                "plans:legal-review-edit": {"pk": legal.pk},
+                "plans:procedure-review-edit": {"pk": procedure.pk},
+                "plans:quality-edit": {"pk": quality.pk},
+                "api:plans-regulation-detail": {"pk": regulation.pk},
+                "api:plans-legal-review-detail": {"pk": legal.pk},
+                "api:plans-procedure-review-detail": {"pk": procedure.pk},
+                "api:plans-quality-record-detail": {"pk": quality.pk},
                 "plans:plan-detail": {"pk": plan.pk},
                 "plans:plan-export": {"pk": plan.pk},
                 "plans:plan-import": {"pk": plan.pk},
@@ -511,6 +544,7 @@ class PermissionMatrixTests(PersonaTestCase):
                 "plans:regulation-download": {"pk": regulation.pk},
                 "api:plans-plan-detail": {"pk": plan.pk},
                 "api:plans-task-list": {"plan_pk": plan.pk},
+                "api:plans-task-import": {"plan_pk": plan.pk},
                 "api:plans-task-detail": {"pk": task.pk},
             }
         )

@@ -90,7 +90,6 @@ class PlanApiTests(PersonaTestCase):
             "body_name": "Sở Y tế",
             "body_type": "provincial_department",
             "standard": "2015",
-            "status": "certified",
         }
         self.login_as("agency_leader")
         self.assertEqual(

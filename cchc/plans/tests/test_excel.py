@@ -61,9 +61,17 @@ class ExcelTests(PersonaTestCase):
         self.assertEqual(rows[0][3:5], ("A", "B"))
         target = make_plan(self.agency, 2025)
         self.login_as("agency_leader")
-        self.client.post(
-            reverse("plans:plan-import", args=[target.pk]), {"file": upload(response.content)}
-        )
+        # Into another plan, the ids of this plan's tasks are refused: the rows become new
+        # tasks once the "Mã nhiệm vụ" column is emptied.
+        url = reverse("plans:plan-import", args=[target.pk])
+        self.assertEqual(self.client.post(url, {"file": upload(response.content)}).status_code, 400)
+        book = load_workbook(io.BytesIO(response.content))
+        id_column = [k for k, _h, _w in excel.COLUMNS].index("task_id") + 1
+        for row in range(4, book.active.max_row + 1):
+            book.active.cell(row=row, column=id_column).value = None
+        copied = io.BytesIO()
+        book.save(copied)
+        self.client.post(url, {"file": upload(copied.getvalue())})
         imported = list(selectors.plan_tasks(target))
         original = list(selectors.plan_tasks(self.plan))
         self.assertEqual(len(imported), 2)

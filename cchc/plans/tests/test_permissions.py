@@ -131,7 +131,6 @@ class PermissionTests(PersonaTestCase):
                     "body_name": "Sở Y tế",
                     "body_type": "provincial_department",
                     "standard": "2015",
-                    "status": "certified",
                 },
                 QualityRecord,
             ),

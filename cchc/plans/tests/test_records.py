@@ -25,15 +25,15 @@ def legal(agency, year, result, title="Văn bản"):
 
 
 def quality(
-    agency, name, *, body_type="provincial_department", status="certified", expires_on=None
+    agency, name, *, body_type="provincial_department", certified_on=dt.date(2020, 1, 1), **dates
 ):
     return QualityRecord.objects.create(
         agency=agency,
         body_name=name,
         body_type=body_type,
         standard="2015",
-        status=status,
-        expires_on=expires_on,
+        certified_on=certified_on,
+        **dates,
     )
 
 
@@ -75,20 +75,25 @@ class RecordTests(PersonaTestCase):
         today = timezone.localdate()
         quality(self.agency, "Sở Tư pháp", expires_on=today + dt.timedelta(days=30))
         quality(self.agency, "Sở Y tế", expires_on=today + dt.timedelta(days=400))
-        quality(self.agency, "UBND huyện A", body_type="district_body", status="building")
+        quality(self.agency, "UBND huyện A", body_type="district_body", certified_on=None)
         quality(
             self.agency,
             "UBND huyện B",
             body_type="district_body",
-            status="expired",
-            expires_on=today,
+            expires_on=today - dt.timedelta(days=1),
         )
         counts = selectors.quality_counts(self.agency, today)
         by_type = {row["code"]: row["count"] for row in counts["by_type"]}
         by_status = {row["code"]: row["count"] for row in counts["by_status"]}
         self.assertEqual((by_type["provincial_department"], by_type["district_body"]), (2, 2))
         self.assertEqual(
-            (by_status["certified"], by_status["building"], by_status["expired"]), (2, 1, 1)
+            (
+                by_status["valid"],
+                by_status["expiring"],
+                by_status["building"],
+                by_status["expired"],
+            ),
+            (1, 1, 1, 1),
         )
         self.assertEqual(counts["expiring"], 1)
         self.login_as("officer_a")
@@ -102,7 +107,6 @@ class RecordTests(PersonaTestCase):
             "body_name": "Sở Nội vụ",
             "body_type": "provincial_department",
             "standard": "2015",
-            "status": "certified",
         }
         self.login_as("officer_a")
         self.assertEqual(self.client.post(url, data).status_code, 404)

@@ -44,7 +44,7 @@ class ReportTestCase(PersonaTestCase):
             body_name="Sở Tư pháp",
             body_type="provincial_department",
             standard="2015",
-            status="certified",
+            certified_on=dt.date(2022, 1, 15),
             expires_on=dt.date(2025, 1, 15),
         )
 

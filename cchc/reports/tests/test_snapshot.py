@@ -87,3 +87,15 @@ class RegulationValidityTests(ReportTestCase):
         self.assertEqual(
             labels, {"01/QĐ": "Chưa có hiệu lực", "02/QĐ": "Còn hiệu lực", "03/QĐ": "Hết hiệu lực"}
         )
+
+
+class QualityStatusTests(ReportTestCase):
+    def test_the_iso_table_counts_the_status_derived_from_the_dates_at_the_report_date(self):
+        # The base data's certificate (15/01/2022 - 15/01/2025) ends 15 days after as_of.
+        report = self.snapshot()
+        table = next(t for t in tables(report.data) if t.key == "quality")
+        counts = {row[0].text: row[1].value for row in table.rows}
+        self.assertEqual(
+            (counts["Tình trạng: Sắp hết hạn"], counts["Tình trạng: Còn hiệu lực"]), (1, 0)
+        )
+        self.assertEqual(counts["Giấy chứng nhận sắp hết hạn"], 1)
