@@ -76,6 +76,7 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     # 3. The applicant sends the supplement with the secret.
     page.goto(f"/ho-so/{code}/bo-sung/")
     page.get_by_label("Mã tra cứu").fill(secret)
+    page.get_by_role("button", name="Tiếp tục").click()
     page.locator(f"#component_{component.pk}").set_input_files(upload("hop-dong.pdf"))
     page.get_by_role("button", name="Gửi bổ sung").click()
     dossier = Dossier.objects.get(code=code)
