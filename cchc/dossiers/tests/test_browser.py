@@ -125,3 +125,9 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     for step in ("Thẩm định", "Ký duyệt"):
         assert step in timeline
     assert Axe().run(page).response["violations"] == []
+    # The field list is laid out by the shared stylesheet, and the timeline is in Vietnamese.
+    facts = page.locator("dl.facts")
+    assert facts.evaluate("e => getComputedStyle(e).display") == "grid"
+    assert facts.locator("dt").first.evaluate("e => getComputedStyle(e).fontWeight") == "600"
+    assert "Trả kết quả — Đã trả kết quả" in timeline
+    assert "file_online" not in timeline
