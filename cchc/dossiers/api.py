@@ -388,8 +388,8 @@ class StatisticsApi(APIView):
                 request.query_params.get("end", ""),
                 today=timezone.localdate(),
             )
-        except ValueError as error:
-            raise serializers.ValidationError({"start": [str(error)]}) from None
+        except statistics.PeriodError as error:
+            raise serializers.ValidationError({error.field: [str(error)]}) from None
         return Response(
             {
                 "summary": statistics.summary(agency, start, end),

@@ -433,19 +433,24 @@ def dossier_form(request, code, form_code, fmt):
     return render(request, "dossiers/form_page.html", documents.form_context(dossier, form_code))
 
 
+class _BadPeriod(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _period(request):
-    """The period asked for; an unreadable or out-of-range one falls back to this year."""
+    """The period asked for; an unreadable, out-of-range or reversed one raises _BadPeriod
+    (the statistics page answers 400 with the message, for this year's figures)."""
     from django.utils import timezone
 
     from cchc.dossiers import statistics
 
-    today = timezone.localdate()
     try:
         return statistics.parse_period(
-            request.GET.get("tu", ""), request.GET.get("den", ""), today=today
+            request.GET.get("tu", ""), request.GET.get("den", ""), today=timezone.localdate()
         )
-    except ValueError:
-        return statistics.parse_period("", "", today=today)
+    except statistics.PeriodError as error:
+        raise _BadPeriod(str(error)) from None
 
 
 def _stats_agency(user):
@@ -460,17 +465,25 @@ def _stats_agency(user):
 
 
 def statistics_page(request):
+    from django.utils import timezone
+
     from cchc.core import charts
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    error = ""
+    try:
+        start, end = _period(request)
+    except _BadPeriod as bad:
+        error = bad.message
+        start, end = statistics.parse_period("", "", today=timezone.localdate())
     field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     units = list(Unit.objects.filter(agency=agency))
     unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
     summary = statistics.summary(agency, start, end, field=field, unit=unit)
     months = statistics.by_month(agency, start, end)
     context = {
+        "error": error,
         "start": start,
         "end": end,
         "field": field,
@@ -497,7 +510,7 @@ def statistics_page(request):
         if summary
         else "",
     }
-    return render(request, "dossiers/statistics.html", context)
+    return render(request, "dossiers/statistics.html", context, status=400 if error else 200)
 
 
 def statistics_excel(request):
@@ -508,7 +521,10 @@ def statistics_excel(request):
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except _BadPeriod:
+        return statistics_page(request)  # the message, with 400
     wb = Workbook()
     ws = wb.active
     ws.title = "Tong hop"
@@ -566,7 +582,10 @@ def tracking_book(request):
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except _BadPeriod:
+        return statistics_page(request)  # the message, with 400
     field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
     content = documents.tracking_book(
