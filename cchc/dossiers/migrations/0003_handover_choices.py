@@ -4,25 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0002_monthly_figures'),
+        ("dossiers", "0002_monthly_figures"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='handover',
-            name='action',
-            field=models.CharField(choices=[('file_online', 'Nộp hồ sơ trực tuyến'), ('receive', 'Tiếp nhận hồ sơ'), ('accept', 'Tiếp nhận hồ sơ nộp trực tuyến'), ('refuse', 'Từ chối tiếp nhận'), ('request_supplement', 'Yêu cầu bổ sung hồ sơ'), ('supplement', 'Nhận hồ sơ bổ sung'), ('hand_over', 'Chuyển bước xử lý'), ('apologise', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('require_fees', 'Yêu cầu nộp phí, lệ phí'), ('fees_paid', 'Đã nộp phí, lệ phí'), ('decide', 'Có kết quả giải quyết'), ('return', 'Trả kết quả'), ('withdraw', 'Rút hồ sơ'), ('stop', 'Dừng xử lý')], max_length=40),
+            model_name="handover",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("file_online", "Nộp hồ sơ trực tuyến"),
+                    ("receive", "Tiếp nhận hồ sơ"),
+                    ("accept", "Tiếp nhận hồ sơ nộp trực tuyến"),
+                    ("refuse", "Từ chối tiếp nhận"),
+                    ("request_supplement", "Yêu cầu bổ sung hồ sơ"),
+                    ("supplement", "Nhận hồ sơ bổ sung"),
+                    ("hand_over", "Chuyển bước xử lý"),
+                    ("apologise", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("require_fees", "Yêu cầu nộp phí, lệ phí"),
+                    ("fees_paid", "Đã nộp phí, lệ phí"),
+                    ("decide", "Có kết quả giải quyết"),
+                    ("return", "Trả kết quả"),
+                    ("withdraw", "Rút hồ sơ"),
+                    ("stop", "Dừng xử lý"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='handover',
-            name='from_status',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Mới nộp trực tuyến'), (2, 'Đã tiếp nhận'), (3, 'Từ chối tiếp nhận'), (4, 'Đang xử lý'), (5, 'Chờ bổ sung'), (6, 'Chờ nộp phí, lệ phí'), (7, 'Đã rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã có kết quả'), (10, 'Đã trả kết quả')], null=True),
+            model_name="handover",
+            name="from_status",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[
+                    (1, "Mới nộp trực tuyến"),
+                    (2, "Đã tiếp nhận"),
+                    (3, "Từ chối tiếp nhận"),
+                    (4, "Đang xử lý"),
+                    (5, "Chờ bổ sung"),
+                    (6, "Chờ nộp phí, lệ phí"),
+                    (7, "Đã rút hồ sơ"),
+                    (8, "Dừng xử lý"),
+                    (9, "Đã có kết quả"),
+                    (10, "Đã trả kết quả"),
+                ],
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='handover',
-            name='to_status',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Mới nộp trực tuyến'), (2, 'Đã tiếp nhận'), (3, 'Từ chối tiếp nhận'), (4, 'Đang xử lý'), (5, 'Chờ bổ sung'), (6, 'Chờ nộp phí, lệ phí'), (7, 'Đã rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã có kết quả'), (10, 'Đã trả kết quả')], null=True),
+            model_name="handover",
+            name="to_status",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[
+                    (1, "Mới nộp trực tuyến"),
+                    (2, "Đã tiếp nhận"),
+                    (3, "Từ chối tiếp nhận"),
+                    (4, "Đang xử lý"),
+                    (5, "Chờ bổ sung"),
+                    (6, "Chờ nộp phí, lệ phí"),
+                    (7, "Đã rút hồ sơ"),
+                    (8, "Dừng xử lý"),
+                    (9, "Đã có kết quả"),
+                    (10, "Đã trả kết quả"),
+                ],
+                null=True,
+            ),
         ),
     ]
