@@ -339,7 +339,9 @@ RATE_LIMITS = {
     "petition": "5/h",
     "petition-lookup": "30/m",
     "comment": "5/h",
-    "dossier-file": "20/h",
-    "dossier-lookup": "10/10m",  # failed lookups and wrong secrets only
+    "dossier-file": "20/h",  # every attempt
+    "filing-mail": "10/h",  # filing notices sent for one client address
+    "filing-mail-recipient": "5/d",  # filing notices sent to one e-mail address
+    "dossier-lookup": "30/10m",  # every lookup and every secret tried (supplements too)
     "dossier-resubmit": "10/h",
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))

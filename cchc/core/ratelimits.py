@@ -3,7 +3,8 @@
 Every rate is named in ``settings.RATE_LIMITS`` ("login": "30/10m", overridable with
 ``CCHC_RATE_LIMITS``) and multiplied by ``settings.RATE_LIMIT_SCALE`` (a load test from one
 address sets it high). Requests are counted per client address (``key="ip"``, which asks
-``cchc.core.clientip.client_ip`` and so honours trusted proxies) in the cache.
+``cchc.core.clientip.client_ip`` and so honours trusted proxies) or per a given key, in the
+cache, before the work they guard (see ``limited``).
 
 Pages answer 429 with a Vietnamese page (or, for htmx, just the message, which base.html's
 htmx-config swaps in); the API answers 429 ``{"errors": [{"field": null, "message": ...}]}``.
@@ -37,30 +38,28 @@ def rate(name: str) -> tuple[int, int]:
     return int(count) * scale, int(multiple or 1) * _SECONDS[unit]
 
 
-def _usage(request, name: str, increment: bool) -> dict:
-    return get_usage(request, group=name, key="ip", rate=rate(name), increment=increment)
+def limited(request, name: str, *, key: str | None = None) -> bool:
+    """Count this request against the limit ``name`` and say whether it is over it.
 
-
-def limited(request, name: str, *, count: bool = True) -> bool:
-    """True when this address is over the limit; counts this request unless count=False.
-
-    Use count=False to check before some work and ``hit`` afterwards, to count only what
-    matters (a dossier actually filed, a failed lookup)."""
+    Call it BEFORE the work it guards: the count is one atomic cache operation (``add`` then
+    ``incr``, atomic on locmem and Redis), so N requests at once against a limit of L let
+    exactly L through. (Checking first and counting after the work let every concurrent
+    request through.) Counted per client address, or per ``key`` when given (an e-mail
+    address, say). One request is counted once per limit and key, however often it asks."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return False
-    usage = _usage(request, name, count)
-    if not usage:
-        return False
-    if count:
-        return usage["should_limit"]
-    # Not counted: would one more counted request go over the limit?
-    return usage["count"] >= usage["limit"]
-
-
-def hit(request, name: str) -> None:
-    """Count one request against the limit without asking."""
-    if getattr(settings, "RATELIMIT_ENABLE", True):
-        _usage(request, name, True)
+    base = getattr(request, "_request", request)  # the Django request under a DRF one
+    seen = base.__dict__.setdefault("_cchc_rate_limits", {})
+    if (name, key) not in seen:
+        usage = get_usage(
+            base,
+            group=name,
+            key="ip" if key is None else (lambda _group, _request: key),
+            rate=rate(name),
+            increment=True,
+        )
+        seen[name, key] = bool(usage and usage["should_limit"])
+    return seen[name, key]
 
 
 def default_message() -> str:
@@ -75,9 +74,9 @@ def too_many_page(request, message: str = "", *, status: int = 429):
     return render(request, template, {"message": message or default_message()}, status=status)
 
 
-def check_api(request, name: str, message: str = "", *, count: bool = True) -> None:
-    """For API views: raise a 429 (the API's error JSON) when over the limit."""
-    if limited(request, name, count=count):
+def check_api(request, name: str, message: str = "", *, key: str | None = None) -> None:
+    """For API views: count the request and raise a 429 (the API's error JSON) over the limit."""
+    if limited(request, name, key=key):
         raise Throttled(detail=message or default_message())
 
 

@@ -357,3 +357,12 @@ def add_calendar_days(start, days) -> DueDate:
 
 def working_days_between(a, b) -> Span:
     return calendar().working_days_between(a, b)
+
+
+def fmt_local(moment: dt.datetime | None, *, time: bool = True) -> str:
+    """A stored moment (UTC in the database) as the agency reads it, in ``settings.TIME_ZONE``:
+    "08:30 Thứ Hai 02/03/2026", or the day alone. Every e-mail formats its times with it."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, local_tz())
+    return fmt_moment(local) if time else fmt_day(local.date())

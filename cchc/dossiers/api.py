@@ -18,7 +18,14 @@ from cchc.core.api import ERROR_SCHEMA
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
 from cchc.dossiers.forms import ApplicantForm
-from cchc.dossiers.views import _stats_agency, filing_limited, site_agency
+from cchc.dossiers.views import (
+    LOOKUP_FLOOD,
+    WRONG_CODE_OR_SECRET,
+    _stats_agency,
+    filing_limited,
+    filing_notice_allowed,
+    site_agency,
+)
 from cchc.procedures.models import Procedure
 
 
@@ -121,10 +128,10 @@ class DossierFileApi(APIView):
                 files=request.FILES,
                 agency=site_agency(),
                 owner=request.user,
+                notify=filing_notice_allowed(request, data.validated_data["applicant"].email),
             )
         except DjangoValidationError as error:
             _raise(error)
-        filing_limited(request, count=True)
         return Response(
             FilingOut({"code": dossier.code, "secret": secret, "status": dossier.status}).data,
             status=201,
@@ -145,14 +152,11 @@ class DossierLookupApi(APIView):
     def get(self, request):
         code = request.query_params.get("code", "")[:40]
         secret = request.query_params.get("secret", "")[:20]
-        if ratelimits.limited(request, "dossier-lookup", count=False):
-            raise exceptions.Throttled(
-                detail=_("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
-            )
+        # Every lookup counts, found or not (codes are sequential).
+        ratelimits.check_api(request, "dossier-lookup", LOOKUP_FLOOD)
         dossier = selectors.lookup(code) if code else None
         details = dossier is not None and selectors.may_see_details(dossier, secret)
         if dossier is None or (secret and not details):
-            ratelimits.hit(request, "dossier-lookup")
             if dossier is None:
                 raise exceptions.NotFound(_("Không tìm thấy hồ sơ có mã này."))
             raise exceptions.PermissionDenied(
@@ -171,13 +175,7 @@ class DossierLookupApi(APIView):
         if details:
             body["applicant_name"] = dossier.applicant_name
             body["timeline"] = [
-                {
-                    "at": h.at.isoformat(),
-                    "action": h.action,
-                    "step": h.step_name,
-                    "status": h.to_status,
-                }
-                for h in dossier.handovers.all()
+                entry | {"at": entry["at"].isoformat()} for entry in selectors.timeline(dossier)
             ]
         data = LookupOut(body).data
         cache.set(
@@ -342,18 +340,16 @@ class DossierSupplementApi(APIView):
     )
     def post(self, request, code):
         ratelimits.check_api(request, "dossier-resubmit")
-        if ratelimits.limited(request, "dossier-lookup", count=False):
-            raise exceptions.Throttled(
-                detail=_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
-            )
+        ratelimits.check_api(request, "dossier-lookup", LOOKUP_FLOOD)
         data = SupplementIn(data=request.data)
         data.is_valid(raise_exception=True)
+        # The same answer for an unknown code and a wrong secret: no guessing which exist.
+        found = selectors.lookup(code)
+        if found is None or not found.secret_matches(data.validated_data["secret"]):
+            raise exceptions.PermissionDenied(WRONG_CODE_OR_SECRET)
         dossier = selectors.awaiting_supplement(code)
         if dossier is None:
-            raise exceptions.NotFound(_("Không có hồ sơ chờ bổ sung với mã này."))
-        if not dossier.secret_matches(data.validated_data["secret"]):
-            ratelimits.hit(request, "dossier-lookup")
-            raise exceptions.PermissionDenied(_("Mã tra cứu không đúng."))
+            raise exceptions.NotFound(_("Hồ sơ không ở trạng thái chờ bổ sung."))
         try:
             dossier = services.dossier_supplement(dossier=dossier, files=request.FILES)
         except DjangoValidationError as error:
@@ -392,8 +388,8 @@ class StatisticsApi(APIView):
                 request.query_params.get("end", ""),
                 today=timezone.localdate(),
             )
-        except ValueError as error:
-            raise serializers.ValidationError({"start": [str(error)]}) from None
+        except statistics.PeriodError as error:
+            raise serializers.ValidationError({error.field: [str(error)]}) from None
         return Response(
             {
                 "summary": statistics.summary(agency, start, end),
@@ -423,7 +419,8 @@ def lookup_view(request, *args, **kwargs):
             cached = entry["body"] if matches else None
         else:
             cached = cache.get(selectors.lookup_cache_key(code))
-        if cached is not None and not ratelimits.limited(request, "dossier-lookup", count=False):
+        # Counted once per request: the API view below sees this count (ratelimits.limited).
+        if cached is not None and not ratelimits.limited(request, "dossier-lookup"):
             return HttpResponse(cached, content_type="application/json")
     return _lookup_api(request, *args, **kwargs)
 

@@ -197,9 +197,25 @@ class SupplementRequest(models.Model):
 class HandOver(models.Model):
     """One line of the process control slip (BM.05)."""
 
+    class Action(models.TextChoices):
+        FILE_ONLINE = "file_online", _("Nộp hồ sơ trực tuyến")
+        RECEIVE = "receive", _("Tiếp nhận hồ sơ")
+        ACCEPT = "accept", _("Tiếp nhận hồ sơ nộp trực tuyến")
+        REFUSE = "refuse", _("Từ chối tiếp nhận")
+        REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
+        SUPPLEMENT = "supplement", _("Nhận hồ sơ bổ sung")
+        HAND_OVER = "hand_over", _("Chuyển bước xử lý")
+        APOLOGISE = "apologise", _("Xin lỗi và hẹn lại ngày trả kết quả")
+        REQUIRE_FEES = "require_fees", _("Yêu cầu nộp phí, lệ phí")
+        FEES_PAID = "fees_paid", _("Đã nộp phí, lệ phí")
+        DECIDE = "decide", _("Có kết quả giải quyết")
+        RETURN = "return", _("Trả kết quả")
+        WITHDRAW = "withdraw", _("Rút hồ sơ")
+        STOP = "stop", _("Dừng xử lý")
+
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
     at = models.DateTimeField()
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     step_name = models.CharField(max_length=300, blank=True)
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -215,8 +231,8 @@ class HandOver(models.Model):
     )
     step_due_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    from_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    to_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
+    to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -225,6 +241,12 @@ class HandOver(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in Vietnamese: the action, and the step when it names one."""
+        action = str(self.get_action_display())
+        return f"{action}: {self.step_name}" if self.step_name else action
 
 
 class DossierFile(models.Model):

@@ -30,7 +30,7 @@ def dossiers_for_user(user):
 
 
 def get_dossier_for_user(user, code: str) -> Dossier:
-    return get_object_or_404(dossiers_for_user(user), code=_code(code))
+    return get_object_or_404(dossiers_for_user(user), code=clean_code(code))
 
 
 def queue(user, *, which: str = "", today: dt.date | None = None):
@@ -79,7 +79,7 @@ def unit_load(user):
     )
 
 
-def _code(text: str) -> str:
+def clean_code(text: str) -> str:
     """A dossier code from a raw parameter (a NUL byte is refused by PostgreSQL)."""
     return text.replace("\x00", "").strip().upper()
 
@@ -87,7 +87,7 @@ def _code(text: str) -> str:
 def awaiting_supplement(code: str) -> Dossier | None:
     return (
         Dossier.objects.select_related("procedure", "agency")
-        .filter(status=Status.SUPPLEMENT, code=_code(code))
+        .filter(status=Status.SUPPLEMENT, code=clean_code(code))
         .first()
     )
 
@@ -112,7 +112,7 @@ def lookup(code: str):
             "procedure__code",
             "agency__name",
         )
-        .filter(code=_code(code))
+        .filter(code=clean_code(code))
         .first()
     )
 
@@ -124,7 +124,7 @@ LOOKUP_TTL = (
 
 def lookup_cache_key(code: str, *, full: bool = False) -> str:
     # Codes hold letters, digits and dashes only; anything else would be unsafe in a cache key.
-    return f"dossiers:lookup{':full' if full else ''}:{re.sub(r'[^A-Z0-9-]', '', _code(code))}"
+    return f"dossiers:lookup{':full' if full else ''}:{re.sub(r'[^A-Z0-9-]', '', clean_code(code))}"
 
 
 def public_status(dossier: Dossier) -> dict:
@@ -157,3 +157,19 @@ def credentials_match(secret_or_phone: str, secret_hash: str, phone: str) -> boo
         return False
     digits = value.replace(" ", "").replace(".", "")
     return Dossier.hash_secret(value) == secret_hash or (len(digits) >= 9 and digits == phone)
+
+
+def timeline(dossier: Dossier) -> list[dict]:
+    """The public timeline (with the secret): each step or action in Vietnamese and the status
+    it reached; no names of staff, no notes."""
+    return [
+        {
+            "at": h.at,
+            "action": h.action,
+            "label": h.label,
+            "step": h.step_name,
+            "status": h.to_status,
+            "status_label": str(h.get_to_status_display()) if h.to_status else "",
+        }
+        for h in dossier.handovers.all()
+    ]

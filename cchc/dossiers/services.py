@@ -20,7 +20,7 @@ from cchc.core.files import check_upload, store_upload
 from cchc.core.models import Agency
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
-from cchc.core.workcalendar import DueDate, Step, WorkingCalendar, fmt_moment, local_tz
+from cchc.core.workcalendar import DueDate, Step, WorkingCalendar, fmt_local, local_tz
 from cchc.dossiers import clock
 from cchc.dossiers.models import (
     Channel,
@@ -279,9 +279,19 @@ def _check_procedure(procedure: Procedure) -> None:
 
 
 def dossier_file_online(
-    *, procedure: Procedure, applicant: Applicant, files: dict, agency: Agency, owner=None, at=None
+    *,
+    procedure: Procedure,
+    applicant: Applicant,
+    files: dict,
+    agency: Agency,
+    owner=None,
+    at=None,
+    notify: bool = True,
 ) -> tuple[Dossier, str]:
-    """Online filing (status 1). Returns the dossier and the lookup secret (shown once)."""
+    """Online filing (status 1). Returns the dossier and the lookup secret (shown once).
+
+    ``notify=False`` files it without the e-mail notice (the caller's limit on notices to one
+    recipient or from one sender is reached)."""
     _check_procedure(procedure)
     if procedure.online_form == Procedure.OnlineForm.NONE:
         raise ValidationError(_("Thủ tục này không nhận hồ sơ trực tuyến."))
@@ -303,7 +313,8 @@ def dossier_file_online(
         )
         _attach(dossier, saved)
         _record(dossier, actor=owner, action="file_online", from_status=None, at=moment)
-        _notify(dossier, "submitted")
+        if notify:
+            _notify(dossier, "submitted")
     return dossier, secret
 
 
@@ -553,8 +564,8 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
                     "Tạm dừng chờ bổ sung từ %(a)s đến %(b)s; tính lại toàn bộ thời hạn từ khi nhận bổ sung"
                 )
                 % {
-                    "a": fmt_moment(dossier.paused_at.astimezone(local_tz())),
-                    "b": fmt_moment(moment.astimezone(local_tz())),
+                    "a": fmt_local(dossier.paused_at),
+                    "b": fmt_local(moment),
                 },
             }
             earlier = [e for e in dossier.due_explanation if e.get("kind") == "pause"]
@@ -678,7 +689,7 @@ def dossier_apologise(
                     "reason": _(
                         "Văn bản xin lỗi phải gửi chậm nhất 1 ngày làm việc trước hạn (%(due)s)."
                     )
-                    % {"due": fmt_moment(dossier.due_at.astimezone(local_tz()))}
+                    % {"due": fmt_local(dossier.due_at)}
                 }
             )
         if new_due_at <= dossier.due_at:
@@ -694,8 +705,7 @@ def dossier_apologise(
             Step(
                 new_due_at.date(),
                 "reappointment",
-                _("Xin lỗi và hẹn lại: %(m)s")
-                % {"m": fmt_moment(new_due_at.astimezone(local_tz()))},
+                _("Xin lỗi và hẹn lại: %(m)s") % {"m": fmt_local(new_due_at)},
             ).as_dict(),
         ]
         dossier.save(

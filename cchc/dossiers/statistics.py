@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.workcalendar import local_tz
@@ -13,18 +14,32 @@ from cchc.dossiers.models import FINISHED_STATUSES, Channel, Dossier, MonthlyFig
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
+class PeriodError(ValueError):
+    """A period that cannot be counted; ``field`` is "start" or "end"."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def parse_period(start_text: str, end_text: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
     """A period from ISO dates (blank: from 1 January to today), in order and within
-    2000-2099; raises ValueError with a Vietnamese message otherwise."""
-    try:
-        start = dt.date.fromisoformat(start_text) if start_text else today.replace(month=1, day=1)
-        end = dt.date.fromisoformat(end_text) if end_text else today
-    except ValueError:
-        raise ValueError(_("Ngày không đúng định dạng YYYY-MM-DD.")) from None
+    2000-2099; raises PeriodError (which field, a Vietnamese message) otherwise."""
+    dates = {}
+    for name, text, default in (
+        ("start", start_text, today.replace(month=1, day=1)),
+        ("end", end_text, today),
+    ):
+        try:
+            dates[name] = dt.date.fromisoformat(text) if text else default
+        except ValueError:
+            raise PeriodError(name, _("Ngày không đúng định dạng YYYY-MM-DD.")) from None
+    start, end = dates["start"], dates["end"]
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise PeriodError(name, _("Kỳ thống kê phải nằm trong các năm 2000-2099."))
     if end < start:
-        start, end = end, start
-    if start < EARLIEST or end > LATEST:
-        raise ValueError(_("Kỳ thống kê phải nằm trong các năm 2000-2099."))
+        raise PeriodError("end", _("Ngày kết thúc không được trước ngày bắt đầu."))
     return start, end
 
 
@@ -52,6 +67,8 @@ def summary(
         & (Q(decided_at__isnull=True) | Q(decided_at__gte=begin))
     )
     decided_in = Q(decided_at__gte=begin, decided_at__lte=finish)
+    # "Past time" is counted against now when the period has not ended yet.
+    cutoff = min(finish, timezone.now())
     open_at_end = ~Q(status__in=[Status.REFUSED, Status.WITHDRAWN, Status.STOPPED]) & (
         Q(decided_at__isnull=True) | Q(decided_at__gt=finish)
     )
@@ -62,9 +79,9 @@ def summary(
         processed_on_time=Count("id", filter=decided_in & Q(outcome="on_time")),
         processed_late=Count("id", filter=decided_in & Q(outcome="late")),
         in_process_on_time=Count(
-            "id", filter=open_at_end & (new | carried) & Q(due_at__gte=finish)
+            "id", filter=open_at_end & (new | carried) & Q(due_at__gte=cutoff)
         ),
-        in_process_overdue=Count("id", filter=open_at_end & (new | carried) & Q(due_at__lt=finish)),
+        in_process_overdue=Count("id", filter=open_at_end & (new | carried) & Q(due_at__lt=cutoff)),
         online=Count("id", filter=new & Q(channel=Channel.ONLINE)),
         full_online=Count("id", filter=new & Q(full_online=True)),
         digitised=Count("id", filter=new & Q(digitised=True)),

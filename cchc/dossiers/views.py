@@ -29,9 +29,20 @@ from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
 
-def filing_limited(request, *, count: bool = False) -> bool:
-    """Online filings per IP address: checked before, counted after each dossier created."""
-    return ratelimits.limited(request, "dossier-file", count=count)
+def filing_limited(request) -> bool:
+    """Online filings per client address: every attempt is counted, before the work."""
+    return ratelimits.limited(request, "dossier-file")
+
+
+def filing_notice_allowed(request, email: str) -> bool:
+    """Whether the filing notice may go to the address the filer typed. Notices are counted
+    per sender (client address) and per recipient, so that the public form cannot flood
+    someone's mailbox; over either limit the dossier is still filed, without the notice."""
+    if not email:
+        return True
+    by_sender = ratelimits.limited(request, "filing-mail")
+    by_recipient = ratelimits.limited(request, "filing-mail-recipient", key=email.strip().lower())
+    return not (by_sender or by_recipient)
 
 
 def site_agency() -> Agency:
@@ -57,20 +68,21 @@ def dossier_file(request, procedure_pk):
             "__all__": [_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")]
         }
     elif request.method == "POST" and form.is_valid():
+        applicant = form.applicant()
         try:
             dossier, secret = services.dossier_file_online(
                 procedure=procedure,
-                applicant=form.applicant(),
+                applicant=applicant,
                 files=request.FILES,
                 agency=site_agency(),
                 owner=request.user,
+                notify=filing_notice_allowed(request, applicant.email),
             )
         except ValidationError as error:
             file_errors = (
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
         else:
-            filing_limited(request, count=True)
             request.session["filed"] = {"code": dossier.code, "secret": secret}
             return redirect("dossiers:dossier-filed")
     components = [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
@@ -95,19 +107,24 @@ def dossier_filed(request):
     return render(request, "dossiers/filed.html", filed)
 
 
+LOOKUP_FLOOD = gettext_lazy("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.")
+WRONG_CODE_OR_SECRET = gettext_lazy("Mã hồ sơ hoặc mã tra cứu không đúng.")
+
+
 @require_safe
 def dossier_lookup(request):
+    """Every lookup counts towards the address's limit, found or not: codes are sequential,
+    so counting only misses let anyone read every dossier of a day."""
     form = LookupForm(request.GET or None)
     context = {"form": form}
     if form.is_bound and form.is_valid():
-        if ratelimits.limited(request, "dossier-lookup", count=False):
-            context["error"] = _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+        if ratelimits.limited(request, "dossier-lookup"):
+            context["error"] = LOOKUP_FLOOD
             return render(request, "dossiers/lookup.html", context, status=429)
         dossier = selectors.lookup(form.cleaned_data["code"])
         secret = form.cleaned_data["secret"]
         details = dossier is not None and selectors.may_see_details(dossier, secret)
         if dossier is None or (secret and not details):
-            ratelimits.hit(request, "dossier-lookup")
             context["error"] = (
                 _("Không tìm thấy hồ sơ có mã này.")
                 if dossier is None
@@ -117,7 +134,7 @@ def dossier_lookup(request):
             context.update(
                 dossier=dossier,
                 details=details,
-                timeline=dossier.handovers.all() if details else None,
+                timeline=selectors.timeline(dossier) if details else None,
                 supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
                 if details and dossier.status == Status.SUPPLEMENT
                 else None,
@@ -126,43 +143,45 @@ def dossier_lookup(request):
 
 
 def dossier_resubmit(request, code):
-    """The applicant sends the requested supplement (code + secret)."""
-    dossier = selectors.awaiting_supplement(code)
-    if dossier is None:
-        raise Http404
-    secret = request.POST.get("secret", "") if request.method == "POST" else ""
+    """The applicant sends the requested supplement (code + secret).
+
+    Without the right secret the page says the same for every code, so that it does not tell
+    which codes exist or await a supplement: it asks for the secret, then shows what is asked
+    for and the components."""
     error = ""
+    dossier = None
     if request.method == "POST":
         if ratelimits.limited(request, "dossier-resubmit"):
             return ratelimits.too_many_page(request)
-        if ratelimits.limited(request, "dossier-lookup", count=False):
-            return ratelimits.too_many_page(
-                request, _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
-            )
-        if not dossier.secret_matches(secret):
-            ratelimits.hit(request, "dossier-lookup")
-            error = _("Mã tra cứu không đúng.")
+        if ratelimits.limited(request, "dossier-lookup"):
+            return ratelimits.too_many_page(request, LOOKUP_FLOOD)
+        found = selectors.lookup(code)
+        secret = request.POST.get("secret", "")
+        if found is None or not found.secret_matches(secret):
+            error = WRONG_CODE_OR_SECRET
+        elif found.status != Status.SUPPLEMENT:
+            error = _("Hồ sơ không ở trạng thái chờ bổ sung.")
         else:
-            try:
-                services.dossier_supplement(
-                    dossier=dossier, files=request.FILES, actor=request.user
-                )
-            except ValidationError as e:
-                error = " ".join(e.messages)
-            else:
-                messages.success(request, _("Đã nhận hồ sơ bổ sung."))
-                return redirect(f"{_lookup_url()}?code={dossier.code}")
-    # What is asked for may name the applicant: it is shown on the lookup page with the secret.
-    return render(
-        request,
-        "dossiers/resubmit.html",
-        {
-            "dossier": dossier,
-            "error": error,
-            "components": dossier.procedure.components.all(),
-        },
-        status=400 if error else 200,
-    )
+            dossier = selectors.awaiting_supplement(code)
+            if request.FILES:
+                try:
+                    services.dossier_supplement(
+                        dossier=dossier, files=request.FILES, actor=request.user
+                    )
+                except ValidationError as e:
+                    error = " ".join(e.messages)
+                else:
+                    messages.success(request, _("Đã nhận hồ sơ bổ sung."))
+                    return redirect(f"{_lookup_url()}?code={dossier.code}")
+    context = {"code": selectors.clean_code(code), "error": error, "dossier": dossier}
+    if dossier is not None:
+        # Shown only with the secret: what is asked for may name the applicant.
+        context.update(
+            secret=request.POST.get("secret", ""),
+            components=dossier.procedure.components.all(),
+            supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last(),
+        )
+    return render(request, "dossiers/resubmit.html", context, status=400 if error else 200)
 
 
 def _lookup_url():
@@ -414,19 +433,24 @@ def dossier_form(request, code, form_code, fmt):
     return render(request, "dossiers/form_page.html", documents.form_context(dossier, form_code))
 
 
+class _BadPeriod(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _period(request):
-    """The period asked for; an unreadable or out-of-range one falls back to this year."""
+    """The period asked for; an unreadable, out-of-range or reversed one raises _BadPeriod
+    (the statistics page answers 400 with the message, for this year's figures)."""
     from django.utils import timezone
 
     from cchc.dossiers import statistics
 
-    today = timezone.localdate()
     try:
         return statistics.parse_period(
-            request.GET.get("tu", ""), request.GET.get("den", ""), today=today
+            request.GET.get("tu", ""), request.GET.get("den", ""), today=timezone.localdate()
         )
-    except ValueError:
-        return statistics.parse_period("", "", today=today)
+    except statistics.PeriodError as error:
+        raise _BadPeriod(str(error)) from None
 
 
 def _stats_agency(user):
@@ -441,17 +465,25 @@ def _stats_agency(user):
 
 
 def statistics_page(request):
+    from django.utils import timezone
+
     from cchc.core import charts
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    error = ""
+    try:
+        start, end = _period(request)
+    except _BadPeriod as bad:
+        error = bad.message
+        start, end = statistics.parse_period("", "", today=timezone.localdate())
     field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     units = list(Unit.objects.filter(agency=agency))
     unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
     summary = statistics.summary(agency, start, end, field=field, unit=unit)
     months = statistics.by_month(agency, start, end)
     context = {
+        "error": error,
         "start": start,
         "end": end,
         "field": field,
@@ -478,7 +510,7 @@ def statistics_page(request):
         if summary
         else "",
     }
-    return render(request, "dossiers/statistics.html", context)
+    return render(request, "dossiers/statistics.html", context, status=400 if error else 200)
 
 
 def statistics_excel(request):
@@ -489,7 +521,10 @@ def statistics_excel(request):
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except _BadPeriod:
+        return statistics_page(request)  # the message, with 400
     wb = Workbook()
     ws = wb.active
     ws.title = "Tong hop"
@@ -547,7 +582,10 @@ def tracking_book(request):
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except _BadPeriod:
+        return statistics_page(request)  # the message, with 400
     field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
     content = documents.tracking_book(

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.selectors import site_agency
+from cchc.core.text import search_query
 from cchc.feedback import selectors, services
 from cchc.feedback.models import Petition
 
@@ -106,7 +107,7 @@ class AnswerList(generics.ListAPIView):
     serializer_class = AnswerOut
 
     def get_queryset(self):
-        return selectors.published_answers(self.request.query_params.get("q", "")[:200])
+        return selectors.published_answers(search_query(self.request.query_params.get("q")))
 
 
 class Counters(APIView):

@@ -16,7 +16,7 @@ from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
 from cchc.core.text import normalise
-from cchc.core.workcalendar import add_working_days
+from cchc.core.workcalendar import add_working_days, fmt_local
 from cchc.feedback.models import FeedbackSettings, Petition, PetitionAttachment
 
 MAX_ATTACHMENTS = 3
@@ -193,7 +193,7 @@ def petition_accept(*, actor, petition: Petition, unit: Unit | None = None) -> P
         % {
             "subject": locked.subject,
             "code": locked.code,
-            "due": timezone.localtime(locked.due_at).strftime("%d/%m/%Y"),
+            "due": fmt_local(locked.due_at, time=False),
         },
     )
     return locked
@@ -233,7 +233,7 @@ def petition_forward(*, actor, petition: Petition, to: str, late_reason: str = "
                     "Đã quá hạn chuyển PAKN ngoài thẩm quyền (5 ngày làm việc, hạn %(due)s). "
                     "Cần ghi lý do chậm."
                 )
-                % {"due": timezone.localtime(petition.triage_due_at).strftime("%H:%M %d/%m/%Y")}
+                % {"due": fmt_local(petition.triage_due_at)}
             }
         )
     locked = _move(

@@ -13,6 +13,7 @@ from cchc.core import ratelimits
 from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
+from cchc.core.text import MAX_QUERY, query_error
 from cchc.feedback import selectors, services
 from cchc.feedback.forms import (
     AcceptForm,
@@ -91,7 +92,10 @@ def petition_lookup(request):
 
 @require_safe
 def answer_list(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()
+    if error := query_error(query):
+        context = {"page": Paginator([], 20).page(1), "query": query[:MAX_QUERY], "error": error}
+        return render(request, "feedback/answer_list.html", context, status=400)
     paginator = Paginator(selectors.published_answers(query), 20)
     try:
         page = paginator.page(request.GET.get("page") or 1)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
+from cchc.core.text import search_query
 from cchc.portal import selectors, services
 from cchc.portal.models import Article, Category, ReceptionSession, ScienceTask
 
@@ -137,7 +138,7 @@ class ScienceTaskList(Public, generics.ListAPIView):
         return selectors.science_tasks(
             results=self.request.query_params.get("results") in ("1", "true"),
             level=self.request.query_params.get("level", ""),
-            query=self.request.query_params.get("q", "")[:200],
+            query=search_query(self.request.query_params.get("q")),
         )
 
 

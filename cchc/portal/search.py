@@ -17,10 +17,9 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from cchc.core import registry
-from cchc.core.text import normalise
+from cchc.core.text import MAX_QUERY, normalise
 
 _NON_WORD = re.compile(r"[^\w]+")
-MAX_QUERY = 200
 MAX_TERMS = 10
 SOURCE_LIMIT = 200
 

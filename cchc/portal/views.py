@@ -16,6 +16,7 @@ from cchc.core import ratelimits, registry
 from cchc.core.clientip import client_ip
 from cchc.core.files import upload_response
 from cchc.core.selectors import site_agency, unit_tree
+from cchc.core.text import query_error
 from cchc.env import env_int
 from cchc.portal import search, selectors, services
 from cchc.portal.forms import CommentForm, ScienceFilterForm
@@ -240,8 +241,8 @@ def search_view(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "page": None, "items": [], "error": ""}
     status = 200
-    if len(query) > search.MAX_QUERY:
-        context["error"] = _("Từ khóa quá dài: tối đa %(max)s ký tự.") % {"max": search.MAX_QUERY}
+    if too_long := query_error(query):
+        context["error"] = too_long
         context["query"] = query[: search.MAX_QUERY]
         status = 400
     elif not search.query_terms(search.normalise(query)):

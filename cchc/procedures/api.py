@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from cchc.core.text import search_query
 from cchc.procedures import selectors
 from cchc.procedures.models import Component, LegalBasis, Procedure, ProcedureStep
 
@@ -74,7 +75,9 @@ class ProcedureListApi(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.catalogue(field=params.get("field", ""), query=params.get("q", "")[:200])
+        return selectors.catalogue(
+            field=params.get("field", ""), query=search_query(params.get("q"))
+        )
 
 
 class ProcedureDetailApi(generics.RetrieveAPIView):

@@ -15,6 +15,7 @@ from cchc.core.models import Unit
 from cchc.core.permissions import acts_for, require_staff
 from cchc.core.roles import Role
 from cchc.core.selectors import site_agency
+from cchc.core.text import MAX_QUERY, query_error
 from cchc.procedures import selectors, services
 from cchc.procedures.models import Component, Procedure
 
@@ -22,23 +23,24 @@ from cchc.procedures.models import Component, Procedure
 @require_safe
 def procedure_list(request):
     field = request.GET.get("linh_vuc", "")[:200]
-    query = request.GET.get("q", "")[:200]
+    query = request.GET.get("q", "").strip()
+    error = query_error(query)
     online = request.GET.get("truc_tuyen", "")
     if online not in {c.value for c in Procedure.OnlineForm}:
         online = ""
-    page = Paginator(selectors.catalogue(field=field, query=query, online=online), 25).get_page(
-        request.GET.get("trang")
-    )
+    found = selectors.catalogue(field=field, query=query, online=online) if not error else []
+    page = Paginator(found, 25).get_page(request.GET.get("trang"))
     context = {
+        "error": error,
         "page": page,
         "fields": selectors.fields(),
         "field": field,
-        "query": query,
+        "query": query[:MAX_QUERY],
         "online": online,
         "online_forms": Procedure.OnlineForm.choices,
     }
     template = "procedures/list.html#results" if request.htmx else "procedures/list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if error else 200)
 
 
 @require_safe

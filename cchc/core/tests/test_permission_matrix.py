@@ -130,7 +130,8 @@ ROWS = {
     "dossiers:dossier-lookup": {"get": PUBLIC, "post": NO_POST},
     "dossiers:dossier-queue": {"get": "200 200 200 200 200 200 200 200 200 200 404 404", "post": "200 200 200 200 200 200 200 200 200 200 404 404"},
     "dossiers:dossier-receive": {"get": "404 404 404 404 404 404 404 404 404 200 404 404", "post": "404 404 404 404 404 404 404 404 404 200 404 404"},
-    "dossiers:dossier-resubmit": {"get": "404 404 404 404 404 404 404 404 404 404 404 404", "post": "404 404 404 404 404 404 404 404 404 404 404 404"},
+    # The same page for every code until the secret is given (no telling which codes exist).
+    "dossiers:dossier-resubmit": {"get": PUBLIC, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "dossiers:statistics": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:statistics-excel": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:tracking-book": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},

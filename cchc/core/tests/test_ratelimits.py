@@ -236,3 +236,59 @@ class PublicPostTests(PersonaTestCase):
             other = self.request(route, comment, HTTP_X_FORWARDED_FOR="203.0.113.6")
         self.assertEqual(refused.status_code, 429)
         self.assertLess(other.status_code, 429)
+
+
+# Anonymous GETs that read a record by its code: every one is counted, found or not (codes of
+# dossiers are sequential per day, so counting only misses let anyone read a whole day).
+PUBLIC_LOOKUPS = {
+    "ho-so/tra-cuu/": ("dossier-lookup", "page"),
+    "api/v1/dossiers/lookup": ("dossier-lookup", "api"),
+    "pakn/tra-cuu/": ("petition-lookup", "page"),
+}
+
+
+@override_settings(SITE_AGENCY_CODE="TEST", RATE_LIMIT_SCALE=1)
+class PublicLookupTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        procedure = make_procedure()
+        cls.dossier, cls.secret = dossier_services.dossier_file_online(
+            procedure=procedure,
+            applicant=APPLICANT,
+            files={f"component_{procedure.components.get().pk}": pdf_upload()},
+            agency=cls.agency,
+        )
+        from cchc.feedback import services as feedback_services
+
+        cls.petition = feedback_services.petition_submit(
+            agency=cls.agency,
+            sender_name="Nguyễn Văn An",
+            sender_phone="0912345678",
+            subject="Thời gian cấp phép quá lâu",
+            content="Hồ sơ của tôi chưa được trả kết quả.",
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def tearDown(self):
+        cache.clear()
+
+    def test_every_lookup_counts_successful_ones_too(self):
+        codes = {"dossier-lookup": self.dossier.code, "petition-lookup": self.petition.code}
+        for route, (name, kind) in PUBLIC_LOOKUPS.items():
+            with self.subTest(route=route), override_settings(RATE_LIMITS={name: f"{LIMIT}/h"}):
+                cache.clear()
+                for _ in range(LIMIT):
+                    found = self.client.get(f"/{route}", {"code": codes[name]})
+                    self.assertEqual(found.status_code, 200, route)
+                    self.assertContains(found, codes[name])
+                refused = self.client.get(f"/{route}", {"code": codes[name]})
+                self.assertEqual(refused.status_code, 429, route)
+                if kind == "api":
+                    self.assertIn("quá nhiều", refused.json()["errors"][0]["message"])
+                else:
+                    self.assertContains(refused, "quá nhiều", status_code=429)
+                other = self.client.get(f"/{route}", {"code": codes[name]}, REMOTE_ADDR="10.9.9.9")
+                self.assertEqual(other.status_code, 200, route)

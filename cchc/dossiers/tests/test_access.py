@@ -119,8 +119,12 @@ class AccessMatrixTests(DeskTestCase):
             ("/ho-so/thong-ke/?linh_vuc=%00", 200),
             ("/ho-so/so-theo-doi/?linh_vuc=%00", 200),
             ("/ho-so/%00/", 404),
-            ("/ho-so/%00/bo-sung/", 404),
+            ("/ho-so/%00/bo-sung/", 200),  # the same page for every code without the secret
         ):
             self.assertEqual(self.client.get(url).status_code, status, url)
-        for url in ("/api/v1/dossiers/%00/supplement", "/api/v1/dossiers/%00/accept"):
-            self.assertEqual(self.client.post(url, {"secret": "x"}).status_code, 404, url)
+        for url, status in (
+            ("/ho-so/%00/bo-sung/", 400),  # as for a wrong secret
+            ("/api/v1/dossiers/%00/supplement", 403),  # as for a wrong secret
+            ("/api/v1/dossiers/%00/accept", 404),
+        ):
+            self.assertEqual(self.client.post(url, {"secret": "x"}).status_code, status, url)

@@ -76,6 +76,7 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     # 3. The applicant sends the supplement with the secret.
     page.goto(f"/ho-so/{code}/bo-sung/")
     page.get_by_label("Mã tra cứu").fill(secret)
+    page.get_by_role("button", name="Tiếp tục").click()
     page.locator(f"#component_{component.pk}").set_input_files(upload("hop-dong.pdf"))
     page.get_by_role("button", name="Gửi bổ sung").click()
     dossier = Dossier.objects.get(code=code)
@@ -124,3 +125,9 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     for step in ("Thẩm định", "Ký duyệt"):
         assert step in timeline
     assert Axe().run(page).response["violations"] == []
+    # The field list is laid out by the shared stylesheet, and the timeline is in Vietnamese.
+    facts = page.locator("dl.facts")
+    assert facts.evaluate("e => getComputedStyle(e).display") == "grid"
+    assert facts.locator("dt").first.evaluate("e => getComputedStyle(e).fontWeight") == "600"
+    assert "Trả kết quả — Đã trả kết quả" in timeline
+    assert "file_online" not in timeline

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -117,3 +118,99 @@ class OnlineFilingTests(DeskTestCase):
         )
         self.assertEqual(api.status_code, 429)
         self.assertEqual(Dossier.objects.count(), 20)
+
+
+@override_settings(SITE_AGENCY_CODE="TEST", RATE_LIMIT_SCALE=1)
+class FilingNoticeTests(DeskTestCase):
+    """The filing notice goes to whatever address an anonymous filer types: it is limited per
+    sender address and per recipient, and its subject carries no text the filer typed."""
+
+    def setUp(self):
+        cache.clear()
+
+    def tearDown(self):
+        cache.clear()
+
+    def post(self, email, remote="10.0.0.1", name="Trần Thị Bình", api=False):
+        component = self.procedure.components.first()
+        data = {
+            "procedure": self.procedure.pk,
+            "applicant_kind": "person",
+            "name": name,
+            "id_number": "001203004567",
+            "phone": "0912345678",
+            "email": email,
+            "address": "Phú Thọ",
+            f"component_{component.pk}": pdf_upload(),
+        }
+        url = "/api/v1/dossiers/" if api else f"/ho-so/nop/{self.procedure.pk}/"
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, data, REMOTE_ADDR=remote)
+        self.assertEqual(response.status_code, 201 if api else 302)
+        return response
+
+    @override_settings(
+        RATE_LIMITS=settings.RATE_LIMITS | {"filing-mail": "100/h", "filing-mail-recipient": "2/d"}
+    )
+    def test_notices_to_one_recipient_are_limited_whoever_sends(self):
+        from django.core import mail
+
+        for n, api in enumerate((False, True, False, True)):
+            self.post(
+                "Nan.Nhan@Example.vn" if n % 2 else "nan.nhan@example.vn", f"10.0.1.{n}", api=api
+            )
+        self.assertEqual(Dossier.objects.count(), 4)  # filed all the same
+        self.assertEqual(len(mail.outbox), 2)
+        self.post("khac@example.vn", "10.0.1.9")
+        self.assertEqual(len(mail.outbox), 3)
+
+    @override_settings(
+        RATE_LIMITS=settings.RATE_LIMITS | {"filing-mail": "2/h", "filing-mail-recipient": "100/d"}
+    )
+    def test_notices_from_one_sender_are_limited(self):
+        from django.core import mail
+
+        for n, api in enumerate((False, True, False)):
+            self.post(f"nguoi{n}@example.vn", api=api)
+        self.assertEqual(Dossier.objects.count(), 3)
+        self.assertEqual(len(mail.outbox), 2)
+
+    @override_settings(
+        RATE_LIMITS=settings.RATE_LIMITS | {"filing-mail": "10/h", "filing-mail-recipient": "10/d"}
+    )
+    def test_the_subject_holds_no_text_the_filer_typed(self):
+        from django.core import mail
+
+        self.post("a@example.vn", name="Nhận thưởng 10 triệu tại http://lua-dao.example")
+        dossier = Dossier.objects.get()
+        (message,) = mail.outbox
+        self.assertNotIn("lua-dao", message.subject)
+        self.assertNotIn("thưởng", message.subject)
+        self.assertIn(dossier.code, message.subject)
+        self.assertIn(self.procedure.name, message.subject)
+
+
+class NoticeTimeZoneTests(DeskTestCase):
+    """E-mails give times as the agency reads them (settings.TIME_ZONE), not in UTC."""
+
+    def test_a_dossier_received_at_0130_utc_is_received_at_0830_in_the_mail(self):
+        import datetime as dt
+
+        from django.core import mail
+
+        from cchc.dossiers import services
+
+        utc = dt.UTC
+        with self.captureOnCommitCallbacks(execute=True):
+            dossier, _secret = self.file_online(dt.datetime(2026, 3, 2, 1, 0, tzinfo=utc))
+        with self.captureOnCommitCallbacks(execute=True):
+            services.dossier_accept(
+                actor=self.desk, dossier=dossier, at=dt.datetime(2026, 3, 2, 1, 30, tzinfo=utc)
+            )
+        submitted, received = mail.outbox
+        self.assertIn("08:00 thứ Hai 02/03/2026", submitted.body)
+        self.assertIn("Tiếp nhận lúc: 08:30 thứ Hai 02/03/2026", received.body)
+        dossier.refresh_from_db()
+        local_due = dossier.due_at.astimezone(dt.timezone(dt.timedelta(hours=7)))
+        self.assertIn(f"Hẹn trả kết quả: {local_due:%H:%M}", received.body)
+        self.assertNotIn("01:30", received.body)

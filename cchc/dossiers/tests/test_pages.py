@@ -292,3 +292,42 @@ class QueryCountTests(DeskTestCase):
         after = self.counts()
         for url, a, b in zip(self.URLS, before, after, strict=True):
             self.assertLessEqual(b, a, url)
+
+
+class SharedStyleTests(DeskTestCase):
+    """Classes used by pages of several apps are styled by the shared stylesheet, which every
+    page links: the lookup's field list (.facts) was styled on portal and PAKN pages only."""
+
+    SHARED = (".facts", ".overdue", ".code-box", ".hp")
+
+    def stylesheets(self, response) -> str:
+        import re
+
+        from django.contrib.staticfiles import finders
+
+        hrefs = re.findall(
+            r'<link rel="stylesheet" href="/static/([^"?]+)', response.content.decode()
+        )
+        self.assertTrue(hrefs)
+        return "\n".join(open(finders.find(href), encoding="utf-8").read() for href in hrefs)
+
+    def test_the_lookup_page_links_the_styles_of_its_field_list(self):
+        dossier, _ = self.file_online(at(2026, 3, 2, 8))
+        response = self.client.get("/ho-so/tra-cuu/", {"code": dossier.code})
+        self.assertContains(response, '<dl class="facts">')
+        self.assertIn(".facts {", self.stylesheets(response))
+
+    def test_shared_classes_are_defined_once_in_the_shared_stylesheet(self):
+        from pathlib import Path
+
+        import cchc
+
+        root = Path(cchc.__file__).parent
+        for name in self.SHARED:
+            with self.subTest(name=name):
+                defining = sorted(
+                    str(css.relative_to(root))
+                    for css in root.rglob("*.css")
+                    if f"\n{name} {{" in "\n" + css.read_text(encoding="utf-8")
+                )
+                self.assertEqual(defining, ["static/cchc/site.css"])

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import time_machine
+
 from cchc.core import registry
 from cchc.dossiers import services, statistics
 from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase, at
@@ -26,6 +28,7 @@ class StatisticsTests(DeskTestCase):
         )  # open, due 19/01
         paper(at(2026, 1, 20, 9))  # open, due 27/01: overdue at the end of January
 
+    @time_machine.travel(at(2026, 3, 1, 9), tick=False)
     def test_the_summary_counts_each_dossier_once_in_the_right_box(self):
         data = statistics.summary(self.agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
         self.assertEqual(data["carried_over"], 1)
@@ -131,18 +134,42 @@ class StatisticsTests(DeskTestCase):
         )
         self.assertContains(page, "không có dữ liệu")
 
-    def test_an_out_of_range_period_is_refused_without_an_error_page(self):
+    def test_an_out_of_range_period_is_refused_with_a_message(self):
         self.login_as("agency_leader")
         for start, end in (("0001-01-01", "2026-01-31"), ("2026-01-01", "9999-12-31")):
             response = self.client.get("/api/v1/dossiers/statistics", {"start": start, "end": end})
             self.assertEqual(response.status_code, 400)
             self.assertIn("2000-2099", response.json()["errors"][0]["message"])
             for url in ("/ho-so/thong-ke/", "/ho-so/thong-ke/excel/", "/ho-so/so-theo-doi/"):
-                self.assertEqual(self.client.get(url, {"tu": start, "den": end}).status_code, 200)
-        body = self.client.get(
+                page = self.client.get(url, {"tu": start, "den": end})
+                self.assertContains(page, "2000-2099", status_code=400)
+
+    def test_a_reversed_period_is_refused_with_the_field_and_a_message(self):
+        self.login_as("agency_leader")
+        response = self.client.get(
             "/api/v1/dossiers/statistics", {"start": "2026-01-31", "end": "2026-01-01"}
+        )
+        self.assertEqual(response.status_code, 400)
+        (error,) = response.json()["errors"]
+        self.assertEqual(error["field"], "end")
+        self.assertIn("không được trước ngày bắt đầu", error["message"])
+        for url in ("/ho-so/thong-ke/", "/ho-so/thong-ke/excel/", "/ho-so/so-theo-doi/"):
+            page = self.client.get(url, {"tu": "2026-01-31", "den": "2026-01-01"})
+            self.assertContains(page, "không được trước ngày bắt đầu", status_code=400)
+
+    @time_machine.travel(at(2026, 1, 21, 10), tick=False)
+    def test_an_open_dossier_is_overdue_only_once_its_due_time_has_passed(self):
+        # The period ends in the future: the dossier due 19/01 is overdue now, the one due
+        # 27/01 is not (yet); the end of the period is not "now".
+        data = statistics.summary(self.agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+        self.assertEqual((data["in_process_on_time"], data["in_process_overdue"]), (1, 1))
+        self.login_as("agency_leader")
+        body = self.client.get(
+            "/api/v1/dossiers/statistics", {"start": "2026-01-01", "end": "2026-01-31"}
         ).json()
-        self.assertEqual(body["summary"]["received"], 3)
+        self.assertEqual(body["summary"]["in_process_overdue"], 1)
+        page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-01-31"})
+        self.assertEqual(page.context["summary"]["in_process_overdue"], 1)
 
     def test_counts_of_thousands_are_grouped_on_the_page(self):
         from cchc.dossiers.models import Channel, Dossier, Status

@@ -177,7 +177,10 @@ class WorkflowTests(DeskTestCase):
                 at=at(2026, 3, 5, 9),
             )
             services.dossier_return(actor=self.desk, dossier=dossier, at=at(2026, 3, 5, 10))
-        self.assertEqual([m.subject.split(" ")[-1] for m in mail.outbox[-2:]], ["quả", "quả"])
+        self.assertEqual(
+            [m.subject.split(" — ")[0].split(" ", 3)[-1] for m in mail.outbox[-2:]],
+            ["đã có kết quả", "đã trả kết quả"],
+        )
         self.assertIn("đã có kết quả", mail.outbox[-2].subject)
         self.assertIn("đã trả kết quả", mail.outbox[-1].subject)
 
