@@ -1,6 +1,6 @@
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
-from cchc.dossiers.tests.helpers import DeskTestCase, at, xlsx_rows
+from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase, at, xlsx_rows
 
 
 class StaffPageAccessTests(DeskTestCase):
@@ -292,3 +292,30 @@ class QueryCountTests(DeskTestCase):
         after = self.counts()
         for url, a, b in zip(self.URLS, before, after, strict=True):
             self.assertLessEqual(b, a, url)
+
+
+class TrackingBookFormulaTests(DeskTestCase):
+    def test_an_applicant_named_like_a_formula_stays_text_in_the_tracking_book(self):
+        import dataclasses
+
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        formula = '=HYPERLINK("http://x","y")'
+        applicant = dataclasses.replace(APPLICANT, name=formula, address="@SUM(A1)")
+        dossier, _ = self.file_online(at(2026, 3, 2, 8), applicant=applicant)
+        services.dossier_accept(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 9))
+        self.client.force_login(self.desk)
+        book = self.client.get("/ho-so/so-theo-doi/", {"tu": "2026-03-01", "den": "2026-03-31"})
+        assert_kept_as_text(self, book.content, formula)
+        assert_kept_as_text(self, book.content, "@SUM(A1), 0912345678")
+
+    def test_a_procedure_named_like_a_formula_stays_text_in_the_statistics_book(self):
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        formula = '=HYPERLINK("http://x","y")'
+        dossier, _ = self.file_online(at(2026, 3, 2, 8))
+        type(self.procedure).objects.filter(pk=self.procedure.pk).update(name=formula)
+        services.dossier_accept(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 9))
+        self.login_as("agency_leader")
+        excel = self.client.get("/ho-so/thong-ke/excel/", {"tu": "2026-01-01", "den": "2026-12-31"})
+        assert_kept_as_text(self, excel.content, formula)
