@@ -148,3 +148,25 @@ class UnchangedMixin:
         after = snapshot()
         moved = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         self.assertEqual(moved, {}, f"{label}: rows or files changed")
+
+
+# --- where a page may send the person next (?next=) ---------------------------------------------
+
+HOSTILE_NEXT = (
+    "foo",  # a bare word: redirect() took it for a URL name and failed with 500
+    "core:home",
+    "//evil.example/",
+    "///evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example",
+    "http://evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/dang-nhap/",  # the login page itself: Django's LoginView raised ValueError (500)
+    "/dang-nhap/xac-thuc/",
+    "",
+    "\x00",
+    "Ạ" * 3000,
+)
