@@ -53,20 +53,22 @@ def verify_two_factor(client, user) -> None:
     has_device, required = twofactor.two_factor_state(user, fresh=True)
     if not (has_device or required):
         return
-    device = twofactor.confirmed_device(user) or TOTPDevice.objects.create(
-        user=user, name="Thiết bị kiểm thử", confirmed=True
-    )
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Thiết bị kiểm thử", confirmed=True)
+        twofactor.two_factor_state(user, fresh=True)  # cached again, as after a real login
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
 
 
 class VerifiedClient(Client):
-    """The test client whose force_login() also passes the two-factor step (staff roles
-    require it by default). Tests of the step itself use django.test.Client."""
+    """The test client whose login() and force_login() also pass the two-factor step (staff
+    roles require it by default). Tests of the step itself use django.test.Client, or sign in
+    through the login page."""
 
-    def force_login(self, user, backend=None):
-        super().force_login(user, backend)
+    def _login(self, user, backend=None):  # what login() and force_login() both end with
+        super()._login(user, backend)
         verify_two_factor(self, user)
 
 

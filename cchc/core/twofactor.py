@@ -133,8 +133,9 @@ def _membership_changed(sender, action, **kwargs):
         forget_everyone()
 
 
-def _user_saved(sender, instance, **kwargs):
-    forget_person(instance.pk)  # is_staff / is_superuser may have changed
+def _user_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or {"is_staff", "is_superuser"} & set(update_fields):
+        forget_person(instance.pk)  # not for the last_login that every sign-in saves
 
 
 def _setting_changed(sender, setting, **kwargs):

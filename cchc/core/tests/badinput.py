@@ -116,7 +116,8 @@ def zip_bomb(kind: str = "xlsx", megabytes: int = 1100) -> bytes:
 # --- the database (and storage) unchanged ----------------------------------------------------
 
 # A sign-in writes its session row and its django-axes access-log row.
-IGNORED_MODELS = {"sessions.session", "axes.accesslog"}
+# Sign-in artefacts: sessions, and the TOTP device a verified test login uses (core.testing).
+IGNORED_MODELS = {"sessions.session", "axes.accesslog", "otp_totp.totpdevice"}
 
 
 def storage_files(folder: str = "") -> int:

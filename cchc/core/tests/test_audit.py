@@ -1,5 +1,4 @@
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 
 from cchc.core.models import AuditEntry, Unit
 from cchc.core.services import audit_record
@@ -99,7 +98,7 @@ class AuditAdminTests(PersonaTestCase):
 
     def test_admins_list_and_filter_the_log(self):
         admin = make_user("root", self.unit_a, is_staff=True, is_superuser=True)
-        client = Client()
+        client = self.client_class()
         client.force_login(admin)
         response = client.get("/quan-tri/core/auditentry/")
         self.assertEqual(response.status_code, 200)

@@ -791,10 +791,12 @@ class NextParameterSweep(PersonaTestCase):
         self.assertRedirects(response, "/tu-viet-tat/", fetch_redirect_response=False)
 
     def test_the_code_step_keeps_only_a_safe_next_in_its_form(self):
+        from django.test import Client
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         TOTPDevice.objects.create(user=self.citizen, name="app", confirmed=True)
-        self.login_as("citizen")
+        self.client = Client()  # signed in with the password only: the code step is due
+        self.client.force_login(self.citizen)
         for value in HOSTILE_NEXT:
             response = self.client.get("/dang-nhap/xac-thuc/", {"next": value})
             self.assertEqual(response.status_code, 200, repr(value))
