@@ -24,9 +24,24 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=true $(PY) manage.py load_demo
 
+# Two-factor sign-in is on by default for the staff and the administrator; this local demo
+# switches it off explicitly so that every demo account signs in with its password alone.
+# `make run CCHC_TWO_FACTOR_REQUIRED=true` runs the demo as a real installation would.
+CCHC_TWO_FACTOR_REQUIRED ?= false
+
 run: demo
 	@echo "CCHC: http://127.0.0.1:8000 (Ctrl+C để dừng)"
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo ""
+	@echo "Xác thực hai bước (TOTP): CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED)."
+	@echo "  Khi triển khai thật, quản trị viên và mọi vai trò cán bộ bắt buộc xác thực hai bước"
+	@echo "  (tắt riêng từng vai trò tại /quan-tri/core/rolepolicy/). Bản minh họa này tắt mặc định;"
+	@echo "  chạy 'make run CCHC_TWO_FACTOR_REQUIRED=true' để thử như khi triển khai."
+	@echo "  Cách thiết lập (bắt buộc ở lần đăng nhập đầu, hoặc tự bật tại /tai-khoan/xac-thuc-hai-buoc/):"
+	@echo "    1. Cài ứng dụng xác thực trên điện thoại (FreeOTP, Aegis, Google/Microsoft Authenticator)."
+	@echo "    2. Đăng nhập bằng tài khoản cán bộ; trang /dang-nhap/thiet-lap-xac-thuc/ hiện mã QR và khóa bí mật."
+	@echo "    3. Quét mã QR (hoặc nhập khóa) trong ứng dụng, rồi nhập mã 6 chữ số ứng dụng hiển thị."
+	@echo "    Những lần sau: mật khẩu, rồi mã 6 chữ số tại /dang-nhap/xac-thuc/."
+	CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -154,6 +154,10 @@ AUTHENTICATION_BACKENDS = [
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CCHC")
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds (kept on the device)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)  # wrong codes per sign-in before sign-out
+# Two-factor sign-in is required of the administrators and every staff role unless a role's
+# RolePolicy switches it off (cchc/core/twofactor.py). "false" removes that default, for a
+# local demo only (`make run` sets it); the roles an administrator switched on still need it.
+TWO_FACTOR_REQUIRED = env_bool("CCHC_TWO_FACTOR_REQUIRED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # axes reads a float as hours

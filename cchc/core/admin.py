@@ -93,6 +93,10 @@ class RolePolicyAdmin(admin.ModelAdmin):
     list_editable = ["require_two_factor"]
     list_select_related = ["group"]
 
+    def get_changeform_initial_data(self, request):
+        # Every role requires two-factor sign-in by default: a new policy starts from that.
+        return {"require_two_factor": True, **super().get_changeform_initial_data(request)}
+
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)

@@ -1,5 +1,6 @@
 """API base: Vietnamese JSON errors {"errors": [{"field", "message"}]} and the calendar endpoint."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,15 @@ def as_serializer_error(exc: DjangoValidationError):
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """DRF echoes a wrong choice in its message; a lone surrogate (valid JSON, "\\udc80") cannot
+    be written as UTF-8, so it is shown as the replacement character instead of a 500."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def _flatten(detail, field=None):
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -39,7 +49,10 @@ def _flatten(detail, field=None):
         for item in detail:
             yield from _flatten(item, field)
     else:
-        yield {"field": field, "message": str(detail)}
+        yield {
+            "field": None if field is None else _encodable(str(field)),
+            "message": _encodable(str(detail)),
+        }
 
 
 def exception_handler(exc, context):

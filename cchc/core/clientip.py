@@ -18,9 +18,19 @@ def _valid(value: str) -> str | None:
         return None
 
 
+def _trusted() -> set[str]:
+    return set(getattr(settings, "TRUSTED_PROXIES", ()))
+
+
+def from_trusted_proxy(request) -> bool:
+    """The request comes straight from one of ``CCHC_TRUSTED_PROXIES`` (so the headers that
+    proxy sets, X-Forwarded-For and X-Request-ID, are its own and not the client's)."""
+    return _valid(request.META.get("REMOTE_ADDR", "")) in _trusted()
+
+
 def client_ip(request) -> str:
     remote = _valid(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+    trusted = _trusted()
     if remote not in trusted:
         return remote
     hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]

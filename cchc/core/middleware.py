@@ -3,7 +3,8 @@ import re
 import uuid
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
-_VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# What a proxy's request id may look like (nginx's $request_id is 32 hex digits).
+_VALID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def current_request_id() -> str:
@@ -11,14 +12,20 @@ def current_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    """Gives every request an id (the proxy's X-Request-ID when sane) for logs and audit."""
+    """Gives every request an id for logs and the audit chain: the X-Request-ID header only
+    when the request comes straight from a trusted proxy (CCHC_TRUSTED_PROXIES, which sets
+    it itself) and the id has the strict form above; otherwise a fresh random one, so a
+    client can never write its own text into the audit log."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from cchc.core.clientip import from_trusted_proxy
+
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        trusted = from_trusted_proxy(request) and _VALID.fullmatch(incoming)
+        request.id = incoming if trusted else uuid.uuid4().hex
         token = _request_id.set(request.id)
         try:
             response = self.get_response(request)

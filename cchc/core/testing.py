@@ -1,7 +1,7 @@
 """Test helpers: personas (the roles of docs/design.md) shared by every app's tests."""
 
 from django.contrib.auth.models import Group
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from cchc.core.models import Agency, Unit, User
 from cchc.core.roles import Role
@@ -57,6 +57,37 @@ def make_user(username: str, unit: Unit | None, roles=(), **extra) -> User:
     return user
 
 
+def verify_two_factor(client, user) -> None:
+    """Make the client's session of `user` a verified two-factor one, as a successful code
+    does: the person's confirmed TOTP device (one is made if they have none) is recorded in
+    the session the way django_otp.login() records it. Only when they owe a step."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cchc.core import twofactor
+
+    has_device, required = twofactor.two_factor_state(user, fresh=True)
+    if not (has_device or required):
+        return
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Thiết bị kiểm thử", confirmed=True)
+        twofactor.two_factor_state(user, fresh=True)  # cached again, as after a real login
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class VerifiedClient(Client):
+    """The test client whose login() and force_login() also pass the two-factor step (staff
+    roles require it by default). Tests of the step itself use django.test.Client, or sign in
+    through the login page."""
+
+    def _login(self, user, backend=None):  # what login() and force_login() both end with
+        super()._login(user, backend)
+        verify_two_factor(self, user)
+
+
 class PersonaTestCase(TestCase):
     """Creates one agency with units A and B, another agency, and these personas:
 
@@ -65,7 +96,12 @@ class PersonaTestCase(TestCase):
     (no unit), and anonymous (no login); also `appraiser` (appraisal council member) and
     `editor` (portal editor), both in the leadership office. Their usernames are
     "council_member" and "portal_editor", so subclasses may still create "appraiser"/"editor".
+
+    ``self.client.force_login`` (and ``login_as``) give a session that passed two-factor
+    sign-in (VerifiedClient); sign in through the login page to test the step itself.
     """
+
+    client_class = VerifiedClient
 
     @classmethod
     def setUpTestData(cls):
@@ -107,3 +143,22 @@ class PersonaTestCase(TestCase):
         if user is not None:
             self.client.force_login(user)
         return user
+
+
+def browser_enrol_two_factor(page) -> None:
+    """In a browser test, right after the password: when the sign-in stops at the enrolment
+    step (staff roles require two-factor sign-in), do what the person does: take the key the
+    page shows, compute the current code as an authenticator app would, and confirm it."""
+    import base64
+    from urllib.parse import urlparse
+
+    from django_otp.oath import totp
+
+    page.wait_for_url(lambda url: urlparse(url).path != "/dang-nhap/")  # the password taken
+    if "/dang-nhap/thiet-lap-xac-thuc/" not in page.url:
+        return
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("#id_code", f"{totp(key):06d}")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/dang-nhap/" not in url)

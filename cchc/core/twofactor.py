@@ -1,4 +1,10 @@
-"""Two-factor sign-in (TOTP through django-otp), required per role by ``RolePolicy``.
+"""Two-factor sign-in (TOTP through django-otp), on by default for the staff.
+
+Who must use it: the administrators (``is_staff``/``is_superuser``, the admin site) and every
+staff role (``Role``: each of them can change records), unless ``RolePolicy`` switches a role
+off; a ``RolePolicy`` switched on also requires it. ``CCHC_TWO_FACTOR_REQUIRED=false``
+(settings.TWO_FACTOR_REQUIRED) removes the default for a demo or a test bed, leaving only the
+roles an administrator switched on. People with no role (citizens) may enrol by choice.
 
 After the password, a person who has a confirmed TOTP device, or whose role requires two-factor
 sign-in, is *signed in but not verified*. ``TwoFactorMiddleware`` keeps such a session on the
@@ -17,8 +23,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -27,6 +34,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cchc.core.models import RolePolicy
+from cchc.core.roles import Role
 from cchc.core.services import audit_record
 
 VERIFY, ENROL = "verify", "enrol"
@@ -34,8 +42,27 @@ FAILURES_SESSION_KEY = "cchc_otp_failures"
 DEVICE_NAME = "Ứng dụng xác thực"
 
 
+# The roles that require it unless their RolePolicy says otherwise: all of them change records.
+DEFAULT_ROLES = tuple(str(role) for role in Role)
+
+
+def _required(user_ref) -> Q:
+    """Whether the person (an OuterRef to their pk) must use two-factor sign-in."""
+    required = Q(Exists(RolePolicy.objects.filter(group__user=user_ref, require_two_factor=True)))
+    if settings.TWO_FACTOR_REQUIRED:
+        from django.contrib.auth.models import Group
+
+        groups = Group.objects
+        required |= (
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Q(Exists(groups.filter(user=user_ref, name__in=DEFAULT_ROLES, policy__isnull=True)))
+        )
+    return required
+
+
 def role_requires_two_factor(user) -> bool:
-    return RolePolicy.objects.filter(group__user=user, require_two_factor=True).exists()
+    return two_factor_state(user, fresh=True)[1]
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -65,14 +92,12 @@ def _compute_state(user_pk) -> tuple[bool, bool]:
         .objects.filter(pk=user_pk)
         .annotate(
             has_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
-            required=Exists(
-                RolePolicy.objects.filter(group__user=OuterRef("pk"), require_two_factor=True)
-            ),
+            required=ExpressionWrapper(_required(OuterRef("pk")), output_field=BooleanField()),
         )
         .values_list("has_device", "required")
         .first()
     )
-    return tuple(row) if row else (False, False)
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def two_factor_state(user, fresh: bool = False) -> tuple[bool, bool]:
@@ -108,6 +133,16 @@ def _membership_changed(sender, action, **kwargs):
         forget_everyone()
 
 
+def _user_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or {"is_staff", "is_superuser"} & set(update_fields):
+        forget_person(instance.pk)  # not for the last_login that every sign-in saves
+
+
+def _setting_changed(sender, setting, **kwargs):
+    if setting == "TWO_FACTOR_REQUIRED":
+        forget_everyone()
+
+
 def _logged_in(sender, request, user, **kwargs):
     two_factor_state(user, fresh=True)  # warm: the next requests need no query
 
@@ -121,6 +156,8 @@ def connect_signals() -> None:
         sender=get_user_model().groups.through,
         dispatch_uid="cchc_2fa_groups",
     )
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="cchc_2fa_user")
+    setting_changed.connect(_setting_changed, dispatch_uid="cchc_2fa_setting")
     user_logged_in.connect(_logged_in, dispatch_uid="cchc_2fa_login")
 
 

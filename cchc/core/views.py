@@ -71,6 +71,9 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self):
+        return safe_next(self.request)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         step = twofactor.pending_step(self.request)
@@ -88,9 +91,7 @@ def lockout(request, original_response=None, credentials=None, *args, **kwargs):
         "tạm khóa trong %(minutes)s phút. Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
     ) % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": settings.AXES_COOLOFF_MINUTES}
     form = LoginForm(request, initial={"username": username[:150]})
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = ""
+    next_url = safe_next(request)
     response = render(
         request,
         "registration/login.html",
@@ -101,11 +102,25 @@ def lockout(request, original_response=None, credentials=None, *args, **kwargs):
     return response
 
 
-def _next_url(request) -> str:
+def safe_next(request) -> str:
+    """The ?next= (or posted next) page when it is a safe local path, else "".
+
+    Only a path on this site ("/…", never "//host" or "/\\host", no scheme) counts, so that
+    redirect() never takes a bare word for a URL name (500) and never leaves the site; and
+    never a sign-in step itself, which would send a signed-in person round in a loop."""
     candidate = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+        return ""
+    if not url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return ""
+    steps = (reverse("login"), reverse("core:otp_verify"), reverse("core:otp_enrol"))
+    if candidate.split("?", 1)[0] in steps:
+        return ""
+    return candidate
+
+
+def _next_url(request) -> str:
+    return safe_next(request) or reverse(settings.LOGIN_REDIRECT_URL)
 
 
 def _throttle_message(device) -> str | None:

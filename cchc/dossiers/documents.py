@@ -1,8 +1,6 @@
 """Official forms BM.01-BM.05 (Circular 01/2018/TT-VPCP, re-issued 2025) as HTML and PDF, and
 the tracking book BM.06 as Excel."""
 
-import io
-
 import qrcode
 import qrcode.image.svg
 from django.utils import timezone
@@ -67,6 +65,8 @@ def tracking_book(dossiers, *, title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from cchc.core.excel import workbook_bytes
+
     wb = Workbook()
     ws = wb.active
     ws.title = "So theo doi"
@@ -117,6 +117,4 @@ def tracking_book(dossiers, *, title: str) -> bytes:
         "ABCDEFGHIJKLM", (5, 22, 50, 10, 28, 36, 30, 18, 18, 18, 18, 18, 18), strict=True
     ):
         ws.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -514,10 +514,9 @@ def statistics_page(request):
 
 
 def statistics_excel(request):
-    import io
-
     from openpyxl import Workbook
 
+    from cchc.core.excel import workbook_bytes
     from cchc.dossiers import statistics
 
     agency = _stats_agency(request.user)
@@ -568,10 +567,8 @@ def statistics_excel(request):
                 r["late"],
             ]
         )
-    buffer = io.BytesIO()
-    wb.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
+        workbook_bytes(wb),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="thong-ke-ho-so-{start}-{end}.xlsx"'

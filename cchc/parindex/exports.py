@@ -1,7 +1,6 @@
 """Excel export of every score of a period (self / round 1 / explanation / round 2 / final)."""
 
-import io
-
+from cchc.core.excel import append, workbook_bytes
 from cchc.parindex import selectors
 from cchc.parindex.models import SAMPLE_BANNER, Period, Score
 
@@ -32,31 +31,33 @@ def period_scores_xlsx(period: Period) -> bytes:
     book = Workbook(write_only=True)
     summary = book.create_sheet("Kết quả")
     if period.framework.sample:
-        summary.append([str(SAMPLE_BANNER)])
-    summary.append(["Đơn vị", "Tổng điểm", "Chỉ số", "Xếp hạng", "Trạng thái"])
+        append(summary, [str(SAMPLE_BANNER)])
+    append(summary, ["Đơn vị", "Tổng điểm", "Chỉ số", "Xếp hạng", "Trạng thái"])
     results = selectors.period_results(period)
     for result in sorted(results.values(), key=lambda r: r.rank):
         assessment = result.extra["assessment"]
-        summary.append(
+        append(
+            summary,
             [
                 assessment.unit.name,
                 float(result.total),
                 float(result.index),
                 result.rank,
                 assessment.get_status_display(),
-            ]
+            ],
         )
     sheet = book.create_sheet("Điểm chi tiết")
     if period.framework.sample:
-        sheet.append([str(SAMPLE_BANNER)])
-    sheet.append(HEADERS)
+        append(sheet, [str(SAMPLE_BANNER)])
+    append(sheet, HEADERS)
     rows = (
         Score.objects.filter(assessment__period=period)
         .select_related("assessment__unit", "node")
         .order_by("assessment__unit__order", "assessment__unit__name", "node__order")
     )
     for s in rows.iterator(chunk_size=2000):
-        sheet.append(
+        append(
+            sheet,
             [
                 s.assessment.unit.name,
                 s.node.code,
@@ -71,8 +72,6 @@ def period_scores_xlsx(period: Period) -> bytes:
                 _num(s.round2_points),
                 s.round2_reason,
                 _num(s.final_points),
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

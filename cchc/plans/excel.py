@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cchc.core.excel import workbook_bytes
 from cchc.core.files import check_import_file
 from cchc.core.text import normalise
 from cchc.plans.models import ParField, Plan, PlanTask
@@ -33,16 +34,6 @@ COLUMNS = [
 REQUIRED = {"field", "content", "lead_unit", "deadline"}
 HEADER_KEYS = {normalise(header): key for key, header, _w in COLUMNS}
 MAX_ROWS = 2000
-
-
-def text_only(book: Workbook) -> None:
-    """Store every cell as data: openpyxl turns text starting with "=" into a formula, so a
-    task named "=HYPERLINK(...)" would run in the reader's Excel (formula injection)."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
 
 
 def deadline_in_range(deadline: dt.date, year: int) -> bool:
@@ -86,10 +77,7 @@ def export_plan(plan: Plan, tasks) -> bytes:
     legend.append(["Mã", "Lĩnh vực CCHC"])
     for code, label in ParField.choices:
         legend.append([code, str(label)])
-    text_only(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 @dataclass

@@ -249,7 +249,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from cchc.plans.excel import text_only
+    from cchc.core.excel import workbook_bytes
 
     book = Workbook()
     info = book.active
@@ -261,10 +261,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     info.append(["Chụp số liệu lúc", report.data.get("taken_at", "")])
     if report.is_empty:
         info.append([empty_statement(report)])
-        text_only(book)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return workbook_bytes(book)
     # The appendix numbers its tables as the report does.
     for table in [t for part in sections(report) for t in part["tables"]]:
         sheet = book.create_sheet(f"Bang {table.number}")
@@ -280,10 +277,7 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
             sheet.append([_excel_value(cell) for cell in row])
         sheet.append([f"Nguồn: {table.source}"])
         sheet.column_dimensions["A"].width = 50
-    text_only(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _excel_value(cell):

@@ -116,7 +116,8 @@ def zip_bomb(kind: str = "xlsx", megabytes: int = 1100) -> bytes:
 # --- the database (and storage) unchanged ----------------------------------------------------
 
 # A sign-in writes its session row and its django-axes access-log row.
-IGNORED_MODELS = {"sessions.session", "axes.accesslog"}
+# Sign-in artefacts: sessions, and the TOTP device a verified test login uses (core.testing).
+IGNORED_MODELS = {"sessions.session", "axes.accesslog", "otp_totp.totpdevice"}
 
 
 def storage_files(folder: str = "") -> int:
@@ -148,3 +149,25 @@ class UnchangedMixin:
         after = snapshot()
         moved = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
         self.assertEqual(moved, {}, f"{label}: rows or files changed")
+
+
+# --- where a page may send the person next (?next=) ---------------------------------------------
+
+HOSTILE_NEXT = (
+    "foo",  # a bare word: redirect() took it for a URL name and failed with 500
+    "core:home",
+    "//evil.example/",
+    "///evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example",
+    "http://evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/dang-nhap/",  # the login page itself: Django's LoginView raised ValueError (500)
+    "/dang-nhap/xac-thuc/",
+    "",
+    "\x00",
+    "Ạ" * 3000,
+)

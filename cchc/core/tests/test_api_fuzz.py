@@ -287,3 +287,93 @@ def test_a_comment_name_longer_than_documented_is_refused_even_with_spaces(clien
     fits = {"name": "  An  ", "email": "a@example.vn", "text": " Ý kiến "}
     assert client.post(url, fits, content_type="application/json").status_code == 201
     assert Comment.objects.get().name == "An"
+
+
+# A lone surrogate ("\udc80" in JSON) is valid JSON but cannot be encoded as UTF-8: DRF echoes
+# an invalid choice in its message, and the renderer then failed with 500.
+LONE_SURROGATE = "\udc80"
+
+
+def _enum_fields(schema):
+    """(method, path, [body fields], [query parameters]) of every operation with a choice."""
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    def is_choice(node):
+        node = resolve(node)
+        if "enum" in node:
+            return True
+        if node.get("type") == "array" and "items" in node:
+            return is_choice(node["items"])
+        return any(
+            is_choice(sub) for key in ("allOf", "oneOf", "anyOf") for sub in node.get(key, [])
+        )
+
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema")
+            properties = resolve(body).get("properties", {}) if body else {}
+            fields = [name for name, node in properties.items() if is_choice(node)]
+            query = [
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "query" and is_choice(p.get("schema", {}))
+            ]
+            if fields or query:
+                yield method, path, fields, query
+
+
+def _real_path(path, world):
+    import re
+
+    target = next((value for prefix, value in world["real"] if path.startswith(prefix)), None)
+    return re.sub(r"\{[^}]+\}", str(target), path)
+
+
+@pytest.mark.django_db
+@override_settings(SITE_AGENCY_CODE="TEST")
+def test_a_lone_surrogate_in_any_choice_field_is_a_clear_400_never_a_500(client):
+    import json
+
+    from rest_framework.authtoken.models import Token
+
+    world = build_world()
+    headers = {"Authorization": f"Token {Token.objects.create(user=world['leader']).key}"}
+    schema = client.get("/api/schema/?format=json").json()
+    tried = []
+    for method, path, fields, query in _enum_fields(schema):
+        url = _real_path(path, world)
+        for name in fields:
+            body = json.dumps({name: LONE_SURROGATE})  # ASCII JSON: "\udc80"
+            response = getattr(client, method)(
+                url, body, content_type="application/json", headers=headers
+            )
+            tried.append((method, path, name, response.status_code))
+            assert response.status_code in (400, 403, 404), (
+                method,
+                path,
+                name,
+                response.status_code,
+            )
+            errors = response.json()["errors"]
+            assert all(e["message"] for e in errors)
+        for name in query:
+            response = client.get(f"{url}?{name}=%ED%B3%80", headers=headers)  # its UTF-8 bytes
+            tried.append((method, path, name, response.status_code))
+            assert response.status_code in (400, 404), (method, path, name, response.status_code)
+    assert len(tried) >= 10, tried
+    # The invalid choice is named in the message, readable, without the unencodable character.
+    response = client.post(
+        _real_path("/api/v1/plans/regulations/", world),
+        json.dumps({"kind": "ab" + LONE_SURROGATE}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 400
+    message = next(e["message"] for e in response.json()["errors"] if e["field"] == "kind")
+    assert "ab" in message and LONE_SURROGATE not in message

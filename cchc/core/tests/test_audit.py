@@ -1,5 +1,4 @@
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 
 from cchc.core.models import AuditEntry, Unit
 from cchc.core.services import audit_record
@@ -32,7 +31,8 @@ class AuditRecordTests(PersonaTestCase):
         entry = audit_record(actor=AnonymousUser(), obj=self.unit_a, action="view")
         self.assertIsNone(entry.actor)
 
-    def test_it_keeps_the_request_id_of_the_request_that_made_the_change(self):
+    def _audited_request_id(self, remote_addr, request_id):
+        """What the audit entry of a change made during this request stores as its id."""
         from django.http import HttpResponse
         from django.test import RequestFactory
 
@@ -42,20 +42,46 @@ class AuditRecordTests(PersonaTestCase):
             audit_record(actor=self.leader_a, obj=self.unit_a, action="touch")
             return HttpResponse("ok")
 
-        request = RequestFactory().get("/", HTTP_X_REQUEST_ID="req-123")
+        AuditEntry.objects.filter(action="touch").delete()
+        headers = {"HTTP_X_REQUEST_ID": request_id} if request_id is not None else {}
+        request = RequestFactory().get("/", REMOTE_ADDR=remote_addr, **headers)
         response = RequestIdMiddleware(view)(request)
-        self.assertEqual(response["X-Request-ID"], "req-123")
-        self.assertEqual(AuditEntry.objects.get(action="touch").request_id, "req-123")
+        stored = AuditEntry.objects.get(action="touch").request_id
+        self.assertEqual(response["X-Request-ID"], stored)
+        return stored
 
-    def test_a_bogus_request_id_is_replaced(self):
-        from django.http import HttpResponse
-        from django.test import RequestFactory
+    def test_it_keeps_the_request_id_a_trusted_proxy_sent(self):
+        with self.settings(TRUSTED_PROXIES=["10.0.0.5"]):
+            for good in ("req-1234", "a" * 64, "0f3c9a1e.b7_X-42"):
+                self.assertEqual(self._audited_request_id("10.0.0.5", good), good)
 
-        from cchc.core.middleware import RequestIdMiddleware
+    def test_a_client_cannot_put_its_own_request_id_in_the_audit_chain(self):
+        with self.settings(TRUSTED_PROXIES=["10.0.0.5"]):
+            for remote in ("203.0.113.7", "10.0.0.6", "127.0.0.1"):
+                stored = self._audited_request_id(remote, "spoofed-id-123")
+                self.assertRegex(stored, r"^[0-9a-f]{32}$", remote)
+        # No proxy configured: nobody's header is believed.
+        self.assertRegex(self._audited_request_id("127.0.0.1", "req-123456"), r"^[0-9a-f]{32}$")
 
-        request = RequestFactory().get("/", HTTP_X_REQUEST_ID="<script>")
-        response = RequestIdMiddleware(lambda r: HttpResponse())(request)
-        self.assertRegex(response["X-Request-ID"], r"^[0-9a-f]{32}$")
+    def test_a_malformed_request_id_from_the_proxy_is_replaced(self):
+        with self.settings(TRUSTED_PROXIES=["10.0.0.5"]):
+            for bad in (
+                "",
+                "short",
+                "a" * 65,
+                "<script>alert(1)</script>",
+                "id with space",
+                "id\nforged: 1",
+                "mã-yêu-cầu-1",
+                "../../etc/passwd%00",
+            ):
+                stored = self._audited_request_id("10.0.0.5", bad)
+                self.assertRegex(stored, r"^[0-9a-f]{32}$", repr(bad))
+            self.assertRegex(self._audited_request_id("10.0.0.5", None), r"^[0-9a-f]{32}$")
+
+    def test_every_request_gets_a_fresh_id(self):
+        first = self._audited_request_id("127.0.0.1", None)
+        self.assertNotEqual(first, self._audited_request_id("127.0.0.1", None))
 
 
 class AuditAdminTests(PersonaTestCase):
@@ -72,7 +98,7 @@ class AuditAdminTests(PersonaTestCase):
 
     def test_admins_list_and_filter_the_log(self):
         admin = make_user("root", self.unit_a, is_staff=True, is_superuser=True)
-        client = Client()
+        client = self.client_class()
         client.force_login(admin)
         response = client.get("/quan-tri/core/auditentry/")
         self.assertEqual(response.status_code, 200)

@@ -22,6 +22,7 @@ from cchc.core.testing import PersonaTestCase, make_user
 from cchc.core.tests.badinput import (
     ACTIVE_FILES,
     EMPTY,
+    HOSTILE_NEXT,
     HUGE_TEXT,
     HUGER_TEXT,
     MB,
@@ -756,3 +757,47 @@ class OddNumbersAndBytesSweep(SweepMixin, DeskTestCase):
         stored = DossierFile.objects.get(dossier=dossier)
         self.assertRegex(stored.path, GENERATED)
         self.assertEqual(stored.original_name, "x.pdf")
+
+
+class NextParameterSweep(PersonaTestCase):
+    """Every page that sends a person on to ?next= goes only to a safe local page, else home."""
+
+    def assert_safe_redirect(self, response, value):
+        self.assertEqual(response.status_code, 302, repr(value))
+        location = response["Location"]
+        self.assertTrue(location.startswith("/"), (value, location))
+        self.assertFalse(location.startswith(("//", "/\\")), (value, location))
+        self.assertNotIn(location.split("?")[0], ("/dang-nhap/", "/dang-nhap/xac-thuc/"), value)
+
+    def test_the_sign_in_steps_of_a_signed_in_person_redirect_only_to_a_local_page(self):
+        self.login_as("citizen")
+        for value in HOSTILE_NEXT:
+            for url in ("/dang-nhap/xac-thuc/", "/dang-nhap/"):
+                self.assert_safe_redirect(self.client.get(url, {"next": value}), value)
+        response = self.client.get("/dang-nhap/xac-thuc/", {"next": "/tu-viet-tat/?q=a"})
+        self.assertRedirects(response, "/tu-viet-tat/?q=a", fetch_redirect_response=False)
+
+    def test_signing_in_redirects_only_to_a_local_page(self):
+        for value in HOSTILE_NEXT:
+            self.client.logout()
+            response = self.client.post(
+                "/dang-nhap/", {"username": "citizen", "password": "pw-citizen", "next": value}
+            )
+            self.assert_safe_redirect(response, value)
+        self.client.logout()
+        response = self.client.post(
+            "/dang-nhap/?next=/tu-viet-tat/", {"username": "citizen", "password": "pw-citizen"}
+        )
+        self.assertRedirects(response, "/tu-viet-tat/", fetch_redirect_response=False)
+
+    def test_the_code_step_keeps_only_a_safe_next_in_its_form(self):
+        from django.test import Client
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=self.citizen, name="app", confirmed=True)
+        self.client = Client()  # signed in with the password only: the code step is due
+        self.client.force_login(self.citizen)
+        for value in HOSTILE_NEXT:
+            response = self.client.get("/dang-nhap/xac-thuc/", {"next": value})
+            self.assertEqual(response.status_code, 200, repr(value))
+            self.assertEqual(response.context["next"], "/", repr(value))

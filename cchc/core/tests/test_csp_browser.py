@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from cchc.core.testing import browser_enrol_two_factor
 from cchc.dossiers.models import Dossier
 from cchc.parindex.models import Assessment
 from cchc.portal.models import Article
@@ -57,7 +58,7 @@ def sign_in(page, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    browser_enrol_two_factor(page)
     assert page.get_by_role("button", name="Đăng xuất").count() == 1
 
 

@@ -82,7 +82,7 @@ class CsrfWalkTests(PersonaTestCase):
     def setUp(self):
         super().setUp()
         self.admin = User.objects.create_superuser("quantri", password="pw-quantri")
-        self.browser = Client(enforce_csrf_checks=True)
+        self.browser = self.client_class(enforce_csrf_checks=True)
         self.browser.force_login(self.admin)
 
     def test_every_pattern_refuses_a_post_without_the_token(self):
@@ -126,7 +126,7 @@ class CsrfWalkTests(PersonaTestCase):
 class CsrfTokenWorksTests(PersonaTestCase):
     def setUp(self):
         super().setUp()
-        self.browser = Client(enforce_csrf_checks=True)
+        self.browser = self.client_class(enforce_csrf_checks=True)
 
     def token(self, url):
         self.browser.get(url)

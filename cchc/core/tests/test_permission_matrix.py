@@ -233,7 +233,9 @@ ROWS = {
     # two-factor steps: any signed-in person may enrol; verify only when a code is pending.
     "admin-login": {"get": PUBLIC, "post": PUBLIC},
     "core:otp_devices": {"get": "200 200 200 200 200 200 200 200 200 200 200 login", "post": "302 302 302 302 302 302 302 302 302 302 302 login"},
-    "core:otp_enrol": {"get": "200 200 200 200 200 200 200 200 200 200 200 login", "post": "200 200 200 200 200 200 200 200 200 200 200 login"},
+    # Staff are enrolled (two-factor is on for them by default): enrolling again goes to
+    # their devices; the citizen may enrol by choice.
+    "core:otp_enrol": {"get": "302 302 302 302 302 302 302 302 302 302 200 login", "post": "302 302 302 302 302 302 302 302 302 302 200 login"},
     "core:otp_verify": {"get": "302 302 302 302 302 302 302 302 302 302 302 login", "post": "302 302 302 302 302 302 302 302 302 302 302 login"},
     # Public downloads that replaced direct MEDIA_URL links (public like their pages).
     "portal:cover-image": {"get": PUBLIC, "post": NO_POST},

@@ -9,6 +9,7 @@ from django.test import TestCase, override_settings
 
 from cchc.core.models import Abbreviation, Agency, CalendarOverride, Unit, User
 from cchc.core.selectors import unit_tree
+from cchc.core.testing import VerifiedClient
 from cchc.env import env_bool, env_int
 
 
@@ -192,6 +193,8 @@ class NavigationTests(TestCase):
 
 
 class RoleNavigationTests(TestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     def test_entries_with_roles_are_shown_only_to_holders(self):
         from cchc.core import registry
         from cchc.core.roles import Role

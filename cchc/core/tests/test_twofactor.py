@@ -6,6 +6,7 @@ from urllib.parse import quote
 import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
@@ -27,6 +28,10 @@ def code_for(device, offset=0):
 
 
 class TwoFactorTestCase(PersonaTestCase):
+    # The plain client: these tests sign in and verify by hand (PersonaTestCase's client
+    # marks a forced login as verified).
+    client_class = Client
+
     def setUp(self):
         super().setUp()
         self.clock = time_machine.travel(timezone.now(), tick=False)
@@ -54,6 +59,8 @@ class TwoFactorTestCase(PersonaTestCase):
         return TOTPDevice.objects.create(user=user, name="Điện thoại", confirmed=True)
 
 
+# The policy mechanics, with the default requirement (OnByDefaultTests) switched off.
+@override_settings(TWO_FACTOR_REQUIRED=False)
 class RequiredByRoleTests(TwoFactorTestCase):
     def setUp(self):
         super().setUp()
@@ -211,6 +218,8 @@ class RequiredByRoleTests(TwoFactorTestCase):
         self.assertNotIn("_auth_user_id", self.client.session)
 
 
+# The policy mechanics, with the default requirement (OnByDefaultTests) switched off.
+@override_settings(TWO_FACTOR_REQUIRED=False)
 class NotRequiredTests(TwoFactorTestCase):
     def test_sign_in_is_unchanged_without_policy_or_device(self):
         response = self.sign_in("officer_a", next_url=STAFF_PAGE)
@@ -264,6 +273,8 @@ class NotRequiredTests(TwoFactorTestCase):
         self.assertRedirects(self.sign_in("officer_a"), "/", fetch_redirect_response=False)
 
 
+# The policy mechanics, with the default requirement (OnByDefaultTests) switched off.
+@override_settings(TWO_FACTOR_REQUIRED=False)
 class AdminPolicyTests(TwoFactorTestCase):
     def setUp(self):
         super().setUp()
@@ -302,3 +313,88 @@ class AdminPolicyTests(TwoFactorTestCase):
         self.require(Role.SYSTEM_ADMIN)
         self.client.force_login(self.admin)
         self.assertTrue(self.client.get("/quan-tri/")["Location"].startswith(ENROL))
+
+
+class OnByDefaultTests(TwoFactorTestCase):
+    """A fresh database (no RolePolicy row) asks the administrator and every staff role."""
+
+    def test_a_fresh_database_asks_the_staff_and_the_administrator_for_the_code(self):
+        self.assertFalse(RolePolicy.objects.exists())
+        User.objects.create_superuser("quantri", password="pw-quantri")
+        for username in ("officer_a", "leader_a", "agency_leader", "portal_editor", "quantri"):
+            self.client.logout()
+            response = self.sign_in(username)
+            self.assertTrue(response["Location"].startswith(ENROL), username)
+            self.assertTrue(self.client.get(STAFF_PAGE)["Location"].startswith(ENROL), username)
+        self.assertTrue(self.client.get("/quan-tri/")["Location"].startswith(ENROL))
+        self.assertContains(self.client.get(ENROL), "bắt buộc")
+        # Someone with no staff role (a citizen) signs in as before.
+        self.client.logout()
+        self.assertRedirects(self.sign_in("citizen"), "/", fetch_redirect_response=False)
+
+    def test_an_enrolled_officer_is_asked_for_the_code_at_every_sign_in(self):
+        self.sign_in("officer_a")
+        self.client.get(ENROL)
+        device = self.device_of(self.officer_a, confirmed=False)
+        self.assertEqual(self.client.post(ENROL, {"code": code_for(device)}).status_code, 302)
+        self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
+        self.client.logout()
+        self.later()
+        self.assertTrue(self.sign_in("officer_a")["Location"].startswith(VERIFY))
+
+    def test_the_setting_switches_the_default_off_but_not_an_explicit_policy(self):
+        with self.settings(TWO_FACTOR_REQUIRED=False):
+            self.assertRedirects(self.sign_in("officer_a"), "/", fetch_redirect_response=False)
+            self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
+            self.client.logout()
+            self.require(Role.UNIT_LEADER)
+            self.assertTrue(self.sign_in("leader_a")["Location"].startswith(ENROL))
+
+    def test_the_administrator_may_switch_one_role_off(self):
+        self.require(Role.SPECIALIST, required=False)
+        self.assertRedirects(self.sign_in("officer_a"), "/", fetch_redirect_response=False)
+        self.client.logout()
+        self.assertTrue(self.sign_in("leader_a")["Location"].startswith(ENROL))
+
+    def test_a_new_policy_in_the_admin_site_is_on_unless_unticked(self):
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        from cchc.core.admin import RolePolicyAdmin
+
+        initial = RolePolicyAdmin(RolePolicy, admin.site).get_changeform_initial_data(
+            RequestFactory().get("/quan-tri/core/rolepolicy/add/")
+        )
+        self.assertIs(initial["require_two_factor"], True)
+
+
+class VerifiedTestLoginTests(PersonaTestCase):
+    def test_a_forced_test_login_is_verified_with_a_real_device_of_that_person(self):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        self.login_as("officer_a")
+        self.assertEqual(self.client.get(STAFF_PAGE).status_code, 200)
+        device = TOTPDevice.objects.get(user=self.officer_a, confirmed=True)
+        self.assertEqual(self.client.session[DEVICE_ID_SESSION_KEY], device.persistent_id)
+        self.login_as("citizen")  # owes no step: no device made
+        self.assertFalse(TOTPDevice.objects.filter(user=self.citizen).exists())
+
+
+class DemoRunTests(PersonaTestCase):
+    def test_make_run_says_how_to_enrol_and_switches_two_factor_off_explicitly(self):
+        import subprocess
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[3]
+        dry = subprocess.run(
+            ["make", "-n", "-s", "run", "PY=python"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PATH": "/usr/bin:/bin"},
+        ).stdout
+        self.assertIn("/dang-nhap/thiet-lap-xac-thuc/", dry)
+        self.assertIn("quét mã qr", dry.lower())
+        server = next(line for line in dry.splitlines() if "runserver" in line)
+        self.assertIn("CCHC_TWO_FACTOR_REQUIRED=false", server)

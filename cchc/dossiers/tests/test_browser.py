@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import browser_enrol_two_factor, make_user
 from cchc.dossiers.models import Dossier, Status
 from cchc.dossiers.tests.helpers import PDF, make_procedure
 
@@ -66,6 +66,7 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     page.locator("#id_username").fill("motcua")
     page.locator("#id_password").fill("pw-motcua")
     page.locator("form").get_by_role("button").last.click()
+    browser_enrol_two_factor(page)
     page.goto(f"/ho-so/{code}/")
     action(page, "tiep-nhan", "Tiếp nhận")
     assert page.locator("#dossier-status").inner_text() == "Đã tiếp nhận"

@@ -1,6 +1,6 @@
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
-from cchc.dossiers.tests.helpers import DeskTestCase, at, xlsx_rows
+from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase, at, xlsx_rows
 
 
 class StaffPageAccessTests(DeskTestCase):
@@ -39,7 +39,7 @@ class StaffPageAccessTests(DeskTestCase):
         for _ in range(3):
             self.file_online(at(2026, 3, 2, 9))
         self.client.get("/ho-so/?loc=new", headers={"HX-Request": "true"})  # warm: site agency
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):  # +1: django-otp loads the verified session's device
             response = self.client.get("/ho-so/?loc=new", headers={"HX-Request": "true"})
         self.assertNotContains(response, "<h1>")
         self.assertContains(response, self.dossier.code)
@@ -331,3 +331,30 @@ class SharedStyleTests(DeskTestCase):
                     if f"\n{name} {{" in "\n" + css.read_text(encoding="utf-8")
                 )
                 self.assertEqual(defining, ["static/cchc/site.css"])
+
+
+class TrackingBookFormulaTests(DeskTestCase):
+    def test_an_applicant_named_like_a_formula_stays_text_in_the_tracking_book(self):
+        import dataclasses
+
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        formula = '=HYPERLINK("http://x","y")'
+        applicant = dataclasses.replace(APPLICANT, name=formula, address="@SUM(A1)")
+        dossier, _ = self.file_online(at(2026, 3, 2, 8), applicant=applicant)
+        services.dossier_accept(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 9))
+        self.client.force_login(self.desk)
+        book = self.client.get("/ho-so/so-theo-doi/", {"tu": "2026-03-01", "den": "2026-03-31"})
+        assert_kept_as_text(self, book.content, formula)
+        assert_kept_as_text(self, book.content, "@SUM(A1), 0912345678")
+
+    def test_a_procedure_named_like_a_formula_stays_text_in_the_statistics_book(self):
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        formula = '=HYPERLINK("http://x","y")'
+        dossier, _ = self.file_online(at(2026, 3, 2, 8))
+        type(self.procedure).objects.filter(pk=self.procedure.pk).update(name=formula)
+        services.dossier_accept(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 9))
+        self.login_as("agency_leader")
+        excel = self.client.get("/ho-so/thong-ke/excel/", {"tu": "2026-01-01", "den": "2026-12-31"})
+        assert_kept_as_text(self, excel.content, formula)

@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import browser_enrol_two_factor, make_user
 from cchc.parindex.models import Assessment, Score
 from cchc.parindex.services import period_create
 from cchc.parindex.tests.helpers import small_framework
@@ -47,7 +47,7 @@ def login(browser, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-" + username)
     page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    browser_enrol_two_factor(page)
     return page
 
 

@@ -103,6 +103,19 @@ class PeriodAndResultPageTests(ParTestCase):
             404,
         )
 
+    def test_text_that_looks_like_a_formula_stays_text_in_the_excel_export(self):
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        formula = '=HYPERLINK("http://x","y")'
+        self.unit_a.__class__.objects.filter(pk=self.unit_a.pk).update(name=formula)
+        Score.objects.filter(assessment=self.assessment_a, node__code="1.1.1").update(
+            self_note="+1+cmd|' /C calc'!A0"
+        )
+        self.login_as("agency_leader")
+        response = self.client.get(reverse("parindex:period-export", args=[self.period.pk]))
+        assert_kept_as_text(self, response.content, formula)
+        assert_kept_as_text(self, response.content, "+1+cmd|' /C calc'!A0")
+
 
 class UploadPageTests(ParTestCase):
     def test_only_the_reform_focal_point_imports_a_framework(self):

@@ -205,6 +205,12 @@ class ExcelTests(PersonaTestCase):
         response = self.client.get(reverse("plans:plan-export", args=[self.plan.pk]))
         cell = load_workbook(io.BytesIO(response.content)).active.cell(row=4, column=3)
         self.assertEqual((cell.value, cell.data_type), (formula, "s"))
+        from cchc.core.tests.test_excel import assert_kept_as_text
+
+        PlanTask.objects.filter(plan=self.plan, order=2).update(expected_output="@SUM(A1)")
+        response = self.client.get(reverse("plans:plan-export", args=[self.plan.pk]))
+        assert_kept_as_text(self, response.content, formula)
+        assert_kept_as_text(self, response.content, "@SUM(A1)")
 
     def test_a_completion_date_after_today_is_refused(self):
         data = workbook(

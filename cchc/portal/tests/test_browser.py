@@ -93,7 +93,7 @@ def test_an_editor_writes_an_article_in_the_prose_editor(page, live_server):
 
     from cchc.core.models import Unit
     from cchc.core.roles import Role
-    from cchc.core.testing import make_agency, make_user
+    from cchc.core.testing import browser_enrol_two_factor, make_agency, make_user
     from cchc.portal.models import Category
 
     cache.clear()
@@ -104,7 +104,7 @@ def test_an_editor_writes_an_article_in_the_prose_editor(page, live_server):
     page.fill("input[name=username]", "bientap")
     page.fill("input[name=password]", "pw-bientap")
     page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
+    browser_enrol_two_factor(page)
     page.goto("/quan-ly/tin-tuc/moi/")
     page.fill("#id_title", "Bài viết trong trình soạn thảo")
     page.select_option("#id_category", str(category.pk))

@@ -2,12 +2,14 @@ from django.core.cache import cache
 from django.test import TestCase
 
 from cchc.core.roles import Role
-from cchc.core.testing import make_agency, make_user
+from cchc.core.testing import VerifiedClient, make_agency, make_user
 from cchc.portal.models import Comment
 from cchc.portal.tests import factories as f
 
 
 class CommentTests(TestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     def setUp(self):
         cache.clear()
         agency = make_agency("SKHCN")

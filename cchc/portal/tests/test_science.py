@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.cache import cache
 from django.test import TestCase
 
+from cchc.core.testing import VerifiedClient
 from cchc.portal.models import ScienceTask
 
 
@@ -60,6 +61,8 @@ class ScienceTests(TestCase):
 
 
 class ScienceFileTests(TestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     def test_an_editor_attaches_a_result_file_and_a_disguised_one_is_refused(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 

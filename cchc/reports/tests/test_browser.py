@@ -8,7 +8,7 @@ from docx import Document
 
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import browser_enrol_two_factor, make_user
 from cchc.plans.models import PlanTask
 from cchc.plans.tests.factories import make_plan, make_task
 
@@ -36,6 +36,7 @@ def login(page, user):
     page.locator("#id_username").fill(user.username)
     page.locator("#id_password").fill("pw-" + user.username)
     page.locator("#id_password").press("Enter")
+    browser_enrol_two_factor(page)
     page.wait_for_url(lambda url: "/dang-nhap/" not in url)
 
 
