@@ -367,6 +367,9 @@ class QueuePagination(PageNumberPagination):
     a 400 naming the `page` parameter, like a bad filter value."""
 
     page_size = PAGE_SIZE
+    page_query_description = gettext_lazy("Số trang (từ 1), mỗi trang %(n)d hồ sơ.") % {
+        "n": PAGE_SIZE
+    }
     invalid_page_message = gettext_lazy("Không có trang này.")
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -381,6 +384,7 @@ class QueuePagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         paginated = super().get_paginated_response_schema(schema)
         paginated["properties"]["counts"] = COUNTS_SCHEMA
+        paginated["required"] = [*paginated["required"], "counts"]
         return paginated
 
 

@@ -49,12 +49,14 @@ class QueueFilter(django_filters.FilterSet):
         ),
     )
     step = django_filters.ModelChoiceFilter(
+        field_name="current_step",
         queryset=ProcedureStep.objects.all(),
         label=_("Bước xử lý"),
         error_messages=_invalid(_("Không có bước xử lý này.")),
         help_text=_("Mã số (id) của bước xử lý nội bộ hồ sơ đang ở."),
     )
     unit = django_filters.ModelChoiceFilter(
+        field_name="current_unit",
         queryset=_units,
         label=_("Đơn vị"),
         error_messages=_invalid(_("Không có đơn vị này.")),
