@@ -354,3 +354,23 @@ class QueueSchemaTests(QueueTestCase):
         self.assertEqual(parameters["due"]["schema"]["enum"], ["overdue", "today", "week"])
         self.assertEqual(parameters["procedure"]["schema"]["type"], "integer")
         self.assertIn("400", operation["responses"])
+
+
+class SharedPaginationTests(QueueTestCase):
+    def test_the_shared_page_links_keep_every_parameter(self):
+        """core/pagination.html (petition queue, articles, search, glossary, this queue) kept
+        only `q`: the petition queue's `status` was lost on page 2."""
+        from django.core.paginator import Paginator
+        from django.template.loader import render_to_string
+        from django.test import RequestFactory
+
+        request = RequestFactory().get(
+            "/pakn/xu-ly/", {"status": "received", "q": "đất", "page": 2}
+        )
+        html = render_to_string(
+            "core/pagination.html",
+            {"page": Paginator(range(90), 30).page(2), "query": "đất"},
+            request=request,
+        )
+        self.assertIn('href="?status=received&amp;q=%C4%91%E1%BA%A5t&amp;page=1"', html)
+        self.assertIn('href="?status=received&amp;q=%C4%91%E1%BA%A5t&amp;page=3"', html)
