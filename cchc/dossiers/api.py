@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -15,9 +17,12 @@ from rest_framework.views import APIView
 
 from cchc.core import ratelimits
 from cchc.core.api import ERROR_SCHEMA
+from cchc.core.pagination import PageNumberPagination
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
+from cchc.dossiers.filters import PAGE_SIZE, QueueFilter
 from cchc.dossiers.forms import ApplicantForm
+from cchc.dossiers.models import Dossier
 from cchc.dossiers.views import (
     LOOKUP_FLOOD,
     WRONG_CODE_OR_SECRET,
@@ -357,20 +362,80 @@ class DossierSupplementApi(APIView):
         return Response(LookupOut(selectors.public_status(dossier)).data)
 
 
-class DossierListApi(APIView):
-    permission_classes = [IsAuthenticated]
+class QueuePagination(PageNumberPagination):
+    """The project's page-number pagination with the queue's page size; a bad page number is
+    a 400 naming the `page` parameter, like a bad filter value."""
 
-    @extend_schema(
-        parameters=[OpenApiParameter("loc", str)], responses={200: DossierOut(many=True)}
-    )
-    def get(self, request):
-        require_staff(request.user)
-        return Response(
-            DossierOut(
-                selectors.queue(request.user, which=request.query_params.get("loc", ""))[:200],
-                many=True,
-            ).data
+    page_size = PAGE_SIZE
+    page_query_description = gettext_lazy("Số trang (từ 1), mỗi trang %(n)d hồ sơ.") % {
+        "n": PAGE_SIZE
+    }
+    invalid_page_message = gettext_lazy("Không có trang này.")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise serializers.ValidationError({"page": [_("Số trang không hợp lệ.")]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise serializers.ValidationError({"page": [str(error.detail)]}) from None
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["counts"] = COUNTS_SCHEMA
+        paginated["required"] = [*paginated["required"], "counts"]
+        return paginated
+
+
+COUNTS_SCHEMA = {
+    "type": "object",
+    "description": "Với mỗi bộ lọc: các lựa chọn và số hồ sơ của từng lựa chọn (các bộ lọc khác "
+    "đang chọn vẫn áp dụng).",
+    "properties": {
+        name: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "label": {"type": "string"},
+                    "count": {"type": "integer"},
+                },
+                "required": ["value", "label", "count"],
+            },
+        }
+        for name in selectors.QUEUE_FACETS
+    },
+    "required": list(selectors.QUEUE_FACETS),
+}
+
+
+class DossierListApi(generics.ListAPIView):
+    """The staff queue: the dossiers the person may see, filtered like the queue page, with
+    the counts per filter option."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DossierOut
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = QueueFilter
+    pagination_class = QueuePagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Dossier.objects.none()
+        require_staff(self.request.user)
+        return selectors.queue_scope(self.request.user)
+
+    @extend_schema(responses={200: DossierOut(many=True), 400: ERROR_SCHEMA})
+    def get(self, request, *args, **kwargs):
+        response = self.list(request, *args, **kwargs)
+        filterset = QueueFilter(
+            request.query_params, queryset=Dossier.objects.none(), request=request
         )
+        filterset.is_valid()  # already validated by the filter backend
+        response.data["counts"] = selectors.queue_counts(request.user, filterset.values)
+        return response
 
 
 class StatisticsApi(APIView):

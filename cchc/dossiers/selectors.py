@@ -2,10 +2,14 @@
 
 import datetime as dt
 import re
+from functools import reduce
+from operator import and_
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cchc.core.roles import Role
 from cchc.core.workcalendar import local_tz
@@ -33,40 +37,169 @@ def get_dossier_for_user(user, code: str) -> Dossier:
     return get_object_or_404(dossiers_for_user(user), code=clean_code(code))
 
 
-def queue(user, *, which: str = "", today: dt.date | None = None):
-    qs = dossiers_for_user(user)
-    today = today or timezone.localdate()
-    end_of_day = dt.datetime.combine(today, dt.time.max, local_tz())
-    now = timezone.now()
+# The queue without a status filter: what waits for the agency (not refused, withdrawn, ...).
+QUEUE_STATUSES = (Status.SUBMITTED, *OPEN_STATUSES, Status.DECIDED)
+LOC_CHOICES = (
+    ("new", _("Mới nộp trực tuyến")),
+    ("mine", _("Của tôi")),
+    ("unit", _("Của đơn vị")),
+    ("apology", _("Sắp đến hạn, chưa hẹn lại")),
+    ("decided", _("Chờ trả kết quả")),
+)
+DUE_CHOICES = (
+    ("overdue", _("Quá hạn")),
+    ("today", _("Đến hạn hôm nay")),
+    ("week", _("Đến hạn trong tuần này")),
+)
+QUEUE_FACETS = ("procedure", "status", "step", "unit", "due")
+
+
+def queue_scope(user):
+    """The dossiers a person may see, with the due time that binds (a new appointment given
+    with an apology, BM.04, or else the legal due time) as `queue_due`."""
+    return dossiers_for_user(user).annotate(queue_due=Coalesce("appointment_at", "due_at"))
+
+
+def due_q(which: str, now: dt.datetime) -> Q:
+    """Open dossiers overdue, due today or due this week: "today" is the agency's local date
+    and "this week" runs to the end of its local Sunday (a due time always falls within office
+    hours on a working day, make-up Saturdays included)."""
+    zone = local_tz()
+    today = timezone.localtime(now, zone).date()
+    end_of_day = dt.datetime.combine(today, dt.time.max, zone)
+    bounds = {
+        "overdue": Q(queue_due__lt=now),
+        "today": Q(queue_due__gte=now, queue_due__lte=end_of_day),
+        "week": Q(
+            queue_due__gte=now,
+            queue_due__lte=end_of_day + dt.timedelta(days=6 - today.weekday()),
+        ),
+    }
+    return Q(status__in=OPEN_STATUSES) & bounds[which]
+
+
+def loc_q(which: str, user, now: dt.datetime) -> Q:
     if which == "mine":
-        qs = qs.filter(current_handler=user, status__in=OPEN_STATUSES)
-    elif which == "unit":
-        qs = qs.filter(current_unit_id=user.unit_id, status__in=OPEN_STATUSES)
-    elif which == "today":
-        qs = qs.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=end_of_day)
-    elif which == "overdue":
-        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-    elif which == "apology":
+        return Q(current_handler=user, status__in=OPEN_STATUSES)
+    if which == "unit":
+        return Q(current_unit_id=user.unit_id, status__in=OPEN_STATUSES)
+    if which == "apology":
         # Will be late unless decided soon: the apology (BM.04) must go out a working day ahead.
-        qs = qs.filter(
+        return Q(
             status__in=OPEN_STATUSES,
             appointment_at__isnull=True,
             due_at__gte=now,
             due_at__lte=now + dt.timedelta(days=3),
         )
-    elif which == "new":
-        qs = qs.filter(status=Status.SUBMITTED)
-    elif which == "decided":
-        qs = qs.filter(status=Status.DECIDED)
-    else:
-        qs = qs.filter(status__in=(Status.SUBMITTED, *OPEN_STATUSES, Status.DECIDED))
-    return qs.order_by("due_at", "submitted_at")
+    if which == "new":
+        return Q(status=Status.SUBMITTED)
+    return Q(status=Status.DECIDED)  # "decided"
+
+
+def queue_conditions(user, values: dict, now: dt.datetime) -> dict[str, Q]:
+    """One condition per active filter (validated values: model objects, a status number, a
+    choice key); without a status filter, the statuses of QUEUE_STATUSES."""
+    conditions = {}
+    if values.get("loc"):
+        conditions["loc"] = loc_q(values["loc"], user, now)
+    status = values.get("status")
+    conditions["status"] = Q(status=status) if status else Q(status__in=QUEUE_STATUSES)
+    for name, field in (
+        ("procedure", "procedure"),
+        ("step", "current_step"),
+        ("unit", "current_unit"),
+    ):
+        if values.get(name):
+            conditions[name] = Q(**{field: values[name]})
+    if values.get("due"):
+        conditions["due"] = due_q(values["due"], now)
+    return conditions
+
+
+def queue_filter(qs, user, values: dict, *, now: dt.datetime | None = None):
+    """`qs` (from queue_scope) narrowed by the filters, soonest due first, stable for paging."""
+    conditions = queue_conditions(user, values, now or timezone.now())
+    return qs.filter(*conditions.values()).order_by(
+        F("queue_due").asc(nulls_last=True), "submitted_at", "id"
+    )
+
+
+def queue(user, values: dict | None = None, *, now: dt.datetime | None = None):
+    return queue_filter(queue_scope(user), user, values or {}, now=now)
+
+
+def queue_counts(user, values: dict, *, now: dt.datetime | None = None) -> dict[str, list]:
+    """For each filter, its options with the number of dossiers each would list, the other
+    active filters applied: two queries (the options seen, then one aggregate of
+    Count(filter=...)), however many options there are."""
+    now = now or timezone.now()
+    conditions = queue_conditions(user, values, now)
+    scope = queue_scope(user)
+
+    def others(name: str) -> Q:
+        return reduce(and_, (q for k, q in conditions.items() if k != name), Q())
+
+    seen = (
+        scope.order_by()
+        .values(
+            "procedure_id",
+            "procedure__name",
+            "current_step_id",
+            "current_step__order",
+            "current_step__name",
+            "current_step__procedure__code",
+            "current_unit_id",
+            "current_unit__name",
+        )
+        .distinct()
+    )
+    labels = {"procedure": {}, "step": {}, "unit": {}}
+    for row in seen:
+        labels["procedure"][row["procedure_id"]] = row["procedure__name"]
+        if row["current_step_id"]:
+            code = row["current_step__procedure__code"]
+            labels["step"][row["current_step_id"]] = (
+                f"{row['current_step__order']}. {row['current_step__name']}"
+                + (f" ({code})" if code else "")
+            )
+        if row["current_unit_id"]:
+            labels["unit"][row["current_unit_id"]] = row["current_unit__name"]
+    # A chosen option stays listed even when no dossier in scope has it.
+    for name in labels:
+        chosen = values.get(name)
+        if chosen and chosen.pk not in labels[name]:
+            labels[name][chosen.pk] = str(chosen)
+    options = {
+        "procedure": sorted(labels["procedure"].items(), key=lambda o: o[1]),
+        "status": [(s.value, s.label) for s in Status],
+        "step": sorted(labels["step"].items(), key=lambda o: o[1]),
+        "unit": sorted(labels["unit"].items(), key=lambda o: o[1]),
+        "due": list(DUE_CHOICES),
+    }
+    option_q = {
+        "procedure": lambda v: Q(procedure_id=v),
+        "status": lambda v: Q(status=v),
+        "step": lambda v: Q(current_step_id=v),
+        "unit": lambda v: Q(current_unit_id=v),
+        "due": lambda v: due_q(v, now),
+    }
+    aggregates = {
+        f"{name}_{i}": Count("pk", filter=option_q[name](value) & others(name))
+        for name in QUEUE_FACETS
+        for i, (value, _label) in enumerate(options[name])
+    }
+    counted = scope.order_by().aggregate(**aggregates) if aggregates else {}
+    return {
+        name: [
+            {"value": str(value), "label": str(label), "count": counted[f"{name}_{i}"]}
+            for i, (value, label) in enumerate(options[name])
+        ]
+        for name in QUEUE_FACETS
+    }
 
 
 def unit_load(user):
     """A leader's view: open dossiers per handler at the unit, with overdue counts."""
-    from django.db.models import Count
-
     now = timezone.now()
     return (
         dossiers_for_user(user)

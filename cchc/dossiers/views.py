@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
 from cchc.dossiers import documents, selectors, services
+from cchc.dossiers.filters import PAGE_SIZE, QueueFilter
 from cchc.dossiers.forms import (
     ApologyForm,
     ApplicantForm,
@@ -194,21 +196,44 @@ def _lookup_url():
 
 
 def dossier_queue(request):
+    """The staff queue, filtered (QueueFilter) with counts per option, PAGE_SIZE a page; a bad
+    filter value or page number is a 400 page naming it."""
     require_staff(request.user)
-    which = request.GET.get("loc", "")
-    dossiers = selectors.queue(request.user, which=which)[:200]
-    template = "dossiers/queue.html#rows" if request.htmx else "dossiers/queue.html"
-    filters = [
-        ("", _("Tất cả đang mở")),
-        ("new", _("Mới nộp trực tuyến")),
-        ("mine", _("Của tôi")),
-        ("unit", _("Của đơn vị")),
-        ("today", _("Đến hạn hôm nay")),
-        ("overdue", _("Quá hạn")),
-        ("apology", _("Sắp đến hạn, chưa hẹn lại")),
-        ("decided", _("Chờ trả kết quả")),
+    filterset = QueueFilter(
+        request.GET, queryset=selectors.queue_scope(request.user), request=request
+    )
+    errors, page, counts = [], Paginator([], PAGE_SIZE).page(1), {}
+    if filterset.is_valid():
+        paginator = Paginator(filterset.qs, PAGE_SIZE)
+        raw = request.GET.get("page", "1")
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            errors.append(("page", _("Số trang không hợp lệ.")))
+        elif int(raw) > paginator.num_pages:
+            errors.append(("page", _("Không có trang này.")))
+        else:
+            page = paginator.page(int(raw))
+            counts = selectors.queue_counts(request.user, filterset.values)
+    else:
+        errors = filterset.error_list()
+    facets = [
+        {
+            "name": name,
+            "label": filterset.filters[name].label,
+            "chosen": request.GET.get(name, ""),
+            "options": counts.get(name, []),
+        }
+        for name in selectors.QUEUE_FACETS
     ]
-    return render(request, template, {"dossiers": dossiers, "which": which, "filters": filters})
+    context = {
+        "page": page,
+        "counts": counts,
+        "facets": facets,
+        "errors": errors,
+        "which": request.GET.get("loc", ""),
+        "filters": [("", _("Tất cả")), *selectors.LOC_CHOICES],
+    }
+    template = "dossiers/queue.html#results" if request.htmx else "dossiers/queue.html"
+    return render(request, template, context, status=400 if errors else 200)
 
 
 def unit_load(request):

@@ -83,7 +83,9 @@ class AccessMatrixTests(DeskTestCase):
             sees = persona in ("desk", "agency_leader")
             self.assertEqual(self.dossier.code in page.content.decode(), sees, persona)
             self.assertEqual(
-                [d["code"] for d in api.json()], [self.dossier.code] if sees else [], persona
+                [d["code"] for d in api.json()["results"]],
+                [self.dossier.code] if sees else [],
+                persona,
             )
 
     def test_api_transitions_refuse_everyone_but_the_desk_and_change_nothing(self):
