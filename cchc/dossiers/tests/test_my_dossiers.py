@@ -58,8 +58,8 @@ class FiledWhileSignedInTests(MyDossiersTestCase):
 
     def test_a_dossier_filed_on_the_page_while_signed_in_is_in_the_filers_list(self):
         self.login_as("citizen")
-        response = self.client.post(f"/ho-so/nop/{self.procedure.pk}/", self.filing())
-        self.assertEqual(response.status_code, 302)
+        filed = self.client.post(f"/ho-so/nop/{self.procedure.pk}/", self.filing(), follow=True)
+        self.assertContains(filed, f'href="{MINE}"')
         dossier = Dossier.objects.get()
         self.assertEqual(dossier.owner, self.citizen)
         page = self.client.get(MINE)
@@ -298,3 +298,11 @@ class HeaderLinkTests(MyDossiersTestCase):
         for persona in ("anonymous", "officer_a", "agency_leader"):
             self.login_as(persona)
             self.assertNotContains(self.client.get("/ho-so/tra-cuu/"), "Hồ sơ của tôi")
+
+
+class SchemaTests(MyDossiersTestCase):
+    def test_the_api_is_in_the_openapi_schema_with_its_errors(self):
+        schema = self.client.get("/api/schema/", {"format": "json"}).json()
+        path = schema["paths"]["/api/v1/dossiers/mine"]
+        self.assertEqual(set(path), {"get", "post"})
+        self.assertLessEqual({"200", "400", "403", "409", "429"}, set(path["post"]["responses"]))
