@@ -2,19 +2,27 @@
 with the code and the lookup secret), what is asked of them and the forms they may download.
 Nobody else, citizen or staff of any agency, sees anything of them through these pages."""
 
+import threading
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from cchc.core.models import AuditEntry
+from cchc.core.models import AuditEntry, Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import make_agency, make_user
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
-from cchc.dossiers.tests.helpers import APPLICANT, VN, DeskTestCase, at, pdf_upload
+from cchc.dossiers.tests.helpers import (
+    APPLICANT,
+    VN,
+    DeskTestCase,
+    at,
+    make_procedure,
+    pdf_upload,
+)
 
 MINE = "/ho-so/cua-toi/"
 API = "/api/v1/dossiers/mine"
@@ -306,3 +314,37 @@ class SchemaTests(MyDossiersTestCase):
         path = schema["paths"]["/api/v1/dossiers/mine"]
         self.assertEqual(set(path), {"get", "post"})
         self.assertLessEqual({"200", "400", "403", "409", "429"}, set(path["post"]["responses"]))
+
+
+class ConcurrentClaimTests(TransactionTestCase):
+    def test_of_two_accounts_claiming_at_once_exactly_one_gets_it(self):
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        agency = make_agency()
+        unit = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
+        desk = make_user("desk", unit, [Role.ONE_STOP_OFFICER])
+        dossier, secret = services.dossier_receive_paper(
+            actor=desk, procedure=make_procedure(), applicant=APPLICANT, at=at(2026, 3, 2, 9)
+        )
+        people = [make_user(f"citizen_{i}", None) for i in range(4)]
+        barrier, added, refused = threading.Barrier(len(people)), [], []
+
+        def work(person):
+            try:
+                barrier.wait(timeout=10)
+                added.append(services.dossier_claim(user=person, code=dossier.code, secret=secret))
+            except (ValidationError, PermissionDenied) as error:
+                refused.append(error)
+            finally:
+                connection.close()
+
+        pool = [threading.Thread(target=work, args=(p,)) for p in people]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(timeout=60)
+        self.assertEqual((len(added), len(refused)), (1, 3))
+        self.assertTrue(all(isinstance(e, services.AlreadyClaimed) for e in refused))
+        dossier.refresh_from_db()
+        self.assertEqual(dossier.owner, added[0][0].owner)
+        self.assertEqual(AuditEntry.objects.filter(action="dossier.claim").count(), 1)
