@@ -349,4 +349,5 @@ RATE_LIMITS = {
     "filing-mail-recipient": "5/d",  # filing notices sent to one e-mail address
     "dossier-lookup": "30/10m",  # every lookup and every secret tried (supplements too)
     "dossier-resubmit": "10/h",
+    "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))

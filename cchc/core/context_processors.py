@@ -33,6 +33,8 @@ def site(request):
     for item in sorted(registry.nav_items.values(), key=lambda i: (i.order, i.url_name)):
         if item.staff_only and not is_staff:
             continue
+        if item.citizens_only and (is_staff or not (user and user.is_authenticated)):
+            continue
         if item.roles and not (user.is_superuser or user.has_role(*item.roles)):
             continue
         url = _url(item.url_name)

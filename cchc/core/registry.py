@@ -38,6 +38,7 @@ class NavItem:
     order: int = 50
     staff_only: bool = False
     roles: tuple[str, ...] = ()  # when set, shown only to people with one of these roles
+    citizens_only: bool = False  # shown only to signed-in people who are not civil servants
 
 
 metrics: dict[str, Metric] = {}
@@ -60,10 +61,17 @@ def register_search(name: str, label: str, search: Callable) -> None:
 
 
 def register_nav(
-    url_name: str, label: str, order: int = 50, *, staff_only: bool = False, roles=()
+    url_name: str,
+    label: str,
+    order: int = 50,
+    *,
+    staff_only: bool = False,
+    roles=(),
+    citizens_only: bool = False,
 ) -> None:
-    """A main-navigation entry; staff_only entries are shown to civil servants only, and
-    entries with roles only to the people who hold one of them (the view still checks)."""
+    """A main-navigation entry; staff_only entries are shown to civil servants only,
+    entries with roles only to the people who hold one of them, citizens_only entries to
+    signed-in citizens (accounts without a unit) only (the view still checks)."""
     nav_items[url_name] = NavItem(
-        url_name, label, order, staff_only or bool(roles), tuple(map(str, roles))
+        url_name, label, order, staff_only or bool(roles), tuple(map(str, roles)), citizens_only
     )

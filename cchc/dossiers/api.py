@@ -1,6 +1,7 @@
 import json
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils import timezone
@@ -493,3 +494,77 @@ def lookup_view(request, *args, **kwargs):
 # drf-spectacular documents the wrapped API view.
 lookup_view.cls = _lookup_api.cls
 lookup_view.initkwargs = _lookup_api.initkwargs
+
+
+class MyDossierFormOut(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="PDF, for the owner only")
+
+
+class MyDossierAskOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["supplement", "fees", "result"])
+    text = serializers.CharField()
+
+
+class MyDossierOut(DossierOut):
+    asks = MyDossierAskOut(many=True, help_text="what the applicant has to do now")
+    forms = MyDossierFormOut(many=True, help_text="the forms the applicant may download")
+
+
+class ClaimIn(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    secret = serializers.CharField(max_length=20)
+
+
+def _my_dossier(dossier) -> dict:
+    from django.urls import reverse
+
+    dossier.asks = selectors.asked_of_applicant(dossier)
+    dossier.forms = [
+        form
+        | {"url": reverse("dossiers:my-dossier-form", args=[dossier.code, form["code"], "pdf"])}
+        for form in selectors.applicant_forms(dossier)
+    ]
+    return MyDossierOut(dossier).data
+
+
+class MyDossiersApi(APIView):
+    """\"My dossiers\": GET lists the signed-in person's own dossiers (filed online while
+    signed in, or claimed); POST claims one with its code and lookup secret (403 alike for an
+    unknown code and a wrong secret, 409 when it is in another account's list, 429 over the
+    limit of secrets tried)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="dossiers_mine_list", responses={200: MyDossierOut(many=True)})
+    def get(self, request):
+        return Response([_my_dossier(d) for d in selectors.dossiers_owned_by(request.user)])
+
+    @extend_schema(
+        operation_id="dossiers_mine_claim",
+        request=ClaimIn,
+        responses={
+            200: MyDossierOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
+    )
+    def post(self, request):
+        from cchc.dossiers.citizen_views import claim_limited
+
+        if claim_limited(request):
+            raise exceptions.Throttled(detail=ratelimits.default_message())
+        data = ClaimIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            dossier, _added = services.dossier_claim(user=request.user, **data.validated_data)
+        except DjangoPermissionDenied:
+            raise exceptions.PermissionDenied(WRONG_CODE_OR_SECRET) from None
+        except DjangoValidationError as error:
+            _raise(error)
+        dossier = selectors.get_owned_dossier(request.user, dossier.code)  # with prefetches
+        return Response(_my_dossier(dossier))

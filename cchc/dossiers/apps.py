@@ -31,3 +31,6 @@ class DossiersConfig(AppConfig):
         registry.register_nav(
             "dossiers:dossier-queue", _("Hồ sơ một cửa"), order=26, staff_only=True
         )
+        registry.register_nav(
+            "dossiers:my-dossiers", _("Hồ sơ của tôi"), order=26, citizens_only=True
+        )

@@ -171,3 +171,14 @@ class HandOverForm(forms.Form):
             else User.objects.none()
         )
         self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} ({u.unit.name})"
+
+
+class ClaimForm(forms.Form):
+    """Add a dossier to "my dossiers": its code and the lookup secret given at filing."""
+
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
+    secret = forms.CharField(
+        label=_("Mã tra cứu (cấp khi nộp hồ sơ)"),
+        max_length=20,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )

@@ -306,3 +306,68 @@ def timeline(dossier: Dossier) -> list[dict]:
         }
         for h in dossier.handovers.all()
     ]
+
+
+# "My dossiers": what a signed-in person filed online or claimed with the code and secret.
+
+# The forms an applicant may download: the receipt, the supplement request, the refusal and the
+# apology. BM.05 (process control slip) is the agency's internal record, BM.06 its book.
+APPLICANT_FORMS = ("bm01", "bm02", "bm03", "bm04")
+
+
+def dossiers_owned_by(user):
+    """Only the person's own dossiers, whatever their role: staff see their agency's dossiers
+    on the desk pages, never someone else's through these."""
+    if not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(owner=user)
+        .select_related("procedure", "agency")
+        .prefetch_related("supplements")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def get_owned_dossier(user, code: str) -> Dossier:
+    """The person's own dossier, or 404 (also for a dossier that exists but is someone else's)."""
+    return get_object_or_404(dossiers_owned_by(user), code=clean_code(code))
+
+
+def applicant_forms(dossier: Dossier) -> list[dict]:
+    """The applicant's forms that exist for this dossier (each once its event happened)."""
+    from cchc.dossiers import documents
+
+    return [
+        {"code": code, "number": documents.FORMS[code][0], "title": documents.FORMS[code][1]}
+        for code in APPLICANT_FORMS
+        if documents.applies(dossier, code)
+    ]
+
+
+def asked_of_applicant(dossier: Dossier) -> list[dict]:
+    """What the applicant has to do now, in Vietnamese: send the supplement asked for, pay the
+    fees, collect the result. Reads the prefetched supplements (no query per dossier)."""
+    from django.utils.translation import gettext as _
+
+    from cchc.core.templatetags.cchc import vnd
+
+    asks = []
+    if dossier.status == Status.SUPPLEMENT:
+        pending = [s for s in dossier.supplements.all() if s.fulfilled_at is None]
+        if pending:
+            asks.append(
+                {
+                    "kind": "supplement",
+                    "text": _("Bổ sung hồ sơ: %(items)s") % {"items": pending[-1].items},
+                }
+            )
+    elif dossier.status == Status.FEES:
+        asks.append(
+            {
+                "kind": "fees",
+                "text": _("Nộp phí, lệ phí: %(amount)s") % {"amount": vnd(dossier.fee_amount)},
+            }
+        )
+    elif dossier.status == Status.DECIDED:
+        asks.append({"kind": "result", "text": _("Đã có kết quả: mời nhận kết quả giải quyết.")})
+    return asks

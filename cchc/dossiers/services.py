@@ -850,3 +850,41 @@ def dossier_stop(*, actor, dossier: Dossier, reason: str, at=None) -> Dossier:
         dossier.save(update_fields=["status", "closed_at"])
         _record(dossier, actor=actor, action="stop", from_status=previous, note=reason, at=at)
     return dossier
+
+
+class AlreadyClaimed(TransitionError):
+    """The dossier is already in another account's list (409 in the API)."""
+
+
+def dossier_claim(*, user, code: str, secret: str) -> tuple[Dossier, bool]:
+    """Add a dossier to the signed-in person's "my dossiers" with its code and lookup secret
+    (the phone number is not enough). Returns the dossier and whether it was added now.
+
+    An unknown code and a wrong secret both raise PermissionDenied, with nothing to tell them
+    apart. Claiming one's own dossier again changes nothing. A dossier in another account's
+    list raises AlreadyClaimed: only a holder of the secret learns that, so it reveals nothing
+    to someone guessing codes."""
+    from cchc.dossiers.selectors import clean_code
+
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(_("Bạn cần đăng nhập."))
+    found = Dossier.objects.select_related("agency").filter(code=clean_code(code)).first()
+    if found is None or not found.secret_matches(secret):
+        raise PermissionDenied
+    if found.owner_id == user.pk:
+        return found, False
+    with transaction.atomic():
+        # One conditional UPDATE: of two accounts claiming at once, exactly one gets it.
+        if not Dossier.objects.filter(pk=found.pk, owner__isnull=True).update(owner=user):
+            if Dossier.objects.filter(pk=found.pk, owner=user).exists():
+                return found, False  # the same person, twice at once
+            raise AlreadyClaimed(
+                _(
+                    "Hồ sơ này đã gắn với một tài khoản khác. Nếu bạn là người nộp, vui lòng "
+                    "liên hệ Bộ phận tiếp nhận và trả kết quả."
+                ),
+                code="conflict",
+            )
+        found.owner = user
+        audit_record(actor=user, obj=found, action="dossier.claim", agency=found.agency)
+    return found, True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.dossiers import views
+from cchc.dossiers import citizen_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("thong-ke/", views.statistics_page, name="statistics"),
     path("thong-ke/excel/", views.statistics_excel, name="statistics-excel"),
     path("so-theo-doi/", views.tracking_book, name="tracking-book"),
+    path("cua-toi/", citizen_views.my_dossiers, name="my-dossiers"),
+    path("cua-toi/<str:code>/", citizen_views.my_dossier, name="my-dossier"),
+    path(
+        "cua-toi/<str:code>/mau/<slug:form_code>.<str:fmt>",
+        citizen_views.my_dossier_form,
+        name="my-dossier-form",
+    ),
     path("<str:code>/", views.dossier_detail, name="dossier-detail"),
     path("<str:code>/bo-sung/", views.dossier_resubmit, name="dossier-resubmit"),
     path(

@@ -77,6 +77,9 @@ ROWS = {
     "api:dossiers-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "404 404 404 404 403 404 404 404 404 404 404 401"},
     "api:dossiers-file": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "api:dossiers-lookup": {"get": "404 404 404 404 404 404 404 404 404 404 404 404", "post": NO_POST},
+    # "My dossiers": every signed-in person gets their own list (empty for staff: the desk
+    # pages show the agency's); one's own claimed dossier and its receipt for its owner only.
+    "api:dossiers-mine": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "400 400 400 400 400 400 400 400 400 400 400 401"},
     "api:dossiers-queue": {"get": "200 200 200 200 200 200 200 200 200 200 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
     "api:dossiers-statistics": {"get": "404 200 404 404 200 404 200 404 404 200 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
     "api:dossiers-supplement": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
@@ -132,6 +135,9 @@ ROWS = {
     "dossiers:dossier-receive": {"get": "404 404 404 404 404 404 404 404 404 200 404 404", "post": "404 404 404 404 404 404 404 404 404 200 404 404"},
     # The same page for every code until the secret is given (no telling which codes exist).
     "dossiers:dossier-resubmit": {"get": PUBLIC, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "dossiers:my-dossiers": {"get": "200 200 200 200 200 200 200 200 200 200 200 login", "post": "400 400 400 400 400 400 400 400 400 400 400 login"},
+    "dossiers:my-dossier": {"get": "404 404 404 404 404 404 404 404 404 404 200 login", "post": NO_POST},
+    "dossiers:my-dossier-form": {"get": "404 404 404 404 404 404 404 404 404 404 200 login", "post": NO_POST},
     "dossiers:statistics": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:statistics-excel": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:tracking-book": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
@@ -394,6 +400,22 @@ class PermissionMatrixTests(PersonaTestCase):
                 "api:procedures-detail": {"pk": procedure.pk},
                 "api:dossiers-supplement": {"code": code},
                 "api:dossiers-action": {"code": code, "action": "accept"},
+            }
+        )
+        # "My dossiers": a paper dossier the citizen claimed; only the citizen sees it.
+        from cchc.core.roles import Role
+        from cchc.core.testing import make_user
+        from cchc.dossiers.services import dossier_claim, dossier_receive_paper
+
+        desk = make_user("matrix_desk", cls.leadership, [Role.ONE_STOP_OFFICER])
+        mine, secret = dossier_receive_paper(
+            actor=desk, procedure=procedure, applicant=APPLICANT, at=at(2026, 3, 2, 9)
+        )
+        dossier_claim(user=cls.citizen, code=mine.code, secret=secret)
+        cls.kwargs.update(
+            {
+                "dossiers:my-dossier": {"code": mine.code},
+                "dossiers:my-dossier-form": {"code": mine.code, "form_code": "bm01", "fmt": "pdf"},
             }
         )
 

@@ -292,3 +292,65 @@ class PublicLookupTests(PersonaTestCase):
                     self.assertContains(refused, "quá nhiều", status_code=429)
                 other = self.client.get(f"/{route}", {"code": codes[name]}, REMOTE_ADDR="10.9.9.9")
                 self.assertEqual(other.status_code, 200, route)
+
+
+# POSTs of signed-in people that try a dossier's lookup secret ("my dossiers": adding a dossier
+# with its code and secret). Anonymous visitors are sent to sign in, so the walk above does not
+# see them: each is limited per address AND per account, and counts towards the lookup limit.
+SIGNED_IN_POSTS = {
+    "ho-so/cua-toi/": ("dossier-claim", "page"),
+    "api/v1/dossiers/mine": ("dossier-claim", "api"),
+}
+
+
+@override_settings(SITE_AGENCY_CODE="TEST", RATE_LIMIT_SCALE=1)
+class SignedInSecretPostTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.citizen_b = make_user("citizen_b", None)
+        desk = make_user("desk", cls.leadership, [Role.ONE_STOP_OFFICER])
+        cls.dossier, cls.secret = dossier_services.dossier_receive_paper(
+            actor=desk, procedure=make_procedure(), applicant=APPLICANT
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def tearDown(self):
+        cache.clear()
+
+    def test_the_routes_exist_and_refuse_anonymous_visitors(self):
+        known = set(routes())
+        for route in SIGNED_IN_POSTS:
+            self.assertIn(route, known)
+            self.assertIn(self.client.post(f"/{route}", {}).status_code, (302, 401), route)
+
+    def test_each_answers_429_over_its_limit_per_address_and_per_account(self):
+        wrong = {"code": self.dossier.code, "secret": "WRONG123"}
+        right = {"code": self.dossier.code, "secret": self.secret}
+        limits = {"dossier-claim": f"{LIMIT}/h", "dossier-lookup": "1000/h"}
+        for route, (name, kind) in SIGNED_IN_POSTS.items():
+            with self.subTest(route=route), override_settings(RATE_LIMITS=limits):
+                cache.clear()
+                self.assertEqual(ratelimits.rate(name), (LIMIT, 3600))
+                self.login_as("citizen")
+                for _ in range(LIMIT):
+                    self.assertLess(self.client.post(f"/{route}", wrong).status_code, 429)
+                before = snapshot()
+                refused = self.client.post(f"/{route}", right)
+                self.assertEqual(refused.status_code, 429, route)
+                if kind == "api":
+                    self.assertIn("quá nhiều", refused.json()["errors"][0]["message"])
+                else:
+                    self.assertContains(refused, "quá nhiều", status_code=429)
+                # The same account from another address: still refused (counted per account).
+                moved = self.client.post(f"/{route}", right, REMOTE_ADDR="10.9.9.9")
+                self.assertEqual(moved.status_code, 429, route)
+                self.assertEqual(snapshot(), before)
+                self.dossier.refresh_from_db()
+                self.assertIsNone(self.dossier.owner, route)
+                # Another account from another address is not affected.
+                self.login_as("citizen_b")
+                other = self.client.post(f"/{route}", wrong, REMOTE_ADDR="10.9.9.8")
+                self.assertLess(other.status_code, 429, route)
