@@ -451,11 +451,15 @@ def dossier_form(request, code, form_code, fmt):
     if form_code not in documents.FORMS or not documents.applies(dossier, form_code):
         raise Http404
     if fmt == "pdf":
-        pdf = documents.form_pdf(dossier, form_code)
+        pdf = documents.form_pdf(dossier, form_code, request=request)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form_code}.pdf"'
         return response
-    return render(request, "dossiers/form_page.html", documents.form_context(dossier, form_code))
+    return render(
+        request,
+        "dossiers/form_page.html",
+        documents.form_context(dossier, form_code, request=request),
+    )
 
 
 class _BadPeriod(Exception):
@@ -610,9 +614,18 @@ def tracking_book(request):
         return statistics_page(request)  # the message, with 400
     field = request.GET.get("linh_vuc", "")[:200].replace("\x00", "")
     title = f"SỔ THEO DÕI HỒ SƠ (Mẫu số 06) — {field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
-    content = documents.tracking_book(
-        statistics.tracking_rows(agency, start, end, field=field), title=title
-    )
+    rows = statistics.tracking_rows(agency, start, end, field=field)
+    if request.GET.get("dang") == "pdf":  # the print layout, A4 landscape
+        content = documents.tracking_book_pdf(
+            agency,
+            rows,
+            title=title,
+            period=f"{field or 'Tất cả lĩnh vực'} — {start:%d/%m/%Y} đến {end:%d/%m/%Y}",
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="so-theo-doi-{start}-{end}.pdf"'
+        return response
+    content = documents.tracking_book(rows, title=title)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
