@@ -319,7 +319,7 @@ def done_message(dossier, done) -> str:
         "code": done.code,
         "status": done.get_status_display(),
     }
-    if done.current_step_id and done.status in services.FLOW["hand-over"].sources:
+    if done.current_step_id and done.status in (Status.RECEIVED, Status.PROCESSING, Status.DECIDED):
         text += _(", bước %(step)s tại %(unit)s") % {
             "step": services.step_text(done.current_step),
             "unit": done.current_unit.name if done.current_unit_id else "",
