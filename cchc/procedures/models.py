@@ -225,13 +225,13 @@ class ProcedureStep(models.Model):
         related_name="+",
         verbose_name=_("đơn vị thực hiện"),
     )
-    role = models.CharField(
-        _("vai trò thực hiện"), max_length=50, blank=True, choices=Role.choices
-    )
+    role = models.CharField(_("vai trò thực hiện"), max_length=50, blank=True, choices=Role.choices)
     optional = models.BooleanField(
         _("có thể bỏ qua"),
         default=False,
-        help_text=_("Bước không bắt buộc: người xử lý bước trước có thể chuyển thẳng qua bước này."),
+        help_text=_(
+            "Bước không bắt buộc: người xử lý bước trước có thể chuyển thẳng qua bước này."
+        ),
     )
     is_decision = models.BooleanField(
         _("bước phê duyệt"),

@@ -19,9 +19,7 @@ class ConcurrentHandOverTests(TransactionTestCase):
         agency = make_agency("SKHCN")
         office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
         tech = Unit.objects.create(agency=agency, code="QLCN", name="Phòng Quản lý công nghệ")
-        self.desks = [
-            make_user(f"desk{n}", office, [Role.ONE_STOP_OFFICER]) for n in range(2)
-        ]
+        self.desks = [make_user(f"desk{n}", office, [Role.ONE_STOP_OFFICER]) for n in range(2)]
         procedure = make_procedure(
             components=(),
             steps=[
@@ -72,7 +70,9 @@ class ConcurrentHandOverTests(TransactionTestCase):
         before = HandOver.objects.count()
         self.client.force_login(self.desks[1])
         response = self.client.post(
-            f"/api/v1/dossiers/{self.dossier.code}/hand-over", stale, content_type="application/json"
+            f"/api/v1/dossiers/{self.dossier.code}/hand-over",
+            stale,
+            content_type="application/json",
         )
         self.assertEqual(response.status_code, 409)
         self.assertIn("hãy tải lại", response.json()["errors"][0]["message"])

@@ -66,3 +66,27 @@ class DemoStepTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.redirect_chain[-1][0], "/ho-so/")
         self.assertContains(response, "Ký giấy chứng nhận")
+
+    def test_only_an_optional_step_may_be_skipped_and_going_back_needs_a_reason(self):
+        from django.core.exceptions import ValidationError
+
+        procedure = Procedure.objects.current().get(code="1.014438")
+        steps = list(procedure.steps.order_by("order"))
+        dossier = self.hand_over("motcua", file_and_accept(procedure))
+        with self.assertRaises(ValidationError) as caught:  # "Xem xét" skipped: not optional
+            self.hand_over("chuyenvienkh", dossier, to_step=steps[4])
+        self.assertIn("to_step", caught.exception.message_dict)
+        dossier = self.hand_over("chuyenvienkh", dossier, to_step=steps[3])  # over the optional
+        self.assertEqual(dossier.current_step, steps[3])
+        with self.assertRaises(ValidationError):
+            services.dossier_send_back(
+                actor=demo_user("truongphongkh"), dossier=dossier, to_step=steps[1], reason=" "
+            )
+        dossier = services.dossier_send_back(
+            actor=demo_user("truongphongkh"),
+            dossier=dossier,
+            to_step=steps[1],
+            reason="Thiếu tài liệu cơ sở vật chất",
+            **seen(dossier),
+        )
+        self.assertEqual((dossier.current_step, dossier.status), (steps[1], Status.PROCESSING))
