@@ -55,6 +55,11 @@ ACCOUNTS = [
     ("motcua", "Phạm Thị Cửa", "VP", [Role.ONE_STOP_OFFICER], "SKHCN"),
     ("truongphong", "Hoàng Văn Trưởng", "QLCN", [Role.UNIT_LEADER], "SKHCN"),
     ("chuyenvien", "Vũ Thị Chuyên", "QLCN", [Role.SPECIALIST], "SKHCN"),
+    # The people of the other units that the demo procedures' internal steps name.
+    ("truongphongkh", "Lý Văn Khoa", "QLKH", [Role.UNIT_LEADER], "SKHCN"),
+    ("chuyenvienkh", "Mai Thị Học", "QLKH", [Role.SPECIALIST], "SKHCN"),
+    ("chicuctruong", "Trịnh Văn Chuẩn", "TDC", [Role.UNIT_LEADER], "SKHCN"),
+    ("chuyenvientdc", "Phan Thị Lường", "TDC", [Role.SPECIALIST], "SKHCN"),
     ("thamdinh", "Đỗ Văn Thẩm", "VP", [Role.APPRAISER], "SKHCN"),
     ("bientap", "Bùi Thị Biên", "VP", [Role.EDITOR], "SKHCN"),
     ("xulypakn", "Đặng Văn Kiến", "TTRA", [Role.PETITION_HANDLER], "SKHCN"),

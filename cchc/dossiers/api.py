@@ -197,55 +197,121 @@ class DossierLookupApi(APIView):
 
 
 class DossierActionIn(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    items = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    result_text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    new_due_at = serializers.DateTimeField(required=False)
-    amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=0, min_value=0)
-    to_user = serializers.IntegerField(
-        required=False, help_text="hand-over: id of the officer who takes the next step"
+    """The fields of the actions (documentation; the input is validated by the same form as
+    on the detail page, see `services.FLOW`)."""
+
+    reason = serializers.CharField(required=False, help_text="refuse, withdraw, stop, send-back")
+    items = serializers.CharField(required=False, help_text="request-supplement")
+    late_reason = serializers.CharField(required=False, help_text="request-supplement")
+    note = serializers.CharField(required=False, help_text="hand-over, assign")
+    result_text = serializers.CharField(required=False, help_text="decide")
+    result_file = serializers.FileField(required=False, help_text="decide (multipart)")
+    new_due_at = serializers.DateTimeField(required=False, help_text="apologise")
+    amount = serializers.DecimalField(
+        required=False, max_digits=14, decimal_places=0, help_text="require-fees"
+    )
+    to_user = serializers.IntegerField(required=False, help_text="hand-over, assign: officer id")
+    to_step = serializers.IntegerField(
+        required=False, help_text="hand-over (over optional steps only), send-back: step id"
+    )
+    step = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="hand-over, assign, send-back, decide: the step id the officer saw",
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="hand-over, assign, send-back, decide: the version seen"
     )
 
 
-ACTIONS = (
-    "require-fees",
-    "fees-paid",
-    "withdraw",
-    "accept",
-    "refuse",
-    "request-supplement",
-    "hand-over",
-    "apologise",
-    "decide",
-    "return",
-    "stop",
-)
+class ActionOut(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
 
 
-def _colleague(dossier, pk: int):
-    from django.contrib.auth import get_user_model
+class StepOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    optional = serializers.BooleanField()
+    is_decision = serializers.BooleanField()
 
-    found = get_user_model().objects.filter(pk=pk, unit__agency_id=dossier.agency_id).first()
-    if found is None:
-        raise serializers.ValidationError(
-            {"to_user": [_("Người nhận phải là cán bộ của cơ quan.")]}
-        )
-    return found
+
+class DossierDetailOut(DossierOut):
+    version = serializers.IntegerField()
+    step = StepOut(allow_null=True)
+    current_unit = serializers.CharField(allow_null=True)
+    current_handler = serializers.CharField(allow_null=True)
+    actions = ActionOut(many=True)
+    blocked = serializers.CharField(help_text="why the person cannot move it on, if so")
 
 
-class DossierActionApi(APIView):
-    """Staff transitions: accept, refuse, request-supplement, hand-over, apologise, decide, return, stop."""
+def _step(step):
+    if step is None:
+        return None
+    return {
+        "id": step.pk,
+        "order": step.order,
+        "name": step.name,
+        "unit": step.unit.name if step.unit_id else None,
+        "role": step.role,
+        "role_label": step.get_role_display() if step.role else "",
+        "optional": step.optional,
+        "is_decision": step.is_decision,
+    }
+
+
+def detail_body(user, dossier) -> dict:
+    from cchc.dossiers.views import blocked_reason
+
+    body = DossierOut(dossier).data | {
+        "version": dossier.version,
+        "step": _step(dossier.current_step),
+        "current_unit": dossier.current_unit.name if dossier.current_unit_id else None,
+        "current_handler": dossier.current_handler.display_name
+        if dossier.current_handler_id
+        else None,
+        "actions": [
+            {"slug": t.slug, "label": str(t.label)} for t in services.FLOW.available(user, dossier)
+        ],
+        "blocked": blocked_reason(user, dossier),
+    }
+    return body  # the shape of DossierDetailOut (DossierOut's fields already serialised)
+
+
+class DossierDetailApi(APIView):
+    """One dossier for staff: its step, version and the actions the person may take now."""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="dossiers_detail", responses={200: DossierDetailOut})
+    def get(self, request, code):
+        require_staff(request.user)
+        dossier = selectors.get_dossier_for_user(request.user, code)
+        return Response(detail_body(request.user, dossier))
+
+
+class DossierActionApi(APIView):
+    """Staff transitions, one slug each (the same as on the pages): see `services.FLOW`.
+    A hand-over, assignment, send-back or decision names the `step` and `version` seen; a
+    dossier that has moved on since gets 409."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
         operation_id="dossiers_action",
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS))],
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
+            )
+        ],
         request=DossierActionIn,
         responses={
-            200: DossierOut,
+            200: DossierDetailOut,
             400: ERROR_SCHEMA,
             403: ERROR_SCHEMA,
             404: ERROR_SCHEMA,
@@ -253,72 +319,27 @@ class DossierActionApi(APIView):
         },
     )
     def post(self, request, code, action):
+        from cchc.dossiers.views import action_form, run_action
+
         require_staff(request.user)
         dossier = selectors.get_dossier_for_user(request.user, code)
-        if action not in ACTIONS:
+        if action not in services.FLOW:
             raise exceptions.NotFound()
-        data = DossierActionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        user = request.user
+        form = action_form(dossier, action, data=request.data, files=request.FILES)
+        if form is not None and not form.is_valid():
+            raise serializers.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
+            )
         try:
-            if action == "accept":
-                dossier = services.dossier_accept(actor=user, dossier=dossier)
-            elif action == "refuse":
-                dossier = services.dossier_refuse(
-                    actor=user, dossier=dossier, reason=d.get("reason", "")
-                )
-            elif action == "request-supplement":
-                services.dossier_request_supplement(
-                    actor=user,
-                    dossier=dossier,
-                    items=d.get("items", ""),
-                    late_reason=d.get("late_reason", ""),
-                )
-            elif action == "hand-over":
-                dossier = services.dossier_hand_over(
-                    actor=user,
-                    dossier=dossier,
-                    note=d.get("note", ""),
-                    to_user=_colleague(dossier, d["to_user"]) if "to_user" in d else None,
-                )
-            elif action == "apologise":
-                if "new_due_at" not in d:
-                    raise serializers.ValidationError(
-                        {"new_due_at": [_("Cần thời điểm hẹn trả mới.")]}
-                    )
-                dossier = services.dossier_apologise(
-                    actor=user,
-                    dossier=dossier,
-                    reason=d.get("reason", ""),
-                    new_due_at=d["new_due_at"],
-                )
-            elif action == "decide":
-                dossier = services.dossier_decide(
-                    actor=user, dossier=dossier, result_text=d.get("result_text", "")
-                )
-            elif action == "return":
-                dossier = services.dossier_return(actor=user, dossier=dossier)
-            elif action == "require-fees":
-                if "amount" not in d:
-                    raise serializers.ValidationError({"amount": [_("Cần số tiền phí, lệ phí.")]})
-                dossier = services.dossier_require_fees(
-                    actor=user, dossier=dossier, amount=d["amount"]
-                )
-            elif action == "fees-paid":
-                dossier = services.dossier_fees_paid(actor=user, dossier=dossier)
-            elif action == "withdraw":
-                dossier = services.dossier_withdraw(
-                    actor=user, dossier=dossier, reason=d.get("reason", "")
-                )
-            elif action == "stop":
-                dossier = services.dossier_stop(
-                    actor=user, dossier=dossier, reason=d.get("reason", "")
-                )
+            run_action(action, request.user, dossier, form.cleaned_data if form else {})
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error) or None) from None
         except DjangoValidationError as error:
             _raise(error)
-        dossier.refresh_from_db()
-        return Response(DossierOut(dossier).data, status=status.HTTP_200_OK)
+        dossier = Dossier.objects.select_related(
+            "procedure", "current_step__unit", "current_unit", "current_handler"
+        ).get(pk=dossier.pk)
+        return Response(detail_body(request.user, dossier), status=status.HTTP_200_OK)
 
 
 class SupplementIn(serializers.Serializer):

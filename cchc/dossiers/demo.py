@@ -45,7 +45,7 @@ def load(stdout=None) -> dict:
     tz = local_tz()
     now = timezone.now()
     procedures = [
-        p for p in Procedure.objects.current().prefetch_related("steps") if p.accepts_dossiers
+        p for p in Procedure.objects.current().prefetch_related("steps__unit") if p.accepts_dossiers
     ]
     weights = [8 if p.steps.all() else 1 for p in procedures]
     units = {u.code: u for u in Unit.objects.filter(agency=agency)}
@@ -158,6 +158,23 @@ def load(stdout=None) -> dict:
 
 
 def _dossier(rng, cal, agency, procedure, received, now, units, counters) -> Dossier:
+    d = _dossier_state(rng, cal, agency, procedure, received, now, units, counters)
+    # An open dossier is at one of its procedure's steps: the appraisal, or after the decision
+    # the desk's step returning the result.
+    steps = list(procedure.steps.all())
+    if steps and d.status in (Status.PROCESSING, Status.SUPPLEMENT, Status.DECIDED):
+        decision = next((s for s in steps if s.is_decision), steps[-1])
+        after = [s for s in steps if s.order > decision.order]
+        step = (
+            (after or [decision])[0]
+            if d.status == Status.DECIDED
+            else steps[min(1, len(steps) - 1)]
+        )
+        d.current_step, d.current_unit = step, step.unit
+    return d
+
+
+def _dossier_state(rng, cal, agency, procedure, received, now, units, counters) -> Dossier:
     day = received.date()
     counters[day] = counters.get(day, 0) + 1
     channel = rng.choices([Channel.ONLINE, Channel.IN_PERSON, Channel.POST], [55, 38, 7])[0]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.core.models import User
 from cchc.dossiers.models import Channel, Dossier
 from cchc.dossiers.services import Applicant
+from cchc.procedures.models import ProcedureStep
 
 PHONE = re.compile(r"^(0|\+84)(3|5|7|8|9|2\d)\d{7,8}$")
 
@@ -105,19 +106,53 @@ class LookupForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ActionForm(forms.Form):
+    """The input of one transition of a dossier, on the detail page and in the API alike."""
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+
+class SeenForm(ActionForm):
+    """A step action names the step and version the person saw (hidden on the page)."""
+
+    step = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Thiếu phiên bản hồ sơ đã xem: hãy tải lại trang.")},
+    )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        if dossier is not None:
+            self.initial.setdefault("step", dossier.current_step_id)
+            self.initial.setdefault("version", dossier.version)
+
+
+def _staff_choice(field, agency, unit=None):
+    people = (
+        User.objects.filter(unit__agency=agency, is_active=True) if agency else User.objects.none()
+    )
+    if unit is not None:
+        people = people.filter(unit=unit)
+    field.queryset = people.select_related("unit").order_by("unit__order", "last_name")
+    field.label_from_instance = lambda u: f"{u.display_name} ({u.unit.name})"
+
+
+class ReasonForm(ActionForm):
     reason = forms.CharField(
         label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
-class FeesForm(forms.Form):
+class FeesForm(ActionForm):
     amount = forms.DecimalField(
         label=_("Số tiền phí, lệ phí (đồng)"), min_value=0, max_digits=14, decimal_places=0
     )
 
 
-class SupplementRequestForm(forms.Form):
+class SupplementRequestForm(ActionForm):
     items = forms.CharField(
         label=_("Giấy tờ, nội dung cần bổ sung"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -131,7 +166,7 @@ class SupplementRequestForm(forms.Form):
     )
 
 
-class ApologyForm(forms.Form):
+class ApologyForm(ActionForm):
     reason = forms.CharField(
         label=_("Lý do quá hạn"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
@@ -143,14 +178,21 @@ class ApologyForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(SeenForm):
     result_text = forms.CharField(
         label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     result_file = forms.FileField(label=_("Tệp kết quả (PDF, ảnh; không bắt buộc)"), required=False)
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(SeenForm):
+    to_step = forms.ModelChoiceField(
+        label=_("Chuyển đến bước"),
+        queryset=ProcedureStep.objects.none(),
+        required=False,
+        empty_label=_("Bước tiếp theo"),
+        help_text=_("Chỉ bỏ qua được các bước không bắt buộc."),
+    )
     to_user = forms.ModelChoiceField(
         label=_("Giao cho (không bắt buộc)"), queryset=None, required=False, empty_label="—"
     )
@@ -161,16 +203,31 @@ class HandOverForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, agency=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = (
-            User.objects.filter(unit__agency=agency, is_active=True)
-            .select_related("unit")
-            .order_by("unit__order", "last_name")
-            if agency is not None
-            else User.objects.none()
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        _staff_choice(self.fields["to_user"], dossier.agency if dossier else None)
+        if dossier is not None:
+            self.fields["to_step"].queryset = dossier.procedure.steps.all()
+            if not dossier.procedure.steps.filter(optional=True).exists():
+                del self.fields["to_step"]
+
+
+class AssignForm(SeenForm):
+    to_user = forms.ModelChoiceField(label=_("Người xử lý"), queryset=None, empty_label="—")
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        _staff_choice(
+            self.fields["to_user"],
+            dossier.agency if dossier else None,
+            dossier.current_unit if dossier else None,
         )
-        self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} ({u.unit.name})"
 
 
 class ClaimForm(forms.Form):
@@ -182,3 +239,19 @@ class ClaimForm(forms.Form):
         max_length=20,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+
+
+class SendBackForm(SeenForm):
+    to_step = forms.ModelChoiceField(
+        label=_("Trả lại bước"), queryset=ProcedureStep.objects.none(), empty_label="—"
+    )
+    reason = forms.CharField(
+        label=_("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, dossier=dossier, **kwargs)
+        if dossier is not None and dossier.current_step_id:
+            self.fields["to_step"].queryset = dossier.procedure.steps.filter(
+                order__lt=dossier.current_step.order
+            )

@@ -136,6 +136,8 @@ class Dossier(models.Model):
         verbose_name=_("người xử lý"),
     )
     late_supplement = models.BooleanField(_("yêu cầu bổ sung quá 3 ngày"), default=False)
+    # Raised by every transition: a hand-over or decision names the version it was made on.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -205,6 +207,8 @@ class HandOver(models.Model):
         REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
         SUPPLEMENT = "supplement", _("Nhận hồ sơ bổ sung")
         HAND_OVER = "hand_over", _("Chuyển bước xử lý")
+        SEND_BACK = "send_back", _("Trả lại bước trước")
+        ASSIGN = "assign", _("Giao người xử lý")
         APOLOGISE = "apologise", _("Xin lỗi và hẹn lại ngày trả kết quả")
         REQUIRE_FEES = "require_fees", _("Yêu cầu nộp phí, lệ phí")
         FEES_PAID = "fees_paid", _("Đã nộp phí, lệ phí")

@@ -20,6 +20,7 @@ from cchc.core.files import check_upload, store_upload
 from cchc.core.models import Agency
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
+from cchc.core.transitions import StaleError, Transition, TransitionError, Workflow
 from cchc.core.workcalendar import DueDate, Step, WorkingCalendar, fmt_local, local_tz
 from cchc.dossiers import clock
 from cchc.dossiers.models import (
@@ -33,16 +34,15 @@ from cchc.dossiers.models import (
     SupplementRequest,
 )
 from cchc.dossiers.selectors import lookup_cache_key
-from cchc.procedures.models import Procedure
+from cchc.procedures.models import Procedure, ProcedureStep
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DESK_ROLES = (Role.ONE_STOP_OFFICER, Role.SYSTEM_ADMIN)
 PROCESS_ROLES = (Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
 LEADER_ROLES = (Role.ONE_STOP_OFFICER, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN)
-
-
-class TransitionError(ValidationError):
-    """A transition not allowed from the dossier's current status (409 in the API)."""
+# Who acts at a step that names no role: anyone of the step's unit who works dossiers.
+STEP_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER)
+__all__ = ["StaleError", "TransitionError"]
 
 
 @dataclass(frozen=True)
@@ -133,13 +133,214 @@ def _require_role(actor, roles, agency: Agency) -> None:
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
 
 
-def _require_status(dossier: Dossier, *allowed) -> None:
-    if dossier.status not in allowed:
-        raise TransitionError(
-            _("Không thể thực hiện: hồ sơ %(code)s đang ở trạng thái “%(status)s”.")
-            % {"code": dossier.code, "status": dossier.get_status_display()},
-            code="conflict",
-        )
+def _same_agency(actor, dossier) -> str | None:
+    if actor.is_superuser:
+        return None
+    if actor.agency is None or actor.agency.pk != dossier.agency_id:
+        return _("Hồ sơ thuộc cơ quan khác.")
+    return None
+
+
+def _having(roles, message):
+    """who(): the person holds one of `roles` in the dossier's agency."""
+
+    def who(actor, dossier):
+        if refused := _same_agency(actor, dossier):
+            return refused
+        if actor.is_superuser or actor.has_role(*roles):
+            return None
+        return str(message)
+
+    return who
+
+
+_desk = _having(DESK_ROLES, _("Chỉ cán bộ một cửa của cơ quan thực hiện thao tác này."))
+_leader = _having(LEADER_ROLES, _("Chỉ lãnh đạo hoặc cán bộ một cửa thực hiện thao tác này."))
+_stopper = _having(
+    (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN),
+    _("Chỉ lãnh đạo đơn vị hoặc lãnh đạo cơ quan được dừng xử lý hồ sơ."),
+)
+
+
+def steps_of(dossier: Dossier) -> list[ProcedureStep]:
+    """The ordered internal steps of the dossier's procedure version (cached on the object)."""
+    if not hasattr(dossier, "_steps"):
+        dossier._steps = list(dossier.procedure.steps.select_related("unit").order_by("order"))
+    return dossier._steps
+
+
+def decision_step(dossier: Dossier) -> ProcedureStep | None:
+    """The step marked "trình ký, phê duyệt", or the last step when none is marked."""
+    steps = steps_of(dossier)
+    return next((s for s in steps if s.is_decision), steps[-1] if steps else None)
+
+
+def _current(dossier: Dossier) -> ProcedureStep | None:
+    return next((s for s in steps_of(dossier) if s.pk == dossier.current_step_id), None)
+
+
+def step_text(step: ProcedureStep) -> str:
+    return _("%(order)s “%(name)s”") % {"order": step.order, "name": step.name}
+
+
+def step_people(step: ProcedureStep) -> list:
+    """The active people of the step's unit who hold the step's role."""
+    from cchc.core.models import User
+
+    people = User.objects.filter(is_active=True, unit__isnull=False)
+    people = people.filter(unit=step.unit) if step.unit_id else people
+    people = people.filter(groups__name__in=[step.role] if step.role else list(STEP_ROLES))
+    return list(people.distinct().order_by("last_name", "first_name"))
+
+
+def step_refusal(actor, dossier: Dossier) -> str | None:
+    """Why `actor` may not act at the dossier's current step (which step, which unit, who can);
+    None when they may: the step's unit with the step's role, or the person it was assigned to."""
+    if refused := _same_agency(actor, dossier):
+        return refused
+    step = _current(dossier)
+    if step is None:
+        # A procedure without internal steps: the desk and the processing staff at the unit.
+        if not actor.is_superuser and not actor.has_role(*DESK_ROLES, *PROCESS_ROLES):
+            return _("Bạn không có quyền xử lý hồ sơ.")
+        if not _in_charge(actor, dossier):
+            return _("Hồ sơ đang ở đơn vị khác.")
+        return None
+    unit_name = step.unit.name if step.unit_id else _("cơ quan")
+    if dossier.current_handler_id:
+        if dossier.current_handler_id == actor.pk:
+            return None
+        return _(
+            "Hồ sơ đang ở bước %(step)s tại %(unit)s và đã được giao cho %(person)s; "
+            "chỉ người được giao xử lý bước này (lãnh đạo đơn vị có thể giao lại)."
+        ) % {
+            "step": step_text(step),
+            "unit": unit_name,
+            "person": dossier.current_handler.display_name,
+        }
+    unit_ok = step.unit_id is None or actor.unit_id == step.unit_id
+    role_ok = actor.has_role(step.role) if step.role else actor.has_role(*STEP_ROLES)
+    if unit_ok and role_ok:
+        return None
+    people = ", ".join(p.display_name for p in step_people(step)) or _("chưa có ai")
+    return _(
+        "Hồ sơ đang ở bước %(step)s tại %(unit)s; người xử lý bước này: %(role)s của %(unit)s "
+        "(%(people)s)."
+    ) % {
+        "step": step_text(step),
+        "unit": unit_name,
+        "role": step.get_role_display() if step.role else _("cán bộ"),
+        "people": people,
+    }
+
+
+def _at_step(actor, dossier):
+    return step_refusal(actor, dossier)
+
+
+def _at_step_or_desk(actor, dossier):
+    if _desk(actor, dossier) is None:
+        return None
+    return step_refusal(actor, dossier)
+
+
+def _unit_leader_of_step(actor, dossier):
+    if refused := _same_agency(actor, dossier):
+        return refused
+    step = _current(dossier)
+    if step is None:
+        return _("Hồ sơ chưa ở bước xử lý nào.")
+    if actor.has_role(Role.UNIT_LEADER) and (step.unit_id is None or actor.unit_id == step.unit_id):
+        return None
+    return _("Chỉ lãnh đạo %(unit)s giao người xử lý bước %(step)s.") % {
+        "unit": step.unit.name if step.unit_id else _("đơn vị"),
+        "step": step_text(step),
+    }
+
+
+def _returner(actor, dossier):
+    """The result goes out from the step after the decision when there is one; else the desk."""
+    step, decision = _current(dossier), decision_step(dossier)
+    if step is not None and decision is not None and step.order > decision.order:
+        return step_refusal(actor, dossier)
+    return _desk(actor, dossier)
+
+
+def _next_steps(dossier: Dossier) -> list[ProcedureStep]:
+    """The steps a hand-over may reach: the next one, or past it only over optional steps;
+    never beyond the decision step."""
+    current, decision = _current(dossier), decision_step(dossier)
+    reachable = []
+    for step in steps_of(dossier):
+        if current is not None and step.order <= current.order:
+            continue
+        if decision is not None and step.order > decision.order:
+            break
+        reachable.append(step)
+        if not step.optional:
+            break
+    return reachable
+
+
+def _can_hand_over(dossier):
+    if not steps_of(dossier):
+        return _("Thủ tục chưa có quy trình nội bộ: hãy cập nhật kết quả giải quyết.")
+    if not _next_steps(dossier):
+        return _("Đây là bước trình ký, phê duyệt %(step)s: hãy cập nhật kết quả giải quyết.") % {
+            "step": step_text(_current(dossier))
+        }
+    return None
+
+
+def _can_send_back(dossier):
+    current = _current(dossier)
+    if current is None or not any(s.order < current.order for s in steps_of(dossier)):
+        return _("Hồ sơ đang ở bước đầu của quy trình.")
+    return None
+
+
+def _at_decision_step(dossier):
+    decision = decision_step(dossier)
+    if decision is None or dossier.current_step_id == decision.pk:
+        return None
+    current = _current(dossier)
+    return _(
+        "Chỉ cập nhật kết quả ở bước trình ký, phê duyệt %(decision)s; hồ sơ đang ở bước %(step)s."
+    ) % {
+        "decision": step_text(decision),
+        "step": step_text(current) if current else _("tiếp nhận"),
+    }
+
+
+def _check(slug: str, actor, dossier: Dossier) -> Transition:
+    return FLOW.check(slug, actor, dossier)
+
+
+def _require_fresh(dossier: Dossier, step, version) -> None:
+    """The request names the step and version the person saw; refuse it when the dossier has
+    moved on since (checked under the row lock)."""
+    if version is None:
+        return
+    if dossier.version == version and dossier.current_step_id == step:
+        return
+    current = _current(dossier)
+    if current is not None and current.pk != step:
+        message = _("Hồ sơ đã được chuyển sang bước %(step)s, hãy tải lại.") % {
+            "step": step_text(current)
+        }
+    else:
+        message = _("Hồ sơ đã được cập nhật (trạng thái “%(status)s”), hãy tải lại.") % {
+            "status": dossier.get_status_display()
+        }
+    raise StaleError(message, code="stale")
+
+
+def _enter(dossier: Dossier, step: ProcedureStep | None, moment, to_user=None) -> None:
+    dossier.current_step = step
+    if step is not None:
+        dossier.current_unit = step.unit or (to_user.unit if to_user else dossier.current_unit)
+        dossier.step_due_at = WorkingCalendar().add_working_days(moment, step.working_days).due
+    dossier.current_handler = to_user
 
 
 def _lock(dossier: Dossier) -> Dossier:
@@ -172,6 +373,8 @@ def _record(
     step_name="",
     at=None,
 ):
+    dossier.version += 1
+    Dossier.objects.filter(pk=dossier.pk).update(version=dossier.version)
     HandOver.objects.create(
         dossier=dossier,
         at=_now(at),
@@ -396,6 +599,7 @@ def dossier_receive_paper(
             digitised=digitised or bool(pairs),
         )
         _attach(dossier, saved)
+        _enter_first_step(dossier, moment)
         _count_month(dossier, moment, received=1)
         _record(
             dossier,
@@ -411,28 +615,38 @@ def dossier_receive_paper(
 
 def dossier_accept(*, actor, dossier: Dossier, at=None) -> Dossier:
     """Accept an online dossier at the desk: status 2, the legal clock starts now (BM.01)."""
-    _require_role(actor, DESK_ROLES, dossier.agency)
     moment = _now(at)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.SUBMITTED)
+        transition = _check("accept", actor, dossier)
         _check_procedure_version(dossier)
         previous = dossier.status
-        dossier.status = Status.RECEIVED
+        dossier.status = transition.target
         dossier.received_at = moment
         _start_clock(dossier, moment)
+        _enter(dossier, (steps_of(dossier) or [None])[0], moment)
         dossier.save()
         _count_month(dossier, moment, received=1)
         _record(
             dossier,
             actor=actor,
-            action="accept",
+            action=transition.audit,
             from_status=previous,
             at=moment,
             step_due_at=dossier.due_at,
         )
-        _notify(dossier, "received")
+        _notify(dossier, transition.notice)
     return dossier
+
+
+def _enter_first_step(dossier: Dossier, moment) -> None:
+    """A received dossier is at the first internal step (the desk's), when there are steps."""
+    first = (steps_of(dossier) or [None])[0]
+    if first is not None:
+        _enter(dossier, first, moment)
+        dossier.save(
+            update_fields=["current_step", "current_unit", "current_handler", "step_due_at"]
+        )
 
 
 def _check_procedure_version(dossier: Dossier) -> None:
@@ -442,26 +656,25 @@ def _check_procedure_version(dossier: Dossier) -> None:
 
 def dossier_refuse(*, actor, dossier: Dossier, reason: str, at=None) -> Dossier:
     """Refuse at reception (status 3) with the reason printed on BM.03."""
-    _require_role(actor, DESK_ROLES, dossier.agency)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Cần ghi rõ lý do từ chối tiếp nhận.")})
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.SUBMITTED)
+        transition = _check("refuse", actor, dossier)
         previous = dossier.status
-        dossier.status = Status.REFUSED
+        dossier.status = transition.target
         dossier.refusal_reason = reason.strip()
         dossier.closed_at = _now(at)
         dossier.save(update_fields=["status", "refusal_reason", "closed_at"])
         _record(
             dossier,
             actor=actor,
-            action="refuse",
+            action=transition.audit,
             from_status=previous,
             note=dossier.refusal_reason,
             at=at,
         )
-        _notify(dossier, "refused")
+        _notify(dossier, transition.notice)
     return dossier
 
 
@@ -476,14 +689,10 @@ def dossier_request_supplement(
         raise ValidationError({"items": _("Cần ghi rõ giấy tờ, nội dung cần bổ sung.")})
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING)
+        transition = _check("request-supplement", actor, dossier)
         at_reception = dossier.status == Status.SUBMITTED
-        _require_role(
-            actor, DESK_ROLES if at_reception else (*DESK_ROLES, *PROCESS_ROLES), dossier.agency
-        )
         late = False
         if not at_reception:
-            _require_in_charge(actor, dossier)
             # Counted like the legal time: a paper dossier received after 15:00 from the next
             # working day.
             cal = WorkingCalendar()
@@ -517,12 +726,12 @@ def dossier_request_supplement(
         _record(
             dossier,
             actor=actor,
-            action="request_supplement",
+            action=transition.audit,
             from_status=previous,
             note=items.strip(),
             at=moment,
         )
-        _notify(dossier, "supplement")
+        _notify(dossier, transition.notice)
     return request
 
 
@@ -545,7 +754,11 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
     saved = _save_uploads(dossier.agency, pairs)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.SUPPLEMENT)
+        if dossier.status != Status.SUPPLEMENT:
+            raise TransitionError(
+                _("Hồ sơ %(code)s không ở trạng thái chờ bổ sung.") % {"code": dossier.code},
+                code="conflict",
+            )
         request = dossier.supplements.filter(fulfilled_at__isnull=True).last()
         _attach(dossier, saved)
         previous = dossier.status
@@ -570,7 +783,8 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
             }
             earlier = [e for e in dossier.due_explanation if e.get("kind") == "pause"]
             _start_clock_online(dossier, moment, extra=[*earlier, pause])
-            dossier.status = Status.PROCESSING if dossier.current_step_id else Status.RECEIVED
+            moved = dossier.handovers.filter(action=HandOver.Action.HAND_OVER).exists()
+            dossier.status = Status.PROCESSING if moved else Status.RECEIVED
             dossier.paused_at = None
             if dossier.current_step_id:
                 dossier.step_due_at = (
@@ -602,38 +816,60 @@ def _start_clock_online(dossier, moment, *, extra):
     dossier.due_explanation = [*extra, *_explain(due)]
 
 
-def dossier_hand_over(*, actor, dossier: Dossier, note: str = "", to_user=None, at=None) -> Dossier:
-    """Finish the current step (classified early / on time / late) and pass to the next one."""
+def _colleague_check(dossier: Dossier, to_user, step: ProcedureStep | None) -> None:
+    if to_user is None:
+        return
+    if to_user.agency is None or to_user.agency.pk != dossier.agency_id:
+        raise ValidationError({"to_user": _("Người nhận phải là cán bộ của cơ quan.")})
+    if step is not None and step.unit_id and to_user.unit_id != step.unit_id:
+        raise ValidationError(
+            {
+                "to_user": _("Bước %(step)s do %(unit)s thực hiện: hãy giao cho cán bộ của đơn vị.")
+                % {"step": step_text(step), "unit": step.unit.name}
+            }
+        )
+
+
+def dossier_hand_over(
+    *,
+    actor,
+    dossier: Dossier,
+    note: str = "",
+    to_user=None,
+    to_step: ProcedureStep | None = None,
+    step: int | None = None,
+    version: int | None = None,
+    at=None,
+) -> Dossier:
+    """Finish the current step (classified early / on time / late) and pass to the next one
+    (or, over optional steps only, to `to_step`). `step` and `version` are what the person saw:
+    a hand-over of a dossier that has moved on since is refused (StaleError)."""
     moment = _now(at)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.RECEIVED, Status.PROCESSING)
-        _require_role(
-            actor,
-            (*DESK_ROLES, *PROCESS_ROLES) if dossier.status == Status.RECEIVED else PROCESS_ROLES,
-            dossier.agency,
-        )
-        _require_in_charge(actor, dossier)
-        if to_user is not None and (
-            to_user.agency is None or to_user.agency.pk != dossier.agency_id
-        ):
-            raise ValidationError({"to_user": _("Người nhận phải là cán bộ của cơ quan.")})
-        steps = list(dossier.procedure.steps.select_related("unit"))
-        current = dossier.current_step
+        _require_fresh(dossier, step, version)
+        transition = _check("hand-over", actor, dossier)
+        current = _current(dossier)
+        reachable = _next_steps(dossier)
+        if current is None and not dossier.current_step_id:
+            reachable = reachable[:1]
+        target = reachable[0]
+        if to_step is not None:
+            if to_step.pk not in {s.pk for s in reachable}:
+                raise ValidationError(
+                    {
+                        "to_step": _(
+                            "Không được bỏ qua bước %(step)s: chỉ bỏ qua được bước không bắt buộc."
+                        )
+                        % {"step": step_text(reachable[0])}
+                    }
+                )
+            target = next(s for s in reachable if s.pk == to_step.pk)
+        _colleague_check(dossier, to_user, target)
         outcome = clock.classify(moment, dossier.step_due_at) if current else ""
-        following = [s for s in steps if current is None or s.order > current.order]
-        if not following:
-            raise TransitionError(
-                _("Đây là bước cuối của quy trình: hãy cập nhật kết quả giải quyết."),
-                code="conflict",
-            )
-        step = following[0]
         previous = dossier.status
-        dossier.status = Status.PROCESSING
-        dossier.current_step = step
-        dossier.current_unit = step.unit or (to_user.unit if to_user else dossier.current_unit)
-        dossier.current_handler = to_user
-        dossier.step_due_at = WorkingCalendar().add_working_days(moment, step.working_days).due
+        dossier.status = transition.target
+        _enter(dossier, target, moment, to_user)
         dossier.save(
             update_fields=[
                 "status",
@@ -646,25 +882,111 @@ def dossier_hand_over(*, actor, dossier: Dossier, note: str = "", to_user=None, 
         _record(
             dossier,
             actor=actor,
-            action="hand_over",
+            action=transition.audit,
             from_status=previous,
             note=note,
             to_unit=dossier.current_unit,
             to_user=to_user,
             step_due_at=dossier.step_due_at,
             outcome=outcome,
-            step_name=f"{current.name} → {step.name}" if current else step.name,
+            step_name=f"{current.name} → {target.name}" if current else target.name,
             at=moment,
         )
     return dossier
 
 
-def _require_in_charge(actor, dossier: Dossier) -> None:
+def dossier_send_back(
+    *,
+    actor,
+    dossier: Dossier,
+    to_step: ProcedureStep,
+    reason: str,
+    step: int | None = None,
+    version: int | None = None,
+    at=None,
+) -> Dossier:
+    """Return the dossier to an earlier step, with the reason (printed on the control slip)."""
+    moment = _now(at)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Cần ghi rõ lý do trả lại bước trước.")})
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _require_fresh(dossier, step, version)
+        transition = _check("send-back", actor, dossier)
+        current = _current(dossier)
+        earlier = next((s for s in steps_of(dossier) if s.pk == getattr(to_step, "pk", None)), None)
+        if earlier is None or earlier.order >= current.order:
+            raise ValidationError({"to_step": _("Hãy chọn một bước trước bước hiện tại.")})
+        outcome = clock.classify(moment, dossier.step_due_at)
+        previous = dossier.status
+        dossier.status = transition.target
+        _enter(dossier, earlier, moment)
+        dossier.save(
+            update_fields=[
+                "status",
+                "current_step",
+                "current_unit",
+                "current_handler",
+                "step_due_at",
+            ]
+        )
+        _record(
+            dossier,
+            actor=actor,
+            action=transition.audit,
+            from_status=previous,
+            note=reason.strip(),
+            to_unit=dossier.current_unit,
+            step_due_at=dossier.step_due_at,
+            outcome=outcome,
+            step_name=f"{current.name} → {earlier.name}",
+            at=moment,
+        )
+    return dossier
+
+
+def dossier_assign(
+    *,
+    actor,
+    dossier: Dossier,
+    to_user,
+    note: str = "",
+    step: int | None = None,
+    version: int | None = None,
+    at=None,
+) -> Dossier:
+    """The unit leader names who of the unit handles the current step."""
+    moment = _now(at)
+    if to_user is None:
+        raise ValidationError({"to_user": _("Hãy chọn người xử lý.")})
+    with transaction.atomic():
+        dossier = _lock(dossier)
+        _require_fresh(dossier, step, version)
+        transition = _check("assign", actor, dossier)
+        current = _current(dossier)
+        _colleague_check(dossier, to_user, current)
+        dossier.current_handler = to_user
+        dossier.save(update_fields=["current_handler"])
+        _record(
+            dossier,
+            actor=actor,
+            action=transition.audit,
+            from_status=dossier.status,
+            note=note,
+            to_unit=dossier.current_unit,
+            to_user=to_user,
+            step_due_at=dossier.step_due_at,
+            step_name=current.name,
+            at=moment,
+        )
+    return dossier
+
+
+def _in_charge(actor, dossier: Dossier) -> bool:
     """Processing staff act on dossiers at their own unit; desk and agency-wide roles on all."""
     if actor.is_superuser or actor.is_agency_wide or actor.has_role(Role.ONE_STOP_OFFICER):
-        return
-    if dossier.current_unit_id and dossier.current_unit_id != actor.unit_id:
-        raise PermissionDenied(_("Hồ sơ đang ở đơn vị khác."))
+        return True
+    return not dossier.current_unit_id or dossier.current_unit_id == actor.unit_id
 
 
 def dossier_apologise(
@@ -672,12 +994,11 @@ def dossier_apologise(
 ) -> Dossier:
     """Apology and one new appointment (BM.04), no later than 1 working day before the due time."""
     moment = _now(at)
-    _require_role(actor, LEADER_ROLES, dossier.agency)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Cần ghi rõ lý do quá hạn.")})
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEES)
+        transition = _check("apologise", actor, dossier)
         if dossier.appointment_at is not None:
             raise TransitionError(
                 _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai."), code="conflict"
@@ -714,27 +1035,26 @@ def dossier_apologise(
         _record(
             dossier,
             actor=actor,
-            action="apologise",
+            action=transition.audit,
             from_status=previous,
             note=reason.strip(),
             at=moment,
         )
-        _notify(dossier, "reappointed")
+        _notify(dossier, transition.notice)
     return dossier
 
 
 def dossier_require_fees(*, actor, dossier: Dossier, amount: Decimal, at=None) -> Dossier:
-    _require_role(actor, PROCESS_ROLES, dossier.agency)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.PROCESSING)
+        transition = _check("require-fees", actor, dossier)
         previous = dossier.status
-        dossier.status, dossier.fee_amount = Status.FEES, amount
+        dossier.status, dossier.fee_amount = transition.target, amount
         dossier.save(update_fields=["status", "fee_amount"])
         _record(
             dossier,
             actor=actor,
-            action="require_fees",
+            action=transition.audit,
             from_status=previous,
             note=str(amount),
             at=at,
@@ -743,23 +1063,32 @@ def dossier_require_fees(*, actor, dossier: Dossier, amount: Decimal, at=None) -
 
 
 def dossier_fees_paid(*, actor, dossier: Dossier, at=None) -> Dossier:
-    _require_role(actor, (*DESK_ROLES, *PROCESS_ROLES), dossier.agency)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.FEES)
+        transition = _check("fees-paid", actor, dossier)
         previous = dossier.status
-        dossier.status = Status.PROCESSING
+        dossier.status = transition.target
         dossier.save(update_fields=["status"])
-        _record(dossier, actor=actor, action="fees_paid", from_status=previous, at=at)
+        _record(dossier, actor=actor, action=transition.audit, from_status=previous, at=at)
     return dossier
 
 
 def dossier_decide(
-    *, actor, dossier: Dossier, result_text: str, result_file=None, at=None
+    *,
+    actor,
+    dossier: Dossier,
+    result_text: str,
+    result_file=None,
+    step: int | None = None,
+    version: int | None = None,
+    at=None,
 ) -> Dossier:
-    """The result is ready (status 9): the dossier is classified early / on time / late."""
+    """The result is ready (status 9), at the decision step only: the dossier is classified
+    early / on time / late and goes to the step after the decision (returning the result),
+    when the procedure has one."""
     moment = _now(at)
-    _require_role(actor, PROCESS_ROLES, dossier.agency)
+    if result_file is not None:  # before storing the upload; again under the lock
+        _check("decide", actor, Dossier.objects.select_related("procedure").get(pk=dossier.pk))
     if not (result_text or "").strip():
         raise ValidationError({"result_text": _("Cần ghi kết quả giải quyết.")})
     saved = []
@@ -768,13 +1097,20 @@ def dossier_decide(
         saved = _save_uploads(dossier.agency, [(None, result_file)], is_result=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.RECEIVED, Status.PROCESSING)
-        _require_in_charge(actor, dossier)
+        _require_fresh(dossier, step, version)
+        transition = _check("decide", actor, dossier)
         previous = dossier.status
         step_outcome = (
             clock.classify(moment, dossier.step_due_at) if dossier.current_step_id else ""
         )
-        dossier.status = Status.DECIDED
+        step_due_at = dossier.step_due_at
+        decided_at_step = _current(dossier)
+        after = [
+            s for s in steps_of(dossier) if decided_at_step and s.order > decided_at_step.order
+        ]
+        if after:
+            _enter(dossier, after[0], moment)
+        dossier.status = transition.target
         dossier.decided_at = moment
         dossier.outcome = clock.classify(moment, dossier.due_at)
         dossier.result_text = result_text.strip()
@@ -782,7 +1118,17 @@ def dossier_decide(
             _attach(dossier, saved)
             dossier.result_digitised = True
         dossier.save(
-            update_fields=["status", "decided_at", "outcome", "result_text", "result_digitised"]
+            update_fields=[
+                "status",
+                "decided_at",
+                "outcome",
+                "result_text",
+                "result_digitised",
+                "current_step",
+                "current_unit",
+                "current_handler",
+                "step_due_at",
+            ]
         )
         _count_month(
             dossier, moment, decided=1, **({dossier.outcome: 1} if dossier.outcome else {})
@@ -790,66 +1136,212 @@ def dossier_decide(
         _record(
             dossier,
             actor=actor,
-            action="decide",
+            action=transition.audit,
             from_status=previous,
             note=dossier.result_text,
             outcome=step_outcome,
-            step_due_at=dossier.step_due_at,
+            step_due_at=step_due_at,
+            step_name=decided_at_step.name if decided_at_step else "",
             at=moment,
         )
-        _notify(dossier, "decided")
+        _notify(dossier, transition.notice)
     return dossier
 
 
 def dossier_return(*, actor, dossier: Dossier, at=None) -> Dossier:
     """Hand the result to the applicant (status 10)."""
     moment = _now(at)
-    _require_role(actor, DESK_ROLES, dossier.agency)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.DECIDED)
+        transition = _check("return", actor, dossier)
         previous = dossier.status
-        dossier.status = Status.RETURNED
+        dossier.status = transition.target
         dossier.returned_at = dossier.closed_at = moment
         dossier.save(update_fields=["status", "returned_at", "closed_at"])
-        _record(dossier, actor=actor, action="return", from_status=previous, at=moment)
-        _notify(dossier, "returned")
+        _record(dossier, actor=actor, action=transition.audit, from_status=previous, at=moment)
+        _notify(dossier, transition.notice)
     return dossier
 
 
 def dossier_withdraw(*, actor, dossier: Dossier, reason: str, at=None) -> Dossier:
-    _require_role(actor, DESK_ROLES, dossier.agency)
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(
-            dossier,
-            Status.SUBMITTED,
-            Status.RECEIVED,
-            Status.PROCESSING,
-            Status.SUPPLEMENT,
-            Status.FEES,
-        )
+        transition = _check("withdraw", actor, dossier)
         previous = dossier.status
-        dossier.status = Status.WITHDRAWN
+        dossier.status = transition.target
         dossier.closed_at = _now(at)
         dossier.save(update_fields=["status", "closed_at"])
-        _record(dossier, actor=actor, action="withdraw", from_status=previous, note=reason, at=at)
+        _record(
+            dossier, actor=actor, action=transition.audit, from_status=previous, note=reason, at=at
+        )
     return dossier
 
 
 def dossier_stop(*, actor, dossier: Dossier, reason: str, at=None) -> Dossier:
-    _require_role(actor, (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SYSTEM_ADMIN), dossier.agency)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Cần ghi rõ lý do dừng xử lý.")})
     with transaction.atomic():
         dossier = _lock(dossier)
-        _require_status(dossier, Status.PROCESSING, Status.SUPPLEMENT, Status.FEES)
+        transition = _check("stop", actor, dossier)
         previous = dossier.status
-        dossier.status = Status.STOPPED
+        dossier.status = transition.target
         dossier.closed_at = _now(at)
         dossier.save(update_fields=["status", "closed_at"])
-        _record(dossier, actor=actor, action="stop", from_status=previous, note=reason, at=at)
+        _record(
+            dossier, actor=actor, action=transition.audit, from_status=previous, note=reason, at=at
+        )
     return dossier
+
+
+OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.FEES})
+_F = "cchc.dossiers.forms."
+_S = "cchc.dossiers.services."
+
+# The dossier's transitions: one slug each, used by the services, the buttons of the detail
+# page, the API's list of available actions and the one dispatch of pages and API.
+FLOW = Workflow(
+    [
+        Transition(
+            "accept",
+            _("Tiếp nhận"),
+            frozenset({Status.SUBMITTED}),
+            Status.RECEIVED,
+            who=_desk,
+            audit="accept",
+            notice="received",
+            service=_S + "dossier_accept",
+        ),
+        Transition(
+            "refuse",
+            _("Từ chối tiếp nhận"),
+            frozenset({Status.SUBMITTED}),
+            Status.REFUSED,
+            who=_desk,
+            audit="refuse",
+            notice="refused",
+            service=_S + "dossier_refuse",
+            form=_F + "ReasonForm",
+        ),
+        Transition(
+            "request-supplement",
+            _("Yêu cầu bổ sung"),
+            frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING}),
+            Status.SUPPLEMENT,
+            who=lambda actor, d: (
+                _desk(actor, d) if d.status == Status.SUBMITTED else _at_step_or_desk(actor, d)
+            ),
+            audit="request_supplement",
+            notice="supplement",
+            service=_S + "dossier_request_supplement",
+            form=_F + "SupplementRequestForm",
+        ),
+        Transition(
+            "hand-over",
+            _("Chuyển bước tiếp theo"),
+            frozenset({Status.RECEIVED, Status.PROCESSING}),
+            Status.PROCESSING,
+            who=_at_step,
+            condition=_can_hand_over,
+            audit="hand_over",
+            service=_S + "dossier_hand_over",
+            form=_F + "HandOverForm",
+        ),
+        Transition(
+            "assign",
+            _("Giao người xử lý"),
+            frozenset({Status.RECEIVED, Status.PROCESSING}),
+            None,
+            who=_unit_leader_of_step,
+            audit="assign",
+            service=_S + "dossier_assign",
+            form=_F + "AssignForm",
+        ),
+        Transition(
+            "send-back",
+            _("Trả lại bước trước"),
+            frozenset({Status.PROCESSING}),
+            Status.PROCESSING,
+            who=_at_step,
+            condition=_can_send_back,
+            audit="send_back",
+            service=_S + "dossier_send_back",
+            form=_F + "SendBackForm",
+        ),
+        Transition(
+            "apologise",
+            _("Xin lỗi và hẹn lại"),
+            OPEN,
+            None,
+            who=_leader,
+            audit="apologise",
+            notice="reappointed",
+            service=_S + "dossier_apologise",
+            form=_F + "ApologyForm",
+        ),
+        Transition(
+            "require-fees",
+            _("Yêu cầu nộp phí, lệ phí"),
+            frozenset({Status.PROCESSING}),
+            Status.FEES,
+            who=_at_step,
+            audit="require_fees",
+            service=_S + "dossier_require_fees",
+            form=_F + "FeesForm",
+        ),
+        Transition(
+            "fees-paid",
+            _("Đã nộp phí, lệ phí"),
+            frozenset({Status.FEES}),
+            Status.PROCESSING,
+            who=_at_step_or_desk,
+            audit="fees_paid",
+            service=_S + "dossier_fees_paid",
+        ),
+        Transition(
+            "decide",
+            _("Cập nhật kết quả (trình ký, phê duyệt)"),
+            frozenset({Status.RECEIVED, Status.PROCESSING}),
+            Status.DECIDED,
+            who=_at_step,
+            condition=_at_decision_step,
+            audit="decide",
+            notice="decided",
+            service=_S + "dossier_decide",
+            form=_F + "DecideForm",
+        ),
+        Transition(
+            "return",
+            _("Trả kết quả"),
+            frozenset({Status.DECIDED}),
+            Status.RETURNED,
+            who=_returner,
+            audit="return",
+            notice="returned",
+            service=_S + "dossier_return",
+        ),
+        Transition(
+            "withdraw",
+            _("Rút hồ sơ theo đề nghị của người nộp"),
+            frozenset({Status.SUBMITTED, *OPEN}),
+            Status.WITHDRAWN,
+            who=_desk,
+            audit="withdraw",
+            service=_S + "dossier_withdraw",
+            form=_F + "ReasonForm",
+        ),
+        Transition(
+            "stop",
+            _("Dừng xử lý"),
+            frozenset({Status.PROCESSING, Status.SUPPLEMENT, Status.FEES}),
+            Status.STOPPED,
+            who=_stopper,
+            audit="stop",
+            service=_S + "dossier_stop",
+            form=_F + "ReasonForm",
+        ),
+    ],
+    record="dossier",
+)
 
 
 class AlreadyClaimed(TransitionError):

@@ -16,15 +16,9 @@ from cchc.core.roles import Role
 from cchc.dossiers import documents, selectors, services
 from cchc.dossiers.filters import PAGE_SIZE, QueueFilter
 from cchc.dossiers.forms import (
-    ApologyForm,
     ApplicantForm,
-    DecideForm,
-    FeesForm,
-    HandOverForm,
     LookupForm,
     PaperForm,
-    ReasonForm,
-    SupplementRequestForm,
 )
 from cchc.dossiers.models import Status
 from cchc.procedures.models import Procedure
@@ -283,38 +277,14 @@ def dossier_receive(request):
     )
 
 
-ACTIONS = {
-    "tiep-nhan": ("accept", None),
-    "tu-choi": ("refuse", ReasonForm),
-    "yeu-cau-bo-sung": ("request_supplement", SupplementRequestForm),
-    "chuyen-buoc": ("hand_over", HandOverForm),
-    "xin-loi": ("apologise", ApologyForm),
-    "cho-nop-phi": ("require_fees", FeesForm),
-    "da-nop-phi": ("fees_paid", None),
-    "ket-qua": ("decide", DecideForm),
-    "tra-ket-qua": ("return", None),
-    "rut": ("withdraw", ReasonForm),
-    "dung": ("stop", ReasonForm),
-}
-BUTTONS = {
-    "tiep-nhan": gettext_lazy("Tiếp nhận"),
-    "tu-choi": gettext_lazy("Từ chối tiếp nhận"),
-    "yeu-cau-bo-sung": gettext_lazy("Yêu cầu bổ sung"),
-    "chuyen-buoc": gettext_lazy("Chuyển bước tiếp theo"),
-    "xin-loi": gettext_lazy("Xin lỗi và hẹn lại"),
-    "cho-nop-phi": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
-    "da-nop-phi": gettext_lazy("Đã nộp phí, lệ phí"),
-    "ket-qua": gettext_lazy("Cập nhật kết quả"),
-    "tra-ket-qua": gettext_lazy("Trả kết quả"),
-    "rut": gettext_lazy("Rút hồ sơ theo đề nghị của người nộp"),
-    "dung": gettext_lazy("Dừng xử lý"),
-}
-
-
 def dossier_detail(request, code):
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
-    return render(request, "dossiers/detail.html", _detail_context(dossier, _blank_forms(dossier)))
+    return render(
+        request,
+        "dossiers/detail.html",
+        _detail_context(dossier, _blank_forms(dossier), user=request.user),
+    )
 
 
 @require_safe
@@ -327,44 +297,24 @@ def dossier_file_download(request, code, file_pk):
     return upload_response(item.path, filename=item.original_name or item.name, mime=item.mime)
 
 
-AVAILABLE = {
-    Status.SUBMITTED: {"tiep-nhan", "tu-choi", "yeu-cau-bo-sung", "rut"},
-    Status.RECEIVED: {"chuyen-buoc", "yeu-cau-bo-sung", "xin-loi", "ket-qua", "rut"},
-    Status.PROCESSING: {
-        "chuyen-buoc",
-        "yeu-cau-bo-sung",
-        "xin-loi",
-        "cho-nop-phi",
-        "ket-qua",
-        "rut",
-        "dung",
-    },
-    Status.SUPPLEMENT: {"xin-loi", "rut", "dung"},
-    Status.FEES: {"da-nop-phi", "xin-loi", "rut", "dung"},
-    Status.DECIDED: {"tra-ket-qua"},
-}
-
-
-def _form(form_class, dossier, *args, **kwargs):
-    if form_class is HandOverForm:
-        kwargs["agency"] = dossier.agency
-    return form_class(*args, **kwargs)
+def action_form(dossier, slug, *args, **kwargs):
+    """The transition's form (None when it takes no input), for pages and API alike."""
+    form_class = services.FLOW.form_class(slug)
+    return form_class(*args, dossier=dossier, **kwargs) if form_class else None
 
 
 def _blank_forms(dossier):
-    return {
-        slug: (_form(cls, dossier, prefix=slug) if cls else None)
-        for slug, (_a, cls) in ACTIONS.items()
-    }
+    return {t.slug: action_form(dossier, t.slug, prefix=t.slug) for t in services.FLOW}
 
 
-def _detail_context(dossier, forms, error=""):
-    available = AVAILABLE.get(dossier.status, set())
-    forms = [(slug, form, BUTTONS[slug]) for slug, form in forms.items() if slug in available]
+def _detail_context(dossier, forms, error="", user=None):
+    available = {t.slug for t in services.FLOW.available(user, dossier)} if user else set()
+    forms = [(t.slug, forms.get(t.slug), t.label) for t in services.FLOW if t.slug in available]
     return {
         "dossier": dossier,
         "forms": forms,
         "error": error,
+        "blocked": blocked_reason(user, dossier) if user else "",
         "handovers": dossier.handovers.select_related("from_user", "to_unit"),
         "supplements": dossier.supplements.all(),
         "files": dossier.files.all(),
@@ -372,76 +322,77 @@ def _detail_context(dossier, forms, error=""):
     }
 
 
+STEP_ACTIONS = ("hand-over", "decide", "return")
+
+
+def blocked_reason(user, dossier) -> str:
+    """Why the person cannot move the dossier on from its step (which step, which unit, who
+    can); empty when they can, or when the dossier is not waiting at a step."""
+    startable = [s for s in STEP_ACTIONS if dossier.status in services.FLOW[s].sources]
+    if not startable or not dossier.current_step_id:
+        return ""
+    refusals = [services.FLOW.refusal(s, user, dossier) for s in startable]
+    if any(r is None for r in refusals):
+        return ""
+    return refusals[0][1]
+
+
+def done_message(dossier, done) -> str:
+    done = done if isinstance(done, type(dossier)) else dossier
+    done.refresh_from_db()
+    text = _("Đã cập nhật hồ sơ %(code)s: %(status)s") % {
+        "code": done.code,
+        "status": done.get_status_display(),
+    }
+    if done.current_step_id and done.status in (Status.RECEIVED, Status.PROCESSING, Status.DECIDED):
+        text += _(", bước %(step)s tại %(unit)s") % {
+            "step": services.step_text(done.current_step),
+            "unit": done.current_unit.name if done.current_unit_id else "",
+        }
+    return text + "."
+
+
+def run_action(slug, user, dossier, data: dict):
+    """The one dispatch of pages and API: raises PermissionDenied or ValidationError."""
+    return services.FLOW.run(slug, user, dossier, data)
+
+
 @require_POST
 def dossier_action(request, code, action):
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
-    if action not in ACTIONS:
+    if action not in services.FLOW:
         raise Http404
-    name, form_class = ACTIONS[action]
-    form = (
-        _form(form_class, dossier, request.POST, request.FILES, prefix=action)
-        if form_class
-        else None
-    )
-    error = ""
+    form = action_form(dossier, action, request.POST, request.FILES, prefix=action)
+    error, status = "", 400
     if form is not None and not form.is_valid():
-        error = _("Vui lòng sửa các lỗi trong biểu mẫu.")
+        hidden = [e for f in form.hidden_fields() for e in f.errors]
+        error = " ".join([_("Vui lòng sửa các lỗi trong biểu mẫu."), *hidden])
     else:
-        data = form.cleaned_data if form else {}
         try:
-            _run(name, request.user, dossier, data)
+            done = run_action(action, request.user, dossier, form.cleaned_data if form else {})
         except PermissionDenied as e:
-            error = str(e) or _("Bạn không có quyền thực hiện thao tác này.")
+            error, status = str(e) or _("Bạn không có quyền thực hiện thao tác này."), 403
+        except services.TransitionError as e:
+            error, status = " ".join(e.messages), 409
         except ValidationError as e:
             error = " ".join(e.messages)
         else:
-            messages.success(request, _("Đã cập nhật hồ sơ %(code)s.") % {"code": dossier.code})
-            return redirect("dossiers:dossier-detail", dossier.code)
+            messages.success(request, done_message(dossier, done))
+            if selectors.dossiers_for_user(request.user).filter(pk=dossier.pk).exists():
+                return redirect("dossiers:dossier-detail", dossier.code)
+            # Handed to another unit: the person's queue, not a page they may no longer see.
+            return redirect("dossiers:dossier-queue")
     forms = _blank_forms(dossier)
     if form is not None:
         forms[action] = form
     dossier.refresh_from_db()
     return render(
-        request, "dossiers/detail.html", _detail_context(dossier, forms, error), status=400
+        request,
+        "dossiers/detail.html",
+        _detail_context(dossier, forms, error, request.user),
+        status=status,
     )
-
-
-def _run(name, actor, dossier, data):
-    if name == "accept":
-        return services.dossier_accept(actor=actor, dossier=dossier)
-    if name == "refuse":
-        return services.dossier_refuse(actor=actor, dossier=dossier, reason=data["reason"])
-    if name == "request_supplement":
-        return services.dossier_request_supplement(
-            actor=actor, dossier=dossier, items=data["items"], late_reason=data["late_reason"]
-        )
-    if name == "hand_over":
-        return services.dossier_hand_over(
-            actor=actor, dossier=dossier, note=data["note"], to_user=data.get("to_user")
-        )
-    if name == "apologise":
-        return services.dossier_apologise(
-            actor=actor, dossier=dossier, reason=data["reason"], new_due_at=data["new_due_at"]
-        )
-    if name == "decide":
-        return services.dossier_decide(
-            actor=actor,
-            dossier=dossier,
-            result_text=data["result_text"],
-            result_file=data.get("result_file"),
-        )
-    if name == "return":
-        return services.dossier_return(actor=actor, dossier=dossier)
-    if name == "require_fees":
-        return services.dossier_require_fees(actor=actor, dossier=dossier, amount=data["amount"])
-    if name == "fees_paid":
-        return services.dossier_fees_paid(actor=actor, dossier=dossier)
-    if name == "withdraw":
-        return services.dossier_withdraw(actor=actor, dossier=dossier, reason=data["reason"])
-    if name == "stop":
-        return services.dossier_stop(actor=actor, dossier=dossier, reason=data["reason"])
-    raise Http404
 
 
 def dossier_form(request, code, form_code, fmt):

@@ -24,7 +24,7 @@ class StepOut(serializers.ModelSerializer):
 
     class Meta:
         model = ProcedureStep
-        fields = ["order", "name", "unit", "role", "working_days"]
+        fields = ["order", "name", "unit", "role", "working_days", "optional", "is_decision"]
 
 
 class ProcedureOut(serializers.ModelSerializer):

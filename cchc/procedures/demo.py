@@ -1,4 +1,5 @@
-"""Demo catalogue: the reference file, with components and internal steps for a few procedures."""
+"""Demo catalogue: the reference file, with components and internal steps (units and roles of
+the demo agency) for every procedure that takes dossiers."""
 
 from pathlib import Path
 
@@ -11,7 +12,39 @@ from cchc.procedures.services import procedures_import
 # cited legal texts where filled; blanks are unknown, not zero).
 CATALOGUE = Path(__file__).resolve().parent / "data" / "procedures-sokhcn.csv"
 
-# code -> (components, steps: (name, working days, unit code, role))
+DESK, SPECIALIST, LEADER, HEAD = (
+    "one_stop_officer",
+    "specialist",
+    "unit_leader",
+    "agency_leader",
+)
+DECISION, OPTIONAL = "decision", "optional"
+
+
+def _licence(unit, study_days, review_days, sign_days, sign="Ký giấy chứng nhận"):
+    """The usual path of a licence: the desk, the unit's specialist and leader, the director
+    signs (the decision), the desk returns the result."""
+    return [
+        ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", DESK),
+        ("Thẩm định hồ sơ", study_days, unit, SPECIALIST),
+        ("Xem xét, trình ký", review_days, unit, LEADER),
+        (sign, sign_days, "BGD", HEAD, DECISION),
+        ("Vào sổ, trả kết quả", "0.5", "VP", DESK),
+    ]
+
+
+def _notice(study_days, sign_days):
+    """A notice signed by the head of the Sub-department (TDC) on the Department's behalf."""
+    return [
+        ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", DESK),
+        ("Kiểm tra hồ sơ", study_days, "TDC", SPECIALIST),
+        ("Ký thông báo tiếp nhận", sign_days, "TDC", LEADER, DECISION),
+        ("Trả kết quả", "0.5", "VP", DESK),
+    ]
+
+
+# code, or the start of the name for procedures without a national code ->
+# (components, steps: (name, working days, unit code, role[, "decision" | "optional"]))
 WORKFLOWS = {
     "2.002248": (
         [
@@ -19,13 +52,43 @@ WORKFLOWS = {
             "Hợp đồng chuyển giao công nghệ",
             "Bản sao giấy chứng nhận đăng ký doanh nghiệp",
         ],
+        _licence("QLCN", "3", "0.5", "0.5"),
+    ),
+    "2.002249": (
         [
-            ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", "one_stop_officer"),
-            ("Thẩm định hồ sơ", "3", "QLCN", "specialist"),
-            ("Xem xét, trình ký", "0.5", "QLCN", "unit_leader"),
-            ("Ký giấy chứng nhận", "0.5", "BGD", "agency_leader"),
-            ("Vào sổ, trả kết quả", "0.5", "VP", "one_stop_officer"),
+            "Văn bản đề nghị gia hạn, sửa đổi, bổ sung",
+            "Hợp đồng sửa đổi, bổ sung",
+            "Bản chính Giấy chứng nhận đã cấp",
         ],
+        _licence("QLCN", "3", "0.5", "0.5"),
+    ),
+    "2.002380": (
+        [
+            "Đơn đề nghị cấp giấy phép",
+            "Phiếu khai báo thiết bị X-quang",
+            "Báo cáo đánh giá an toàn",
+        ],
+        _licence("QLCN", "15", "2", "2", sign="Ký giấy phép"),
+    ),
+    "Gia hạn, sửa đổi, bổ sung, cấp lại giấy phép sử dụng thiết bị X-quang": (
+        ["Đơn đề nghị", "Bản sao giấy phép đã cấp", "Báo cáo đánh giá an toàn cập nhật"],
+        _licence("QLCN", "6", "1.5", "1.5", sign="Ký giấy phép"),
+    ),
+    "Cấp chứng chỉ nhân viên bức xạ": (
+        ["Đơn đề nghị cấp chứng chỉ", "Bản sao văn bằng, chứng chỉ đào tạo an toàn bức xạ"],
+        _licence("QLCN", "6", "1.5", "1.5", sign="Ký chứng chỉ"),
+    ),
+    "2.001209": (
+        ["Bản công bố hợp chuẩn", "Bản sao giấy chứng nhận hợp chuẩn"],
+        _notice("3", "1"),
+    ),
+    "Đăng ký công bố hợp chuẩn dựa trên kết quả tự đánh giá": (
+        ["Bản công bố hợp chuẩn", "Báo cáo tự đánh giá"],
+        _notice("3", "1"),
+    ),
+    "Tiếp nhận hồ sơ công bố hợp quy": (
+        ["Bản công bố hợp quy", "Bản sao giấy chứng nhận hợp quy hoặc báo cáo tự đánh giá"],
+        _notice("3", "1"),
     ),
     "1.014438": (
         [
@@ -34,44 +97,29 @@ WORKFLOWS = {
             "Tài liệu chứng minh cơ sở vật chất",
         ],
         [
-            ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", "one_stop_officer"),
-            ("Thẩm định, lấy ý kiến", "11", "QLKH", "specialist"),
-            ("Xem xét, trình ký", "1.5", "QLKH", "unit_leader"),
-            ("Ký quyết định", "1.5", "BGD", "agency_leader"),
-            ("Trả kết quả", "0.5", "VP", "one_stop_officer"),
-        ],
-    ),
-    "2.001209": (
-        ["Bản công bố hợp chuẩn", "Bản sao giấy chứng nhận hợp chuẩn"],
-        [
-            ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", "one_stop_officer"),
-            ("Kiểm tra hồ sơ", "3", "TDC", "specialist"),
-            ("Ký thông báo", "1", "TDC", "unit_leader"),
-            ("Trả kết quả", "0.5", "VP", "one_stop_officer"),
-        ],
-    ),
-    "2.002380": (
-        [
-            "Đơn đề nghị cấp giấy phép",
-            "Phiếu khai báo thiết bị X-quang",
-            "Báo cáo đánh giá an toàn",
-        ],
-        [
-            ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", "one_stop_officer"),
-            ("Thẩm định, kiểm tra thực tế", "15", "QLCN", "specialist"),
-            ("Xem xét, trình ký", "2", "QLCN", "unit_leader"),
-            ("Ký giấy phép", "2", "BGD", "agency_leader"),
-            ("Trả kết quả", "0.5", "VP", "one_stop_officer"),
+            ("Tiếp nhận, chuyển hồ sơ", "0.5", "VP", DESK),
+            ("Thẩm định hồ sơ", "8", "QLKH", SPECIALIST),
+            ("Lấy ý kiến chuyên gia (khi cần)", "3", "QLKH", SPECIALIST, OPTIONAL),
+            ("Xem xét, trình ký", "1.5", "QLKH", LEADER),
+            ("Ký quyết định công nhận", "1.5", "BGD", HEAD, DECISION),
+            ("Trả kết quả", "0.5", "VP", DESK),
         ],
     ),
 }
 
 
+def _procedure(key: str):
+    current = Procedure.objects.current()
+    if key[:1].isdigit():
+        return current.filter(code=key).first()
+    return current.filter(name__startswith=key).first()
+
+
 def load(stdout=None) -> dict:
     report = procedures_import(path=reference_file(CATALOGUE))
     units = {u.code: u for u in Unit.objects.filter(agency__code="SKHCN")}
-    for code, (components, steps) in WORKFLOWS.items():
-        procedure = Procedure.objects.current().filter(code=code).first()
+    for key, (components, steps) in WORKFLOWS.items():
+        procedure = _procedure(key)
         if procedure is None or procedure.steps.exists():
             continue
         Component.objects.bulk_create(
@@ -86,8 +134,10 @@ def load(stdout=None) -> dict:
                 working_days=days,
                 unit=units.get(unit),
                 role=role,
+                is_decision=DECISION in flags,
+                optional=OPTIONAL in flags,
             )
-            for i, (name, days, unit, role) in enumerate(steps, start=1)
+            for i, (name, days, unit, role, *flags) in enumerate(steps, start=1)
         )
     return {
         "created": report.created,

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Unit
+from cchc.core.roles import Role
 from cchc.core.text import normalise
 
 
@@ -224,7 +225,22 @@ class ProcedureStep(models.Model):
         related_name="+",
         verbose_name=_("đơn vị thực hiện"),
     )
-    role = models.CharField(_("vai trò thực hiện"), max_length=50, blank=True)
+    role = models.CharField(_("vai trò thực hiện"), max_length=50, blank=True, choices=Role.choices)
+    optional = models.BooleanField(
+        _("có thể bỏ qua"),
+        default=False,
+        help_text=_(
+            "Bước không bắt buộc: người xử lý bước trước có thể chuyển thẳng qua bước này."
+        ),
+    )
+    is_decision = models.BooleanField(
+        _("bước phê duyệt"),
+        default=False,
+        help_text=_(
+            "Bước trình ký, phê duyệt: kết quả chỉ được cập nhật ở bước này "
+            "(không đánh dấu bước nào thì là bước cuối)."
+        ),
+    )
     working_days = models.DecimalField(
         _("số ngày làm việc"),
         max_digits=5,

@@ -363,6 +363,8 @@ def procedure_set_steps(*, procedure: Procedure, steps: list[dict], actor=None) 
             working_days=Decimal(str(s["working_days"])),
             unit=s.get("unit"),
             role=s.get("role", ""),
+            optional=bool(s.get("optional", False)),
+            is_decision=bool(s.get("is_decision", False)),
         )
         for i, s in enumerate(steps, start=1)
     )

@@ -75,6 +75,7 @@ ROWS = {
     "api-docs": {"get": PUBLIC, "post": NO_POST},
     "api:calendar-due": {"get": "400 400 400 400 400 400 400 400 400 400 400 400", "post": NO_POST},
     "api:dossiers-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "404 404 404 404 403 404 404 404 404 404 404 401"},
+    "api:dossiers-detail": {"get": "404 404 404 404 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
     "api:dossiers-file": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "api:dossiers-lookup": {"get": "404 404 404 404 404 404 404 404 404 404 404 404", "post": NO_POST},
     # "My dossiers": every signed-in person gets their own list (empty for staff: the desk
@@ -123,7 +124,7 @@ ROWS = {
     "core:calendar": {"get": PUBLIC, "post": NO_POST},
     "core:glossary": {"get": PUBLIC, "post": NO_POST},
     "core:home": {"get": PUBLIC, "post": NO_POST},
-    "dossiers:dossier-action": {"get": NO_POST, "post": "404 404 404 404 400 404 404 404 404 404 404 404"},
+    "dossiers:dossier-action": {"get": NO_POST, "post": "404 404 404 404 403 404 404 404 404 404 404 404"},
     "dossiers:dossier-detail": {"get": "404 404 404 404 200 404 404 404 404 404 404 404", "post": "404 404 404 404 200 404 404 404 404 404 404 404"},
     # Only the desk and the agency's leaders see a dossier (and its files): dossiers/tests/test_access.py.
     "dossiers:dossier-file-download": {"get": "404 404 404 404 200 404 404 404 404 404 404 404", "post": NO_POST},
@@ -395,11 +396,12 @@ class PermissionMatrixTests(PersonaTestCase):
                 "dossiers:dossier-detail": {"code": code},
                 "dossiers:dossier-file-download": {"code": code, "file_pk": dossier.files.get().pk},
                 "dossiers:dossier-resubmit": {"code": code},
-                "dossiers:dossier-action": {"code": code, "action": "tiep-nhan"},
+                "dossiers:dossier-action": {"code": code, "action": "accept"},
                 "dossiers:dossier-form": {"code": code, "form_code": "bm05", "fmt": "html"},
                 "api:procedures-detail": {"pk": procedure.pk},
                 "api:dossiers-supplement": {"code": code},
                 "api:dossiers-action": {"code": code, "action": "accept"},
+                "api:dossiers-detail": {"code": code},
             }
         )
         # "My dossiers": a paper dossier the citizen claimed; only the citizen sees it.

@@ -35,9 +35,14 @@ def make_procedure(
     )
     for i, name in enumerate(components, start=1):
         Component.objects.create(procedure=procedure, order=i, name=name)
-    for i, (name, days, unit_obj) in enumerate(steps, start=1):
+    for i, (name, days, unit_obj, *role) in enumerate(steps, start=1):
         ProcedureStep.objects.create(
-            procedure=procedure, order=i, name=name, working_days=Decimal(days), unit=unit_obj
+            procedure=procedure,
+            order=i,
+            name=name,
+            working_days=Decimal(days),
+            unit=unit_obj,
+            role=role[0] if role else "",
         )
     return procedure
 
@@ -53,14 +58,34 @@ APPLICANT = Applicant(
 
 
 class DeskTestCase(PersonaTestCase):
-    """Personas plus a one-stop officer and a procedure with two steps at unit A."""
+    """Personas plus a one-stop officer and a procedure with three steps: the desk's, then
+    unit A's, then the decision at the leadership (any officer of the unit may act)."""
 
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         cls.desk = make_user("desk", cls.leadership, [Role.ONE_STOP_OFFICER])
         cls.procedure = make_procedure(
-            steps=[("Thẩm định", "3", cls.unit_a), ("Ký duyệt", "1.5", cls.leadership)]
+            steps=[
+                ("Tiếp nhận, chuyển hồ sơ", "0.5", cls.leadership, Role.ONE_STOP_OFFICER),
+                ("Thẩm định", "3", cls.unit_a),
+                ("Ký duyệt", "1.5", cls.leadership),
+            ]
+        )
+
+    def decide(self, dossier, at_=None, *, actor=None, result_text="x", **kwargs):
+        """Through the internal steps, each by its people, then the decision at the last."""
+        from cchc.dossiers import services
+
+        dossier.refresh_from_db()
+        for person in (self.desk, self.officer_a)[dossier.current_step.order - 1 :]:
+            dossier = services.dossier_hand_over(actor=person, dossier=dossier, at=at_)
+        return services.dossier_decide(
+            actor=actor or self.agency_leader,
+            dossier=dossier,
+            result_text=result_text,
+            at=at_,
+            **kwargs,
         )
 
     def file_online(self, at_=None, **kwargs):

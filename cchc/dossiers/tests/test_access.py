@@ -97,12 +97,14 @@ class AccessMatrixTests(DeskTestCase):
             self.dossier.refresh_from_db()
             self.assertEqual(self.dossier.status, Status.SUBMITTED, persona)
             self.assertEqual(self.dossier.handovers.count(), 1, persona)
-        page = f"/ho-so/{self.dossier.code}/thao-tac/tiep-nhan/"
+        page = f"/ho-so/{self.dossier.code}/thao-tac/accept/"
         for persona in ("officer_a", "other_desk", "citizen", "anonymous"):
             self.act_as(persona)
             self.assertEqual(self.client.post(page).status_code, 404, persona)
         self.act_as("agency_leader")
-        self.assertEqual(self.client.post(page).status_code, 400)
+        refused = self.client.post(page)
+        self.assertEqual(refused.status_code, 403)
+        self.assertContains(refused, "cán bộ một cửa", status_code=403)
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.SUBMITTED)
         self.act_as("desk")
         self.assertEqual(self.client.post(url).status_code, 200)

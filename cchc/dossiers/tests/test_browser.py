@@ -24,8 +24,8 @@ def desk(settings):
         place_name="Thử Nghiệm",
     )
     office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
-    tech = Unit.objects.create(agency=agency, code="QLCN", name="Phòng Quản lý công nghệ")
-    procedure = make_procedure(steps=[("Thẩm định", "3", tech), ("Ký duyệt", "1", office)])
+    # Both steps at the office, which names no role: the desk officer may act at each.
+    procedure = make_procedure(steps=[("Thẩm định", "3", office), ("Ký duyệt", "1", office)])
     user = make_user("motcua", office, [Role.ONE_STOP_OFFICER, Role.AGENCY_LEADER])
     return procedure, user
 
@@ -68,10 +68,10 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     page.locator("form").get_by_role("button").last.click()
     browser_enrol_two_factor(page)
     page.goto(f"/ho-so/{code}/")
-    action(page, "tiep-nhan", "Tiếp nhận")
+    action(page, "accept", "Tiếp nhận")
     assert page.locator("#dossier-status").inner_text() == "Đã tiếp nhận"
     assert Axe().run(page).response["violations"] == []
-    action(page, "yeu-cau-bo-sung", "Yêu cầu bổ sung", items="Bản sao hợp đồng có chứng thực")
+    action(page, "request-supplement", "Yêu cầu bổ sung", items="Bản sao hợp đồng có chứng thực")
     assert page.locator("#dossier-status").inner_text() == "Chờ bổ sung"
 
     # 3. The applicant sends the supplement with the secret.
@@ -86,13 +86,12 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
 
     # 4. Through the steps, one apology, the result, the return.
     page.goto(f"/ho-so/{code}/")
-    action(page, "chuyen-buoc", "Chuyển bước tiếp theo", note="Chuyển thẩm định")
-    action(page, "chuyen-buoc", "Chuyển bước tiếp theo", note="Trình ký")
+    action(page, "hand-over", "Chuyển bước tiếp theo", note="Trình ký")
     assert page.locator("#dossier-status").inner_text() == "Đang xử lý"
     new_due = (dossier.due_at + dt.timedelta(days=7)).astimezone(dt.timezone(dt.timedelta(hours=7)))
     action(
         page,
-        "xin-loi",
+        "apologise",
         "Xin lỗi và hẹn lại",
         reason="Chờ ý kiến liên ngành",
         **{"new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
@@ -100,14 +99,14 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     assert "hẹn lại" in page.locator("#dossier-due").inner_text()
     action(
         page,
-        "xin-loi",
+        "apologise",
         "Xin lỗi và hẹn lại",
         reason="Lần hai",
         **{"new_due_at": new_due.strftime("%Y-%m-%dT%H:%M")},
     )
     assert "không được hẹn lại lần thứ hai" in page.get_by_role("alert").first.inner_text()
-    action(page, "ket-qua", "Cập nhật kết quả", result_text="Cấp Giấy chứng nhận số 01/GCN")
-    action(page, "tra-ket-qua", "Trả kết quả")
+    action(page, "decide", "Cập nhật kết quả", result_text="Cấp Giấy chứng nhận số 01/GCN")
+    action(page, "return", "Trả kết quả")
     assert page.locator("#dossier-status").inner_text() == "Đã trả kết quả"
     assert Axe().run(page).response["violations"] == []
     for url in ("/ho-so/?loc=decided", "/ho-so/thong-ke/", f"/ho-so/{code}/mau/bm05.html"):
@@ -132,3 +131,63 @@ def test_a_dossier_goes_from_online_filing_to_public_lookup(page, desk):
     assert facts.locator("dt").first.evaluate("e => getComputedStyle(e).fontWeight") == "600"
     assert "Trả kết quả — Đã trả kết quả" in timeline
     assert "file_online" not in timeline
+
+
+@pytest.fixture
+def demo_catalogue(settings):
+    from cchc.dossiers.tests.demo_desk import load_demo_catalogue
+
+    settings.SITE_AGENCY_CODE = "SKHCN"
+    load_demo_catalogue()
+    from cchc.procedures.models import Procedure
+
+    return Procedure.objects.current().get(code="2.002248")
+
+
+def sign_in_as(page, username):
+    from cchc.core.demo import DEMO_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto("/dang-nhap/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("form").get_by_role("button").last.click()
+    page.wait_for_load_state()
+
+
+def test_each_role_moves_a_demo_dossier_on_and_lands_on_a_useful_page(page, demo_catalogue):
+    from cchc.dossiers.tests.demo_desk import file_and_accept
+
+    dossier = file_and_accept(demo_catalogue)
+    code = dossier.code
+    # The one-stop officer, the specialist, the unit leader: each hands the dossier on from
+    # their step and lands on the dossier, or on their queue once it has left their unit.
+    for username, step, lands in (
+        ("motcua", "Thẩm định hồ sơ", f"/ho-so/{code}/"),
+        ("chuyenvien", "Xem xét, trình ký", f"/ho-so/{code}/"),
+        ("truongphong", "Ký giấy chứng nhận", "/ho-so/"),
+    ):
+        sign_in_as(page, username)
+        page.goto(f"/ho-so/{code}/")
+        assert page.locator("#dossier-blocked").count() == 0, username
+        action(page, "hand-over", "Chuyển bước tiếp theo", note=f"Chuyển: {username}")
+        assert page.url.endswith(lands), (username, page.url)
+        assert page.locator("h1").count() == 1
+        assert "Không tìm thấy" not in page.content()
+        assert step in page.get_by_role("status").first.inner_text(), username
+    # The desk, back on the dossier page, is told why it cannot act now (which step, who).
+    sign_in_as(page, "motcua")
+    page.goto(f"/ho-so/{code}/")
+    blocked = page.locator("#dossier-blocked").inner_text()
+    assert "Ký giấy chứng nhận" in blocked and "Lãnh đạo cơ quan" in blocked
+    # The agency leader decides at the decision step and stays on the dossier.
+    sign_in_as(page, "giamdoc")
+    page.goto(f"/ho-so/{code}/")
+    action(page, "decide", "Cập nhật kết quả", result_text="Cấp Giấy chứng nhận số 02/GCN")
+    assert page.url.endswith(f"/ho-so/{code}/"), page.url  # the whole agency is theirs
+    assert "Vào sổ, trả kết quả" in page.get_by_role("status").first.inner_text()
+    sign_in_as(page, "motcua")
+    page.goto(f"/ho-so/{code}/")
+    action(page, "return", "Trả kết quả")
+    assert page.locator("#dossier-status").inner_text() == "Đã trả kết quả"
+    assert Axe().run(page).response["violations"] == []

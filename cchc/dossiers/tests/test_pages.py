@@ -48,10 +48,10 @@ class StaffPageAccessTests(DeskTestCase):
 
     def test_actions_through_the_page_and_a_wrong_one_gives_a_clear_message(self):
         self.client.force_login(self.desk)
-        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/tra-ket-qua/")
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "đang ở trạng thái", status_code=400)
-        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/tiep-nhan/")
+        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/return/")
+        self.assertEqual(response.status_code, 409)
+        self.assertContains(response, "đang ở trạng thái", status_code=409)
+        response = self.client.post(f"/ho-so/{self.dossier.code}/thao-tac/accept/")
         self.assertRedirects(response, f"/ho-so/{self.dossier.code}/")
         self.dossier.refresh_from_db()
         self.assertEqual(self.dossier.status, Status.RECEIVED)
@@ -59,20 +59,20 @@ class StaffPageAccessTests(DeskTestCase):
     def test_fees_and_withdrawal_through_the_page(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier)
         services.dossier_hand_over(actor=self.desk, dossier=self.dossier)
-        self.login_as("agency_leader")
+        self.login_as("officer_a")  # fees are asked for at unit A's step
         base = f"/ho-so/{self.dossier.code}/thao-tac/"
-        response = self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "-5"})
+        response = self.client.post(f"{base}require-fees/", {"require-fees-amount": "-5"})
         self.assertEqual(response.status_code, 400)
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
-        self.client.post(f"{base}cho-nop-phi/", {"cho-nop-phi-amount": "500000"})
+        self.client.post(f"{base}require-fees/", {"require-fees-amount": "500000"})
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.FEES)
         self.assertContains(self.client.get(f"/ho-so/{self.dossier.code}/"), "Đã nộp phí")
-        self.client.post(f"{base}da-nop-phi/")
+        self.client.post(f"{base}fees-paid/")
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.PROCESSING)
-        response = self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
-        self.assertEqual(response.status_code, 400)  # withdrawal is the desk's
+        response = self.client.post(f"{base}withdraw/", {"withdraw-reason": "Người nộp đề nghị"})
+        self.assertEqual(response.status_code, 403)  # withdrawal is the desk's
         self.client.force_login(self.desk)
-        self.client.post(f"{base}rut/", {"rut-reason": "Người nộp đề nghị"})
+        self.client.post(f"{base}withdraw/", {"withdraw-reason": "Người nộp đề nghị"})
         self.assertEqual(Dossier.objects.get(pk=self.dossier.pk).status, Status.WITHDRAWN)
 
     def test_api_transitions_answer_403_and_409(self):
@@ -116,12 +116,7 @@ class StaffPageAccessTests(DeskTestCase):
 
     def test_statistics_page_and_excel(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
-        services.dossier_decide(
-            actor=self.agency_leader,
-            dossier=self.dossier,
-            result_text="Đã cấp",
-            at=at(2026, 3, 4, 9),
-        )
+        self.decide(self.dossier, at(2026, 3, 4, 9), result_text="Đã cấp")
         self.login_as("agency_leader")
         page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-01-01", "den": "2026-12-31"})
         self.assertContains(page, "Quyết định 766")
@@ -135,13 +130,15 @@ class StaffPageAccessTests(DeskTestCase):
     def test_the_desk_hands_over_to_a_named_officer_whose_queue_shows_it(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier)
         self.client.force_login(self.desk)
-        url = f"/ho-so/{self.dossier.code}/thao-tac/chuyen-buoc/"
-        response = self.client.post(url, {"chuyen-buoc-to_user": self.outsider.pk})
+        url = f"/ho-so/{self.dossier.code}/thao-tac/hand-over/"
+        self.dossier.refresh_from_db()
+        seen = {"hand-over-step": self.dossier.current_step_id, "hand-over-version": 2}
+        response = self.client.post(url, {**seen, "hand-over-to_user": self.outsider.pk})
         self.assertEqual(response.status_code, 400)
         self.dossier.refresh_from_db()
-        self.assertIsNone(self.dossier.current_step)
+        self.assertEqual(self.dossier.current_step.order, 1)
         response = self.client.post(
-            url, {"chuyen-buoc-to_user": self.officer_a.pk, "chuyen-buoc-note": "Thẩm định"}
+            url, {**seen, "hand-over-to_user": self.officer_a.pk, "hand-over-note": "Thẩm định"}
         )
         self.assertEqual(response.status_code, 302)
         self.login_as("officer_a")
@@ -153,13 +150,16 @@ class StaffPageAccessTests(DeskTestCase):
         services.dossier_accept(actor=self.desk, dossier=self.dossier)
         self.client.force_login(self.desk)
         url = f"/api/v1/dossiers/{self.dossier.code}/hand-over"
+        self.dossier.refresh_from_db()
+        seen = {"step": self.dossier.current_step_id, "version": self.dossier.version}
         for stranger in (self.outsider.pk, 10**9):
-            response = self.client.post(url, {"to_user": stranger})
+            response = self.client.post(url, {**seen, "to_user": stranger})
             self.assertEqual(response.status_code, 400, stranger)
             self.assertEqual(response.json()["errors"][0]["field"], "to_user")
         self.dossier.refresh_from_db()
-        self.assertIsNone(self.dossier.current_step)
-        self.assertEqual(self.client.post(url, {"to_user": self.officer_a.pk}).status_code, 200)
+        self.assertEqual(self.dossier.current_step.order, 1)
+        response = self.client.post(url, {**seen, "to_user": self.officer_a.pk})
+        self.assertEqual(response.status_code, 200)
         self.dossier.refresh_from_db()
         self.assertEqual(self.dossier.current_handler, self.officer_a)
 
@@ -283,7 +283,8 @@ class QueryCountTests(DeskTestCase):
             dossier, _ = services.dossier_receive_paper(
                 actor=self.desk, procedure=procedure, applicant=APPLICANT, at=at(2026, 3, 3)
             )
-            services.dossier_hand_over(actor=self.agency_leader, dossier=dossier)
+            if dossier.current_step.role == "one_stop_officer":  # from the desk to unit A
+                services.dossier_hand_over(actor=self.desk, dossier=dossier)
 
         receive(self.procedure)
         before = self.counts()

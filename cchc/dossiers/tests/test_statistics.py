@@ -15,13 +15,9 @@ class StatisticsTests(DeskTestCase):
             )[0]
 
         self.carried = paper(at(2025, 12, 29, 9))  # due 06/01/2026 (1/1 is a holiday), decided late
-        services.dossier_decide(
-            actor=self.agency_leader, dossier=self.carried, result_text="x", at=at(2026, 1, 8, 9)
-        )
+        self.decide(self.carried, at(2026, 1, 8, 9))
         early = paper(at(2026, 1, 5, 9))
-        services.dossier_decide(
-            actor=self.agency_leader, dossier=early, result_text="x", at=at(2026, 1, 7, 9)
-        )
+        self.decide(early, at(2026, 1, 7, 9))
         self.online, _ = self.file_online(at(2026, 1, 12, 8))
         services.dossier_accept(
             actor=self.desk, dossier=self.online, at=at(2026, 1, 12, 9)
@@ -111,8 +107,9 @@ class StatisticsTests(DeskTestCase):
         data = statistics.summary(self.agency, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
         # 29/12 09:00 -> 08/01 09:00 and 05/01 09:00 -> 07/01 09:00: 10 and 2 days.
         self.assertEqual(data["average_days"], 6.0)
-        self.login_as("agency_leader")
-        services.dossier_hand_over(actor=self.agency_leader, dossier=self.online)
+        # Fees are asked for at the step of unit A, by its officer.
+        services.dossier_hand_over(actor=self.desk, dossier=self.online)
+        self.login_as("officer_a")
         url = f"/api/v1/dossiers/{self.online.code}/require-fees"
         self.assertEqual(self.client.post(url, {}).status_code, 400)
         self.assertEqual(self.client.post(url, {"amount": "500000"}).json()["status"], 6)

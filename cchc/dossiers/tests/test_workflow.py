@@ -170,12 +170,7 @@ class WorkflowTests(DeskTestCase):
             dossier=dossier, files={"x": pdf_upload()}, at=at(2026, 3, 4, 9)
         )
         with self.captureOnCommitCallbacks(execute=True):
-            services.dossier_decide(
-                actor=self.agency_leader,
-                dossier=dossier,
-                result_text="Đã cấp",
-                at=at(2026, 3, 5, 9),
-            )
+            self.decide(dossier, at(2026, 3, 5, 9), result_text="Đã cấp")
             services.dossier_return(actor=self.desk, dossier=dossier, at=at(2026, 3, 5, 10))
         self.assertEqual(
             [m.subject.split(" — ")[0].split(" ", 3)[-1] for m in mail.outbox[-2:]],
