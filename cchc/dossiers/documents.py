@@ -86,6 +86,12 @@ def _receiver(dossier, handovers):
     return None
 
 
+# The rows that put the dossier at a step record that step's due: the reception (the desk's
+# first step), a hand-over or a sending back (the step entered), a supplement (the step's due
+# counted again).
+_ENTERS_STEP = ("receive", "accept", "supplement", "hand_over", "send_back")
+
+
 def _slip_rows(dossier, handovers) -> list[dict]:
     """BM.05: one row per hand-over; the step's due time is the one its result was measured
     against (the due of the step handed on, or of the step decided)."""
@@ -109,7 +115,7 @@ def _slip_rows(dossier, handovers) -> list[dict]:
                 "note": h.note,
             }
         )
-        if h.action == "hand_over":
+        if h.action in _ENTERS_STEP and h.step_due_at is not None:
             step_due = h.step_due_at
     return rows
 

@@ -343,6 +343,13 @@ def _enter(dossier: Dossier, step: ProcedureStep | None, moment, to_user=None) -
     dossier.current_handler = to_user
 
 
+def _row_due(dossier: Dossier):
+    """The due a reception or supplement row records: that of the step the dossier is now at
+    (as a hand-over row records the due of the step it enters; BM.05 measures the step's
+    result against it), or the legal due when the procedure has no internal steps."""
+    return dossier.step_due_at if dossier.current_step_id else dossier.due_at
+
+
 def _lock(dossier: Dossier) -> Dossier:
     return (
         Dossier.objects.select_for_update(no_key=True, of=("self",))
@@ -607,7 +614,7 @@ def dossier_receive_paper(
             action="receive",
             from_status=None,
             at=moment,
-            step_due_at=dossier.due_at,
+            step_due_at=_row_due(dossier),
         )
         _notify(dossier, "received")
     return dossier, secret
@@ -633,7 +640,7 @@ def dossier_accept(*, actor, dossier: Dossier, at=None) -> Dossier:
             action=transition.audit,
             from_status=previous,
             at=moment,
-            step_due_at=dossier.due_at,
+            step_due_at=_row_due(dossier),
         )
         _notify(dossier, transition.notice)
     return dossier
@@ -799,7 +806,7 @@ def dossier_supplement(*, dossier: Dossier, files: dict, actor=None, at=None) ->
                 action="supplement",
                 from_status=previous,
                 at=moment,
-                step_due_at=dossier.due_at,
+                step_due_at=_row_due(dossier),
             )
     return dossier
 

@@ -229,9 +229,12 @@ class ControlSlipTests(OfficialFormTestCase):
                 "Người giao ký",
                 "Người nhận ký",
                 "Tiếp nhận hồ sơ nộp trực tuyến",
-                "Chuyển bước xử lý: Thẩm định",
+                # The desk's step, entered at reception, handed on to the unit's.
+                "Chuyển bước xử lý: Tiếp nhận, chuyển hồ sơ → Thẩm định",
                 "Trần Thu Hà",
                 "Phòng A",
+                "14:30 02/03/2026",  # the due of the desk's step (half a day from reception)
+                "Đúng hạn",
                 "Chuyển bước xử lý: Thẩm định → Ký duyệt",
                 "Phòng A",
                 "Ban Giám đốc",
