@@ -21,7 +21,9 @@ class QueueTestCase(DeskTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.make_other_agency_personas()
-        cls.step1, cls.step2 = cls.procedure.steps.order_by("order")
+        # The procedure opens with the desk's step (no dossier of these tests is at it); step1
+        # and step2 are the unit's "Thẩm định" and the leadership's "Ký duyệt".
+        cls.desk_step, cls.step1, cls.step2 = cls.procedure.steps.order_by("order")
         cls.other_procedure = make_procedure(steps=[("Xử lý", "2", cls.unit_b)])
         cls.other_procedure.name = "Đăng ký kết quả nhiệm vụ khoa học và công nghệ"
         cls.other_procedure.save()
