@@ -8,13 +8,15 @@ from django.test import TransactionTestCase
 
 from cchc.core.models import Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_agency, make_user
+from cchc.core.testing import VerifiedClient, make_agency, make_user
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, HandOver
 from cchc.dossiers.tests.helpers import APPLICANT, at, make_procedure
 
 
 class ConcurrentHandOverTests(TransactionTestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     def setUp(self):
         agency = make_agency("SKHCN")
         office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")

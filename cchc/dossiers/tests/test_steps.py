@@ -4,6 +4,7 @@ decision step; nothing skipped; a stale hand-over is refused (issue 12)."""
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase, override_settings
 
+from cchc.core.testing import VerifiedClient
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
 from cchc.dossiers.tests.demo_desk import demo_user, file_and_accept, load_demo_catalogue
@@ -16,6 +17,8 @@ def seen(dossier):
 
 @override_settings(SITE_AGENCY_CODE="SKHCN")
 class DemoStepTests(TestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     @classmethod
     def setUpTestData(cls):
         load_demo_catalogue()

@@ -9,6 +9,7 @@ import time
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 
+from cchc.core.testing import VerifiedClient
 from cchc.core.tests.test_permission_matrix import fingerprint
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
@@ -18,6 +19,8 @@ from cchc.dossiers.tests.helpers import PDF
 
 @override_settings(SITE_AGENCY_CODE="SKHCN")
 class DemoCatalogueWalkTests(TestCase):
+    client_class = VerifiedClient  # staff sign-ins pass two-factor (cchc.core.testing)
+
     @classmethod
     def setUpTestData(cls):
         load_demo_catalogue()
