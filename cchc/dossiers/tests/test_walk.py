@@ -86,6 +86,7 @@ class DemoCatalogueWalkTests(TestCase):
         decision = next(s for s in steps if s.is_decision)
         filed = self.file_online(procedure)
         code = filed["code"]
+        self.assertIn(code, self.queue("motcua", loc="new"))  # the desk's queue of new filings
         self.assertEqual(self.api("motcua", code, "accept").status_code, 200)
         body = self.detail("motcua", code)
         self.assertEqual(body["step"]["id"], steps[0].pk)
@@ -108,6 +109,8 @@ class DemoCatalogueWalkTests(TestCase):
             self.assertEqual(body["step"]["id"], step.pk)
             seen = {"step": step.pk, "version": body["version"]}
             actor = self.person_for(step)
+            # The one who acts finds it in their queue, filtered by the step it is at.
+            self.assertIn(code, self.queue(actor, step=step.pk), (actor, step.name))
             # Someone of another unit who sees the dossier may not act here: told why.
             stranger = "giamdoc" if step.unit.code == "VP" else "motcua"
             message = self.refused(
@@ -144,10 +147,41 @@ class DemoCatalogueWalkTests(TestCase):
                 self.assertEqual(response.status_code, 200, response.content)
                 break
         self.assertEqual(Dossier.objects.get(code=code).status, Status.RETURNED)
+        self.assert_control_slip(code, steps, decision)
         self.client.logout()
         lookup = self.client.get("/api/v1/dossiers/lookup", {"code": code}).json()
         self.assertEqual(lookup["status"], Status.RETURNED)
+        # The applicant, signed in, adds it to "my dossiers" with the code and secret.
+        self.client.force_login(demo_user("congdan"))
+        response = self.client.post(
+            "/api/v1/dossiers/mine",
+            {"code": code, "secret": filed["secret"]},
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        mine = {d["code"]: d for d in self.client.get("/api/v1/dossiers/mine").json()}
+        self.assertEqual(mine[code]["status"], Status.RETURNED)
+        self.assertIn("bm01", [f["code"] for f in mine[code]["forms"]])
+        self.client.logout()
         return walked
+
+    def queue(self, username, **filters) -> set[str]:
+        self.client.force_login(demo_user(username))
+        response = self.client.get("/api/v1/dossiers/queue", filters)
+        self.assertEqual(response.status_code, 200, response.content)
+        return {d["code"] for d in response.json()["results"]}
+
+    def assert_control_slip(self, code, steps, decision):
+        """BM.05 has a row for each step handed on and for the decision, each with the step's
+        due and its result (early / on time / late)."""
+        self.client.force_login(demo_user("motcua"))
+        response = self.client.get(f"/ho-so/{code}/mau/bm05.html")
+        self.assertEqual(response.status_code, 200)
+        measured = [r for r in response.context["rows"] if r["outcome"]]
+        self.assertEqual(len(measured), decision.order, [r["label"] for r in measured])
+        for row, step in zip(measured, steps, strict=False):
+            self.assertIn(step.name, row["label"])
+            self.assertIsNotNone(row["step_due"], row["label"])
 
     def person_for(self, step) -> str:
         """The demo account who may act at the step (the loader gave each step one)."""
