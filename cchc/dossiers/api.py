@@ -229,7 +229,9 @@ class ActionOut(serializers.Serializer):
     label = serializers.CharField()
 
 
-class StepOut(serializers.Serializer):
+class DossierStepOut(serializers.Serializer):
+    """The step a dossier is at (its own schema component: procedures.api has a StepOut)."""
+
     id = serializers.IntegerField()
     order = serializers.IntegerField()
     name = serializers.CharField()
@@ -242,7 +244,7 @@ class StepOut(serializers.Serializer):
 
 class DossierDetailOut(DossierOut):
     version = serializers.IntegerField()
-    step = StepOut(allow_null=True)
+    step = DossierStepOut(allow_null=True)
     current_unit = serializers.CharField(allow_null=True)
     current_handler = serializers.CharField(allow_null=True)
     actions = ActionOut(many=True)
