@@ -12,7 +12,7 @@ from cchc.core import charts
 
 ROOT = Path(settings.BASE_DIR) / "cchc"
 # Rendered to PDF by WeasyPrint only, never served to a browser.
-PDF_ONLY = {"report_pdf.html", "result_pdf.html", "form.html"}
+PDF_ONLY = {"report_pdf.html", "result_pdf.html", "form.html", "book.html"}  # book: BM.06 print
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)[^>]*>", re.I)
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
 JS_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
