@@ -326,33 +326,39 @@ class Load:
             **self.identity()[1],
         }
         started = time.monotonic()
+        body = {}
         try:
-            status, _ = client.request(
+            status, data = client.request(
                 "POST", path, body=json.dumps(payload or {}).encode(), headers=headers
             )
         except (OSError, http.client.HTTPException) as error:
             client.close()
             status = f"connection: {type(error).__name__}"
+        else:
+            with contextlib.suppress(ValueError):
+                body = json.loads(data) if status == 200 else {}
         kind = "reception" if path.endswith("/accept") else "hand-over"
         self.record(kind, status, started)
-        return status
+        return status, body
 
     def do_staff(self, client, rng):
-        """Desk reception (accept) then two hand-overs of one acknowledged filing."""
+        """Desk reception (accept) then two hand-overs of one acknowledged filing, each by
+        the person of the step it is at (the desk's, then the specialist's), naming the step
+        and version they saw."""
         with self.lock:
             if not self.to_receive:
                 return None
             code = self.to_receive.pop(rng.randrange(len(self.to_receive)))
-        desk, leader = self.setup["desk_token"], self.setup["leader_token"]
-        if self.staff(client, desk, f"/api/v1/dossiers/{code}/accept") != 200:
+        desk, specialist = self.setup["desk_token"], self.setup["specialist_token"]
+        status, seen = self.staff(client, desk, f"/api/v1/dossiers/{code}/accept")
+        if status != 200:
             return None  # uncertain after a gateway error: leave the dossier as it is
         with self.lock:
             self.received.append(code)
-        for token, note in ((desk, "Chuyển phòng chuyên môn"), (leader, "Chuyển bước tiếp")):
-            if (
-                self.staff(client, token, f"/api/v1/dossiers/{code}/hand-over", {"note": note})
-                != 200
-            ):
+        for token, note in ((desk, "Chuyển phòng chuyên môn"), (specialist, "Chuyển bước tiếp")):
+            payload = {"note": note, "step": seen["step"]["id"], "version": seen["version"]}
+            status, seen = self.staff(client, token, f"/api/v1/dossiers/{code}/hand-over", payload)
+            if status != 200:
                 return None
             with self.lock:
                 self.handed_over += 1
@@ -595,6 +601,7 @@ def db_setup(io: str) -> None:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from cchc.dossiers import services
     from cchc.dossiers.models import Dossier
     from cchc.portal.models import Article
     from cchc.portal.services import views_flush
@@ -606,6 +613,8 @@ def db_setup(io: str) -> None:
         for p in Procedure.objects.current().prefetch_related("components", "steps")
         if p.accepts_dossiers and p.online_form and p.components.exists() and p.steps.count() >= 3
     )
+    second = procedure.steps.order_by("order")[1]
+    second_step_person = next(p for p in services.step_people(second) if not p.is_superuser)
     views_flush()
     articles = Article.objects.filter(status=Article.Status.PUBLISHED)
     out = {
@@ -613,7 +622,8 @@ def db_setup(io: str) -> None:
         "procedure": procedure.pk,
         "components": [c.pk for c in procedure.components.all() if c.required],
         "desk_token": Token.objects.get_or_create(user=users.get(username="motcua"))[0].key,
-        "leader_token": Token.objects.get_or_create(user=users.get(username="giamdoc"))[0].key,
+        # The person of the step after the desk's, who hands the dossier on from there.
+        "specialist_token": Token.objects.get_or_create(user=second_step_person)[0].key,
         "codes": list(Dossier.objects.order_by("-id").values_list("code", flat=True)[:50]),
         "slugs": list(articles.values_list("slug", flat=True)[:12]),
         "views": dict(articles.values_list("slug", "view_count")),
