@@ -37,6 +37,8 @@ def site(request):
             continue
         if item.roles and not (user.is_superuser or user.has_role(*item.roles)):
             continue
+        if item.check is not None and not item.check(user):
+            continue
         url = _url(item.url_name)
         if url is None:
             continue

@@ -39,6 +39,9 @@ class NavItem:
     staff_only: bool = False
     roles: tuple[str, ...] = ()  # when set, shown only to people with one of these roles
     citizens_only: bool = False  # shown only to signed-in people who are not civil servants
+    # when set, shown only when check(user) is true: the view's own test, e.g. the agency scope
+    # ("holds the role in the site agency"), so that no one gets a link to a 404 page
+    check: Callable | None = None
 
 
 metrics: dict[str, Metric] = {}
@@ -68,10 +71,19 @@ def register_nav(
     staff_only: bool = False,
     roles=(),
     citizens_only: bool = False,
+    check: Callable | None = None,
 ) -> None:
     """A main-navigation entry; staff_only entries are shown to civil servants only,
     entries with roles only to the people who hold one of them, citizens_only entries to
-    signed-in citizens (accounts without a unit) only (the view still checks)."""
+    signed-in citizens (accounts without a unit) only, entries with a check only to the people
+    for whom check(user) is true (given the signed-in user or AnonymousUser). The view still
+    checks: the menu only leaves out links the person could not use."""
     nav_items[url_name] = NavItem(
-        url_name, label, order, staff_only or bool(roles), tuple(map(str, roles)), citizens_only
+        url_name,
+        label,
+        order,
+        staff_only or bool(roles),
+        tuple(map(str, roles)),
+        citizens_only,
+        check,
     )

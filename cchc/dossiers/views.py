@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import ratelimits
 from cchc.core.files import upload_response
+from cchc.core.filters import filtered_page
 from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
@@ -196,19 +196,8 @@ def dossier_queue(request):
     filterset = QueueFilter(
         request.GET, queryset=selectors.queue_scope(request.user), request=request
     )
-    errors, page, counts = [], Paginator([], PAGE_SIZE).page(1), {}
-    if filterset.is_valid():
-        paginator = Paginator(filterset.qs, PAGE_SIZE)
-        raw = request.GET.get("page", "1")
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            errors.append(("page", _("Số trang không hợp lệ.")))
-        elif int(raw) > paginator.num_pages:
-            errors.append(("page", _("Không có trang này.")))
-        else:
-            page = paginator.page(int(raw))
-            counts = selectors.queue_counts(request.user, filterset.values)
-    else:
-        errors = filterset.error_list()
+    page, errors = filtered_page(filterset, PAGE_SIZE, request.GET.get("page"))
+    counts = {} if errors else selectors.queue_counts(request.user, filterset.values)
     facets = [
         {
             "name": name,

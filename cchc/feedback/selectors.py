@@ -27,10 +27,9 @@ def petitions_for_user(user):
     return Petition.objects.filter(unit_id=user.unit_id)
 
 
-def staff_queue(user, *, status: str = ""):
+def staff_queue(user):
+    """The petitions the person may handle, the soonest due first (StaffQueueFilter filters)."""
     qs = petitions_for_user(user).select_related("unit")
-    if status in S.values:
-        qs = qs.filter(status=status)
     return qs.order_by(F("due_at").asc(nulls_last=True), "received_at")
 
 

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cchc.core import ratelimits
 from cchc.core.files import upload_response
+from cchc.core.filters import filtered_page
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
 from cchc.core.text import MAX_QUERY, query_error
 from cchc.feedback import selectors, services
+from cchc.feedback.filters import PAGE_SIZE, StaffQueueFilter
 from cchc.feedback.forms import (
     AcceptForm,
     AnswerForm,
@@ -121,19 +123,19 @@ def counting_rule(request):
 @require_safe
 def staff_queue(request):
     require_staff(request.user)
-    status = request.GET.get("status", "")
-    page = Paginator(selectors.staff_queue(request.user, status=status), 30).get_page(
-        request.GET.get("page")
-    )
+    filterset = StaffQueueFilter(request.GET, queryset=selectors.staff_queue(request.user))
+    page, errors = filtered_page(filterset, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "feedback/staff_queue.html",
         {
             "page": page,
-            "status": status,
+            "errors": errors,
+            "status": request.GET.get("status", ""),
             "statuses": Petition.Status.choices,
             "now": timezone.now(),
         },
+        status=400 if errors else 200,
     )
 
 

@@ -16,12 +16,26 @@ class PortalConfig(AppConfig):
         registry.register_nav("portal:schedule", _("Lịch tiếp công dân"), order=40)
         registry.register_nav("portal:science-list", _("Thông tin KH&CN"), order=50)
         registry.register_nav("portal:links", _("Liên kết"), order=85)
-        from cchc.portal.services import REGISTER_ROLES
+        from cchc.portal.services import REGISTER_ROLES, may_act
         from cchc.portal.staff_views import NEWS_ROLES
 
-        registry.register_nav("portal:staff-articles", _("Duyệt tin"), order=90, roles=NEWS_ROLES)
+        # The checks of the views (staff_views._require and _agency): news belong to the site
+        # agency, the register to the person's own agency.
         registry.register_nav(
-            "portal:staff-visits", _("Sổ tiếp công dân"), order=92, roles=REGISTER_ROLES
+            "portal:staff-articles",
+            _("Duyệt tin"),
+            order=90,
+            roles=NEWS_ROLES,
+            check=lambda user: may_act(user, NEWS_ROLES),
+        )
+        registry.register_nav(
+            "portal:staff-visits",
+            _("Sổ tiếp công dân"),
+            order=92,
+            roles=REGISTER_ROLES,
+            check=lambda user: (
+                user.agency is not None and may_act(user, REGISTER_ROLES, user.agency)
+            ),
         )
         self._forget_fragments_on_change()
 

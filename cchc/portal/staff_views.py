@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cchc.core.filters import filtered_page
 from cchc.core.permissions import require_staff
 from cchc.portal import selectors, services
+from cchc.portal.filters import PAGE_SIZE, ArticleQueueFilter
 from cchc.portal.forms import (
     ApproveForm,
     ArticleForm,
@@ -52,16 +54,19 @@ def _errors(form, exc: ValidationError) -> None:
 @login_required
 def article_queue(request):
     _require(request.user, NEWS_ROLES)
-    status = request.GET.get("status", "")
     qs = selectors.staff_articles(request.user, NEWS_ROLES)
-    qs = qs.select_related("category").order_by("-updated_at")
-    if status in Article.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    filterset = ArticleQueueFilter(
+        request.GET, queryset=qs.select_related("category").order_by("-updated_at")
+    )
+    page, errors = filtered_page(filterset, PAGE_SIZE, request.GET.get("page"))
+    context = {
+        "page": page,
+        "errors": errors,
+        "status": request.GET.get("status", ""),
+        "statuses": Article.Status.choices,
+    }
     return render(
-        request,
-        "portal/staff/article_queue.html",
-        {"page": page, "status": status, "statuses": Article.Status.choices},
+        request, "portal/staff/article_queue.html", context, status=400 if errors else 200
     )
 
 

@@ -10,4 +10,11 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from cchc.core import registry
 
-        registry.register_nav("reports:dashboard", _("Tổng quan CCHC"), 61, staff_only=True)
+        # The dashboard is the person's agency's (views.dashboard: 404 without one).
+        registry.register_nav(
+            "reports:dashboard",
+            _("Tổng quan CCHC"),
+            61,
+            staff_only=True,
+            check=lambda user: user.agency is not None,
+        )

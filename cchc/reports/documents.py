@@ -7,14 +7,12 @@ import io
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from cchc.core.documents import render_pdf
+from cchc.core.documents import MOTTO, NATIONAL_TITLE, header_names, render_pdf
 from cchc.core.files import upload_response
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
 from cchc.reports.selectors import chart_specs, fmt_date_line, render_chart, tables
 
 FONT = "Times New Roman"
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 CHART_SECTION = {
     "par_radar": "overview",
@@ -24,6 +22,10 @@ CHART_SECTION = {
 }
 # Decree 30/2020, Annex I: A4; margins top/bottom 20-25, left 30-35, right 15-20 mm.
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+# The header's columns share the 165 mm text width, without cell padding, so that the standard
+# lines fit on one line each: "ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ" at 12 pt is 69.8 mm, "CỘNG HÒA XÃ
+# HỘI CHỦ NGHĨA VIỆT NAM" at 12 pt bold 87.7 mm (Times New Roman). The PDF uses 44 % / 56 %.
+HEADER_COLUMNS_MM = (73, 92)
 
 
 def report_title(report: ReportSnapshot) -> str:
@@ -128,6 +130,26 @@ def _cell_para(cell, text, size=13, bold=False, italic=False, align="center"):
     return _para(cell, text, size, bold, italic, align)
 
 
+def _header_table(doc):
+    """The header's two cells at fixed widths (grid, cells and layout agree, so Word and
+    LibreOffice keep them) and no left/right cell padding."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    for column, cell, width in zip(
+        table.columns, table.rows[0].cells, HEADER_COLUMNS_MM, strict=True
+    ):
+        column.width = cell.width = Mm(width)
+    tbl_pr = table._tbl.tblPr
+    margins = tbl_pr.makeelement(qn("w:tblCellMar"), {})
+    for side in ("left", "right"):
+        margins.append(margins.makeelement(qn(f"w:{side}"), {qn("w:w"): "0", qn("w:type"): "dxa"}))
+    tbl_pr.append(margins)
+    return table.rows[0].cells
+
+
 def build_docx(report: ReportSnapshot, progress=None) -> bytes:
     from docx import Document
     from docx.oxml.ns import qn
@@ -146,12 +168,11 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
     agency = report.data.get("agency") or {}
-    header = doc.add_table(rows=1, cols=2)
-    header.autofit = False
-    left, right = header.rows[0].cells
-    left.width, right.width = Mm(70), Mm(95)
-    _cell_para(left, (agency.get("superior_body") or "").upper(), 13)
-    _cell_para(left, (agency.get("name") or "").upper(), 13, bold=True)
+    superior, name = header_names(agency.get("superior_body"), agency.get("name"))
+    left, right = _header_table(doc)
+    if superior:
+        _cell_para(left, superior, 12)
+    _cell_para(left, name, 12, bold=True)
     _cell_para(left, "_______", 13)
     _cell_para(left, f"Số: {report.number_text}", 13)
     _cell_para(right, NATIONAL_TITLE, 12, bold=True)
@@ -225,11 +246,14 @@ def build_pdf(report: ReportSnapshot) -> bytes:
             for spec in part["charts"]
         ]
     agency = report.data.get("agency") or {}
+    superior, name = header_names(agency.get("superior_body"), agency.get("name"))
     return render_pdf(
         "reports/report_pdf.html",
         {
             "report": report,
             "agency": agency,
+            "header_superior": superior,
+            "header_agency": name,
             "title": report_title(report),
             "date_line": fmt_date_line(agency.get("place_name", ""), report.issued_on),
             "national_title": NATIONAL_TITLE,

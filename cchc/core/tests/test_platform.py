@@ -212,3 +212,30 @@ class RoleNavigationTests(TestCase):
             self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục biên tập")
         finally:
             registry.register_nav("core:calendar", "Tính hạn xử lý", order=80)
+
+    def test_entries_with_a_check_are_shown_only_when_it_passes(self):
+        from cchc.core import registry
+        from cchc.core.permissions import acts_for
+        from cchc.core.roles import Role
+        from cchc.core.testing import make_agency, make_user
+
+        ours = make_agency()
+        other = make_agency(code="OTHER", name="Sở khác")
+        registry.register_nav(
+            "core:calendar",
+            "Mục của Sở",
+            order=81,
+            roles=[Role.EDITOR],
+            check=lambda user: acts_for(user, ours.pk),
+        )
+        try:
+            unit = Unit.objects.create(agency=ours, code="A", name="Phòng A")
+            other_unit = Unit.objects.create(agency=other, code="A", name="Phòng A")
+            self.client.force_login(make_user("editor", unit, [Role.EDITOR]))
+            self.assertContains(self.client.get("/tu-viet-tat/"), "Mục của Sở")
+            self.client.force_login(make_user("other_editor", other_unit, [Role.EDITOR]))
+            self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục của Sở")
+            self.client.logout()
+            self.assertNotContains(self.client.get("/tu-viet-tat/"), "Mục của Sở")
+        finally:
+            registry.register_nav("core:calendar", "Tính hạn xử lý", order=80)

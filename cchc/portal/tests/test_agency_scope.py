@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from cchc.core.models import AuditEntry
+from cchc.core.models import AuditEntry, User
 from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_user
 from cchc.portal import services
@@ -194,3 +194,48 @@ class OtherAgencyNewsTests(PersonaTestCase):
         # Their own staff pages show only their own agency's entries.
         self.client.force_login(self.other_editor)
         self.assertNotContains(self.client.get("/quan-ly/lich-tiep/"), "Giám đốc")
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class StaffMenuScopeTests(PersonaTestCase):
+    """The main menu shows a portal staff entry only to people who may use it: the same role in
+    another agency gets a 404 there, so it gets no link either."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.make_other_agency_personas()
+        cls.other_leader = make_user("other_leader", cls.other_unit, [Role.AGENCY_LEADER])
+        cls.root = User.objects.create_superuser("root", "root@example.vn", "x")  # no unit
+
+    def menu(self, user) -> str:
+        self.client.force_login(user)
+        response = self.client.get("/tu-viet-tat/")
+        self.assertEqual(response.status_code, 200)
+        return str(response.context["main_nav_html"])
+
+    def test_our_editor_sees_duyet_tin_the_other_agencys_editor_does_not(self):
+        self.assertIn("Duyệt tin", self.menu(self.editor))
+        self.assertEqual(self.client.get("/quan-ly/tin-tuc/").status_code, 200)
+        self.assertNotIn("Duyệt tin", self.menu(self.outsider_editor))
+        self.assertEqual(self.client.get("/quan-ly/tin-tuc/").status_code, 404)
+
+    def test_every_shown_staff_entry_opens_for_the_person(self):
+        """For each persona, every menu link answers 200 (no link to a 404 page)."""
+        import re
+
+        people = [
+            self.editor,
+            self.outsider_editor,
+            self.agency_leader,
+            self.other_leader,
+            self.outsider_chief,
+            self.officer_a,
+            self.root,
+            self.citizen,
+        ]
+        for user in people:
+            links = re.findall(r'href="([^"]+)"', self.menu(user))
+            for link in links:
+                status = self.client.get(link).status_code
+                self.assertEqual(status, 200, (user.username, link))

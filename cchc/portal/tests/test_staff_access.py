@@ -101,3 +101,35 @@ class StaffAccessTests(PersonaTestCase):
         for bad in ("abc", "", "999999"):
             response = self.client.post("/quan-ly/y-kien/", {"comment": bad, "decision": "x"})
             self.assertEqual(response.status_code, 404, bad)
+
+
+class ArticleQueueFilterTests(PersonaTestCase):
+    """The news queue's status and page are checked (django-filter): a bad value is a 400 page
+    with a Vietnamese message, not silently the whole list or page 1."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        category = f.category()
+        cls.draft = f.article(category, "Bài nháp", status="draft")
+        cls.published = f.article(category, "Bài đã đăng")
+
+    def setUp(self):
+        cache.clear()
+        self.client.force_login(self.editor)
+
+    def test_the_status_filter_lists_only_that_status(self):
+        response = self.client.get("/quan-ly/tin-tuc/", {"status": "draft"})
+        self.assertContains(response, "Bài nháp")
+        self.assertNotContains(response, "Bài đã đăng")
+
+    def test_a_bad_status_or_page_is_a_400_with_a_message(self):
+        for params, message in (
+            ({"status": "deleted"}, "Trạng thái không hợp lệ."),
+            ({"page": "x"}, "Số trang không hợp lệ."),
+            ({"page": "0"}, "Số trang không hợp lệ."),
+            ({"page": "2"}, "Không có trang này."),
+        ):
+            response = self.client.get("/quan-ly/tin-tuc/", params)
+            self.assertContains(response, message, status_code=400)
+            self.assertNotContains(response, "Bài nháp", status_code=400)

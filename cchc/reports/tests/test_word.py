@@ -61,8 +61,11 @@ class WordReportTests(ReportTestCase):
         left, right = self.doc.tables[0].rows[0].cells
         left_lines = [p.text for p in left.paragraphs]
         right_lines = [p.text for p in right.paragraphs]
-        self.assertEqual(left_lines[0], "UBND TỈNH THỬ NGHIỆM")
-        self.assertEqual(left_lines[1], "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH THỬ NGHIỆM")
+        # The place name is held by no-break spaces; the agency line leaves out the province
+        # the superior line already names.
+        superior = "UBND TỈNH\u00a0THỬ\u00a0NGHIỆM"
+        self.assertEqual(left_lines[0], superior)
+        self.assertEqual(left_lines[1], "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
         self.assertIn("Số: 05/BC-SKHCN", left_lines)
         self.assertEqual(right_lines[0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
         self.assertEqual(right_lines[1], "Độc lập - Tự do - Hạnh phúc")
@@ -71,8 +74,8 @@ class WordReportTests(ReportTestCase):
         self.assertTrue(12 <= national.font.size.pt <= 13)
         motto = find_run(self.doc, "Độc lập - Tự do - Hạnh phúc")
         self.assertTrue(motto.bold)
-        self.assertTrue(find_run(self.doc, "UBND TỈNH THỬ NGHIỆM").font.bold is False)
-        self.assertTrue(find_run(self.doc, "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH THỬ NGHIỆM").bold)
+        self.assertTrue(find_run(self.doc, superior).font.bold is False)
+        self.assertTrue(find_run(self.doc, "SỞ KHOA HỌC VÀ CÔNG NGHỆ").bold)
         date = find_run(self.doc, "Thử Nghiệm, ngày 05 tháng 01 năm 2025")
         self.assertTrue(date.italic)
 
@@ -133,3 +136,88 @@ class WordReportTests(ReportTestCase):
         texts = [p.text for p in doc.paragraphs]
         self.assertTrue(any("Năm 2019 chưa có dữ liệu" in t for t in texts))
         self.assertEqual(len(doc.tables), 2)  # the header and the signature block only
+
+
+SUPERIOR = "ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ"
+AGENCY = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+NBSP = "\u00a0"
+
+
+class OfficialHeaderTests(ReportTestCase):
+    """The two-column header (Decree 30/2020) of the Word and PDF report with a real place name:
+    the standard lines fit their columns and "TỈNH PHÚ THỌ" is never split."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from cchc.core.models import Agency
+
+        Agency.objects.filter(pk=cls.agency.pk).update(
+            name="Sở Khoa học và Công nghệ tỉnh Phú Thọ",
+            superior_body="Ủy ban nhân dân tỉnh Phú Thọ",
+            place_name="Phú Thọ",
+        )
+        cls.agency.refresh_from_db()
+        with other_apps():
+            cls.report = cls.snapshot(cls)
+
+    def test_word_columns_fit_the_standard_lines_and_keep_the_place_name_whole(self):
+        doc = Document(io.BytesIO(documents.build_docx(self.report)))
+        header = doc.tables[0]
+        left, right = header.rows[0].cells
+        # Widths per column and per cell, and no cell padding eating into them.
+        self.assertEqual([c.width for c in header.columns], [left.width, right.width])
+        self.assertAlmostEqual(left.width.mm + right.width.mm, 165, delta=0.5)
+        margins = header._tbl.tblPr.find(qn("w:tblCellMar"))
+        for side in ("left", "right"):
+            self.assertEqual(margins.find(qn(f"w:{side}")).get(qn("w:w")), "0")
+        superior, agency = left.paragraphs[0].runs, left.paragraphs[1].runs
+        self.assertEqual(
+            [r.text for r in superior],
+            [SUPERIOR.replace("TỈNH PHÚ THỌ", "TỈNH" + NBSP + "PHÚ" + NBSP + "THỌ")],
+        )
+        self.assertEqual([r.text for r in agency], [AGENCY])
+        self.assertFalse(superior[0].bold)
+        self.assertTrue(agency[0].bold)
+        # Liberation Serif (the metric twin of Times New Roman) widths of the standard lines.
+        fits = {
+            (SUPERIOR, False, superior[0].font.size.pt, left),
+            (AGENCY, True, agency[0].font.size.pt, left),
+            (
+                documents.NATIONAL_TITLE,
+                True,
+                find_run(doc, documents.NATIONAL_TITLE).font.size.pt,
+                right,
+            ),
+            (documents.MOTTO, True, find_run(doc, documents.MOTTO).font.size.pt, right),
+        }
+        for text, bold, size, cell in fits:
+            self.assertLessEqual(text_mm(text, bold, size), cell.width.mm, text)
+        self.assertTrue(12 <= superior[0].font.size.pt <= 13)
+        self.assertTrue(12 <= agency[0].font.size.pt <= 13)
+        self.assertTrue(13 <= find_run(doc, documents.MOTTO).font.size.pt <= 14)
+
+    def test_pdf_header_lines_are_unbroken(self):
+        from pypdf import PdfReader
+
+        content = documents.build_pdf(self.report)
+        text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        lines = [line.replace(NBSP, " ").strip() for line in text.splitlines()]
+        for line, following in zip(lines, lines[1:], strict=False):
+            self.assertFalse(
+                line.endswith("PHÚ") and following.startswith("THỌ"), f"{line!r} / {following!r}"
+            )
+        for whole in (SUPERIOR, AGENCY, documents.NATIONAL_TITLE, documents.MOTTO):
+            self.assertTrue(any(whole in line for line in lines), f"{whole!r} broken:\n{text}")
+        # The agency line leaves out the province the superior line already names.
+        self.assertFalse(any("CÔNG NGHỆ TỈNH PHÚ THỌ" in line for line in lines), text)
+
+
+def text_mm(text: str, bold: bool, size: float) -> float:
+    from PIL import ImageFont
+
+    style = "Bold" if bold else "Regular"
+    font = ImageFont.truetype(
+        f"/usr/share/fonts/truetype/liberation2/LiberationSerif-{style}.ttf", 1000
+    )
+    return font.getlength(text) / 1000 * size * 25.4 / 72
