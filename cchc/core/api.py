@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cchc.core.transitions import TransitionError
 from cchc.core.workcalendar import CalendarError, calendar
 
 
@@ -55,6 +56,13 @@ def _flatten(detail, field=None):
         }
 
 
+class Conflict(exceptions.APIException):
+    """Not allowed from the record's current state (a declared transition refused)."""
+
+    status_code = 409
+    default_detail = gettext_lazy("Thao tác không hợp lệ với trạng thái hiện tại.")
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Không tìm thấy."))
@@ -65,6 +73,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(
             _("Thiếu hoặc sai mã bảo vệ CSRF. Vui lòng tải lại trang rồi thử lại.")
         )
+    elif isinstance(exc, TransitionError):
+        exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         # A model or service validation error is the client's mistake: 400, never 500.
         exc = exceptions.ValidationError(as_serializer_error(exc))

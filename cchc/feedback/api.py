@@ -1,12 +1,14 @@
-"""PAKN API: file a petition, read published answers and the public counters."""
+"""PAKN API: file a petition, read published answers and the public counters; staff read a
+petition with the actions they may take now and take them (see `services.FLOW`)."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -121,3 +123,104 @@ class Counters(APIView):
             "xử lý chưa trả lời; từ chối: từ chối có lý do; chuyển cơ quan khác tính riêng."
         )
         return Response(CountersOut({**summary, "rule": rule}).data)
+
+
+class PetitionActionOut(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class StaffPetitionOut(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
+    actions = PetitionActionOut(many=True, read_only=True, help_text="what the person may do now")
+
+    class Meta:
+        model = Petition
+        fields = [
+            "code",
+            "status",
+            "status_label",
+            "subject",
+            "unit",
+            "received_at",
+            "triage_due_at",
+            "due_at",
+            "answer",
+            "actions",
+        ]
+
+
+def staff_body(user, petition) -> dict:
+    actions = [
+        {"slug": t.slug, "label": str(t.label)} for t in services.FLOW.available(user, petition)
+    ]
+    return StaffPetitionOut(petition).data | {"actions": actions}
+
+
+class PetitionActionIn(serializers.Serializer):
+    """The fields of the actions (documentation; the input is validated by the same form as
+    on the staff page, see `services.FLOW`)."""
+
+    unit = serializers.IntegerField(required=False, help_text="accept (optional), assign: unit id")
+    reason = serializers.CharField(required=False, help_text="refuse")
+    to = serializers.CharField(required=False, help_text="forward")
+    late_reason = serializers.CharField(required=False, help_text="forward")
+    answer = serializers.CharField(required=False, help_text="answer")
+
+
+class StaffPetitionDetail(APIView):
+    """One petition for staff who may see it, with the actions the person may take now."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="feedback_petition_detail",
+        responses={200: StaffPetitionOut, 404: ERROR_SCHEMA},
+    )
+    def get(self, request, code):
+        from cchc.feedback.views import _petition_for
+
+        return Response(staff_body(request.user, _petition_for(request, code)))
+
+
+class StaffPetitionAction(APIView):
+    """Staff transitions, one slug each (the same as on the staff page): 403 with the reason
+    when the person may not, 409 when the petition's state does not allow it."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="feedback_petition_action",
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
+            )
+        ],
+        request=PetitionActionIn,
+        responses={
+            200: StaffPetitionOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
+    )
+    def post(self, request, code, action):
+        from cchc.feedback.views import _petition_for, action_form, run_action
+
+        petition = _petition_for(request, code)
+        if action not in services.FLOW:
+            raise exceptions.NotFound()
+        form = action_form(petition, action, request.data)
+        if form is not None and not form.is_valid():
+            raise serializers.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
+            )
+        try:
+            run_action(action, request.user, petition, form.cleaned_data if form else {})
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error) or None) from None
+        petition = Petition.objects.select_related("unit").get(pk=petition.pk)
+        return Response(staff_body(request.user, petition))

@@ -59,13 +59,22 @@ class PetitionForm(forms.Form):
         return data
 
 
-class AcceptForm(forms.Form):
+class PetitionActionForm(forms.Form):
+    """The input of one of the petition's transitions (services.FLOW), on pages and in the API."""
+
+    def __init__(self, *args, petition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.petition = petition
+
+
+class AcceptForm(PetitionActionForm):
     unit = forms.ModelChoiceField(
         label=_("Đơn vị xử lý"), queryset=Unit.objects.none(), required=False
     )
 
-    def __init__(self, *args, agency=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        agency = self.petition.agency if self.petition else None
         self.fields["unit"].queryset = Unit.objects.filter(agency=agency)
 
 
@@ -75,20 +84,20 @@ class AssignForm(AcceptForm):
         self.fields["unit"].required = True
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(PetitionActionForm):
     reason = forms.CharField(
         label=_("Lý do từ chối"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(PetitionActionForm):
     to = forms.CharField(label=_("Chuyển đến cơ quan"), max_length=255)
     late_reason = forms.CharField(
         label=_("Lý do chậm (nếu quá 5 ngày làm việc)"), max_length=1000, required=False
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PetitionActionForm):
     answer = forms.CharField(
         label=_("Nội dung trả lời"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -10,12 +10,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cchc.core.files import check_upload, store_upload
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
 from cchc.core.text import normalise
+from cchc.core.transitions import Transition, Workflow
 from cchc.core.workcalendar import add_working_days, fmt_local
 from cchc.feedback.models import FeedbackSettings, Petition, PetitionAttachment
 
@@ -133,92 +135,105 @@ def petition_submit(
     return petition
 
 
-def _mail(petition: Petition, subject: str, body: str) -> None:
-    if not petition.sender_email:
+# The mails to the sender, by the transition's `notice` (sent after commit).
+NOTICES = {
+    "accepted": (
+        gettext_lazy("PAKN %(code)s đã được tiếp nhận xử lý"),
+        gettext_lazy(
+            "Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) đã được tiếp nhận xử lý. "
+            "Hạn trả lời: %(due)s."
+        ),
+    ),
+    "refused": (
+        gettext_lazy("PAKN %(code)s không được xử lý"),
+        gettext_lazy(
+            "Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) không được xử lý. Lý do: %(reason)s"
+        ),
+    ),
+    "forwarded": (
+        gettext_lazy("PAKN %(code)s đã được chuyển cơ quan có thẩm quyền"),
+        gettext_lazy("Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) đã được chuyển đến: %(to)s."),
+    ),
+    "answered": (
+        gettext_lazy("Trả lời PAKN %(code)s"),
+        gettext_lazy("Trả lời phản ánh, kiến nghị “%(subject)s” (mã %(code)s):\n\n%(answer)s"),
+    ),
+}
+
+
+def _notify(petition: Petition, kind: str) -> None:
+    if not kind or not petition.sender_email:
         return
+    values = {
+        "code": petition.code,
+        "subject": petition.subject,
+        "due": fmt_local(petition.due_at, time=False) if petition.due_at else "",
+        "reason": petition.refusal_reason,
+        "to": petition.forwarded_to,
+        "answer": petition.answer,
+    }
+    subject, body = (str(text) % values for text in NOTICES[kind])
     transaction.on_commit(
         lambda: send_mail(
-            subject,
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [petition.sender_email],
-            fail_silently=True,
+            subject, body, settings.DEFAULT_FROM_EMAIL, [petition.sender_email], fail_silently=True
         )
     )
 
 
-def _move(*, actor, petition: Petition, allowed: set, to: str, action: str, reason="", **fields):
-    if not is_handler(actor, petition.agency) and action != "answer":
-        raise PermissionError(_("Bạn không có quyền xử lý phản ánh, kiến nghị này."))
+def _lock(petition: Petition) -> Petition:
+    # Two handlers acting on one petition at once: the second sees the first's status.
+    return (
+        Petition.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("agency", "unit")
+        .get(pk=petition.pk)
+    )
+
+
+def _move(slug: str, *, actor, petition: Petition, reason="", **fields) -> Petition:
+    """Check FLOW[slug] under the row lock, then write, audit and notify (after commit)."""
     with transaction.atomic():
-        # Two handlers acting on one petition at once: the second sees the first's status.
-        locked = Petition.objects.select_for_update(no_key=True, of=("self",)).get(pk=petition.pk)
-        if locked.status not in allowed:
-            raise ValidationError(
-                _("PAKN đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
-                % {"status": locked.get_status_display()}
-            )
+        locked = _lock(petition)
+        transition = FLOW.check(slug, actor, locked)
         previous = locked.status
-        locked.status = to
+        locked.status = transition.target
         for name, value in fields.items():
             setattr(locked, name, value)
         _index(locked)
         locked.full_clean()
         locked.save(update_fields=["status", "search_title", "search_body", *fields])
         audit_record(
-            actor=actor, obj=locked, action=action, from_state=previous, to_state=to, reason=reason
+            actor=actor,
+            obj=locked,
+            action=transition.audit,
+            from_state=previous,
+            to_state=locked.status,
+            reason=reason,
         )
+        _notify(locked, transition.notice)
     return locked
+
+
+def _check_unit(petition: Petition, unit: Unit | None) -> None:
+    if unit is not None and unit.agency_id != petition.agency_id:
+        raise ValidationError({"unit": _("Đơn vị không thuộc cơ quan này.")})
 
 
 def petition_accept(*, actor, petition: Petition, unit: Unit | None = None) -> Petition:
-    if unit is not None and unit.agency_id != petition.agency_id:
-        raise ValidationError({"unit": _("Đơn vị không thuộc cơ quan này.")})
-    locked = _move(
-        actor=actor,
-        petition=petition,
-        allowed={S.RECEIVED},
-        to=S.ACCEPTED,
-        action="accept",
-        triaged_at=timezone.now(),
-        unit=unit,
-    )
-    _mail(
-        locked,
-        _("PAKN %(code)s đã được tiếp nhận xử lý") % {"code": locked.code},
-        _(
-            "Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) đã được tiếp nhận xử lý. "
-            "Hạn trả lời: %(due)s."
-        )
-        % {
-            "subject": locked.subject,
-            "code": locked.code,
-            "due": fmt_local(locked.due_at, time=False),
-        },
-    )
-    return locked
+    _check_unit(petition, unit)
+    return _move("accept", actor=actor, petition=petition, triaged_at=timezone.now(), unit=unit)
 
 
 def petition_refuse(*, actor, petition: Petition, reason: str) -> Petition:
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi rõ lý do từ chối xử lý.")})
-    locked = _move(
+    return _move(
+        "refuse",
         actor=actor,
         petition=petition,
-        allowed={S.RECEIVED, S.ACCEPTED},
-        to=S.REFUSED,
-        action="refuse",
         reason=reason,
         refusal_reason=reason.strip(),
         triaged_at=timezone.now(),
     )
-    _mail(
-        locked,
-        _("PAKN %(code)s không được xử lý") % {"code": locked.code},
-        _("Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) không được xử lý. Lý do: %(reason)s")
-        % {"subject": locked.subject, "code": locked.code, "reason": locked.refusal_reason},
-    )
-    return locked
 
 
 def petition_forward(*, actor, petition: Petition, to: str, late_reason: str = "") -> Petition:
@@ -236,84 +251,154 @@ def petition_forward(*, actor, petition: Petition, to: str, late_reason: str = "
                 % {"due": fmt_local(petition.triage_due_at)}
             }
         )
-    locked = _move(
+    return _move(
+        "forward",
         actor=actor,
         petition=petition,
-        allowed={S.RECEIVED},
-        to=S.FORWARDED,
-        action="forward",
         reason=late_reason,
         forwarded_to=to.strip(),
         triaged_at=timezone.now(),
     )
-    _mail(
-        locked,
-        _("PAKN %(code)s đã được chuyển cơ quan có thẩm quyền") % {"code": locked.code},
-        _("Phản ánh, kiến nghị “%(subject)s” (mã %(code)s) đã được chuyển đến: %(to)s.")
-        % {"subject": locked.subject, "code": locked.code, "to": locked.forwarded_to},
-    )
-    return locked
 
 
 def petition_assign(*, actor, petition: Petition, unit: Unit) -> Petition:
-    if not is_handler(actor, petition.agency):
-        raise PermissionError(_("Bạn không có quyền phân công xử lý PAKN."))
-    if unit.agency_id != petition.agency_id:
-        raise ValidationError({"unit": _("Đơn vị không thuộc cơ quan này.")})
+    _check_unit(petition, unit)
     with transaction.atomic():
-        locked = Petition.objects.select_for_update(no_key=True, of=("self",)).get(pk=petition.pk)
-        if locked.status != S.ACCEPTED:
-            raise ValidationError(_("Chỉ phân công PAKN đang xử lý."))
+        locked = _lock(petition)
+        transition = FLOW.check("assign", actor, locked)
         previous = locked.unit.name if locked.unit_id else ""
         locked.unit = unit
         locked.save(update_fields=["unit"])
         audit_record(
-            actor=actor, obj=locked, action="assign", from_state=previous, to_state=unit.name
+            actor=actor,
+            obj=locked,
+            action=transition.audit,
+            from_state=previous,
+            to_state=unit.name,
         )
     return locked
 
 
-def can_answer(user, petition: Petition) -> bool:
-    return is_handler(user, petition.agency) or (
-        user.is_staff_member and petition.unit_id is not None and user.unit_id == petition.unit_id
-    )
-
-
 def petition_answer(*, actor, petition: Petition, answer: str) -> Petition:
-    petition = Petition.objects.select_related("agency").get(pk=petition.pk)  # current unit
-    if not can_answer(actor, petition):
-        raise PermissionError(_("Bạn không có quyền trả lời PAKN này."))
     if not answer.strip():
         raise ValidationError({"answer": _("Nội dung trả lời không được để trống.")})
-    locked = _move(
+    return _move(
+        "answer",
         actor=actor,
         petition=petition,
-        allowed={S.ACCEPTED},
-        to=S.ANSWERED,
-        action="answer",
         answer=answer.strip(),
         answered_at=timezone.now(),
         answered_by=actor,
     )
-    _mail(
-        locked,
-        _("Trả lời PAKN %(code)s") % {"code": locked.code},
-        _("Trả lời phản ánh, kiến nghị “%(subject)s” (mã %(code)s):\n\n%(answer)s")
-        % {"subject": locked.subject, "code": locked.code, "answer": locked.answer},
-    )
-    return locked
 
 
 def petition_publish(*, actor, petition: Petition) -> Petition:
-    if not petition.consent_to_publish:
-        raise ValidationError(
-            _("Người gửi không đồng ý công khai: không thể công khai câu trả lời.")
-        )
-    return _move(
-        actor=actor,
-        petition=petition,
-        allowed={S.ANSWERED},
-        to=S.PUBLISHED,
-        action="publish",
-        published_at=timezone.now(),
-    )
+    return _move("publish", actor=actor, petition=petition, published_at=timezone.now())
+
+
+# Who may act (the reason in Vietnamese when not) and the conditions of the transitions.
+def _other_agency(actor, petition: Petition) -> str | None:
+    if actor.is_superuser or (actor.agency is not None and actor.agency.pk == petition.agency_id):
+        return None
+    return _("PAKN thuộc cơ quan khác.")
+
+
+def _handler(actor, petition: Petition) -> str | None:
+    if refused := _other_agency(actor, petition):
+        return refused
+    if is_handler(actor, petition.agency):
+        return None
+    return _("Chỉ cán bộ xử lý PAKN hoặc lãnh đạo cơ quan thực hiện thao tác này.")
+
+
+def _answerer(actor, petition: Petition) -> str | None:
+    """A handler of the agency, or the staff of the unit the petition is assigned to."""
+    if refused := _other_agency(actor, petition):
+        return refused
+    if is_handler(actor, petition.agency) or (
+        actor.is_staff_member and petition.unit_id is not None and actor.unit_id == petition.unit_id
+    ):
+        return None
+    return _("Chỉ cán bộ xử lý PAKN hoặc cán bộ của đơn vị được phân công trả lời PAKN này.")
+
+
+def _consented(petition: Petition) -> str | None:
+    if petition.consent_to_publish:
+        return None
+    return _("Người gửi không đồng ý công khai: không thể công khai câu trả lời.")
+
+
+_F = "cchc.feedback.forms."
+_S = "cchc.feedback.services."
+
+# The petition's transitions: one slug each, used by the services, the buttons of the staff
+# page, the API's list of available actions and the one dispatch of pages and API.
+FLOW = Workflow(
+    [
+        Transition(
+            "accept",
+            gettext_lazy("Nhận xử lý"),
+            frozenset({S.RECEIVED}),
+            S.ACCEPTED,
+            who=_handler,
+            audit="accept",
+            notice="accepted",
+            service=_S + "petition_accept",
+            form=_F + "AcceptForm",
+        ),
+        Transition(
+            "refuse",
+            gettext_lazy("Từ chối xử lý"),
+            frozenset({S.RECEIVED, S.ACCEPTED}),
+            S.REFUSED,
+            who=_handler,
+            audit="refuse",
+            notice="refused",
+            service=_S + "petition_refuse",
+            form=_F + "RefuseForm",
+        ),
+        Transition(
+            "forward",
+            gettext_lazy("Chuyển cơ quan có thẩm quyền"),
+            frozenset({S.RECEIVED}),
+            S.FORWARDED,
+            who=_handler,
+            audit="forward",
+            notice="forwarded",
+            service=_S + "petition_forward",
+            form=_F + "ForwardForm",
+        ),
+        Transition(
+            "assign",
+            gettext_lazy("Phân công đơn vị"),
+            frozenset({S.ACCEPTED}),
+            S.ACCEPTED,
+            who=_handler,
+            audit="assign",
+            service=_S + "petition_assign",
+            form=_F + "AssignForm",
+        ),
+        Transition(
+            "answer",
+            gettext_lazy("Trả lời"),
+            frozenset({S.ACCEPTED}),
+            S.ANSWERED,
+            who=_answerer,
+            audit="answer",
+            notice="answered",
+            service=_S + "petition_answer",
+            form=_F + "AnswerForm",
+        ),
+        Transition(
+            "publish",
+            gettext_lazy("Công khai câu trả lời"),
+            frozenset({S.ANSWERED}),
+            S.PUBLISHED,
+            who=_handler,
+            condition=_consented,
+            audit="publish",
+            service=_S + "petition_publish",
+        ),
+    ],
+    record="petition",
+)

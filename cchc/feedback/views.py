@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,16 +15,12 @@ from cchc.core.filters import filtered_page
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
 from cchc.core.text import MAX_QUERY, query_error
+from cchc.core.transitions import TransitionError
 from cchc.feedback import selectors, services
 from cchc.feedback.filters import PAGE_SIZE, StaffQueueFilter
 from cchc.feedback.forms import (
-    AcceptForm,
-    AnswerForm,
-    AssignForm,
-    ForwardForm,
     LookupForm,
     PetitionForm,
-    RefuseForm,
 )
 from cchc.feedback.models import Petition
 
@@ -146,27 +142,39 @@ def _petition_for(request, code) -> Petition:
     )
 
 
+def action_form(petition, slug, *args, **kwargs):
+    """The transition's form (None when it takes no input), for pages and API alike."""
+    form_class = services.FLOW.form_class(slug)
+    if form_class is None:
+        return None
+    return form_class(*args, petition=petition, auto_id=f"{slug}_%s", **kwargs)
+
+
+def run_action(slug, user, petition, data: dict):
+    """The one dispatch of pages and API: raises PermissionDenied or ValidationError."""
+    return services.FLOW.run(slug, user, petition, data)
+
+
+def _detail_context(petition, user, forms=None, error=""):
+    forms = forms or {}
+    actions = [
+        (t.slug, forms.get(t.slug) or action_form(petition, t.slug), t.label)
+        for t in services.FLOW.available(user, petition)
+    ]
+    return {
+        "petition": petition,
+        "actions": actions,
+        "error": error,
+        "attachments": petition.attachments.all(),
+        "overdue": petition.is_open and petition.due_at and petition.due_at < timezone.now(),
+    }
+
+
 @login_required
 @require_safe
 def staff_detail(request, code):
     petition = _petition_for(request, code)
-    handler = services.is_handler(request.user, petition.agency)
-    return render(
-        request,
-        "feedback/staff_detail.html",
-        {
-            "petition": petition,
-            "handler": handler,
-            "can_answer": services.can_answer(request.user, petition),
-            "accept_form": AcceptForm(agency=petition.agency),
-            "assign_form": AssignForm(agency=petition.agency, auto_id="assign_%s"),
-            "refuse_form": RefuseForm(),
-            "forward_form": ForwardForm(),
-            "answer_form": AnswerForm(),
-            "attachments": petition.attachments.all(),
-            "overdue": petition.is_open and petition.due_at and petition.due_at < timezone.now(),
-        },
-    )
+    return render(request, "feedback/staff_detail.html", _detail_context(petition, request.user))
 
 
 @login_required
@@ -179,41 +187,30 @@ def staff_attachment_download(request, code, attachment_pk):
     return upload_response(item.path, filename=item.original_name, mime=item.mime)
 
 
-ACTIONS = {
-    "accept": (AcceptForm, services.petition_accept, True),
-    "assign": (AssignForm, services.petition_assign, True),
-    "refuse": (RefuseForm, services.petition_refuse, False),
-    "forward": (ForwardForm, services.petition_forward, False),
-    "answer": (AnswerForm, services.petition_answer, False),
-    "publish": (None, services.petition_publish, False),
-}
-
-
 @login_required
 @require_POST
 def staff_action(request, code, action):
     petition = _petition_for(request, code)
-    if action not in ACTIONS:
+    if action not in services.FLOW:
         raise Http404
-    form_class, service, needs_agency = ACTIONS[action]
-    kwargs = {}
-    if form_class is not None:
-        form = (
-            form_class(request.POST, agency=petition.agency)
-            if needs_agency
-            else form_class(request.POST)
-        )
-        if not form.is_valid():
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
-            return redirect("feedback:staff-detail", code=petition.code)
-        kwargs = form.cleaned_data
-    try:
-        service(actor=request.user, petition=petition, **kwargs)
-    except PermissionError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    form = action_form(petition, action, request.POST)
+    error, status = "", 400
+    if form is not None and not form.is_valid():
+        error = _("Vui lòng sửa các lỗi trong biểu mẫu.")
     else:
-        messages.success(request, _("Đã cập nhật PAKN."))
-    return redirect("feedback:staff-detail", code=petition.code)
+        try:
+            run_action(action, request.user, petition, form.cleaned_data if form else {})
+        except PermissionDenied as exc:
+            error, status = str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
+        except TransitionError as exc:
+            error, status = " ".join(exc.messages), 409
+        except ValidationError as exc:
+            if form is not None:
+                _form_errors(form, exc)
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã cập nhật PAKN."))
+            return redirect("feedback:staff-detail", code=petition.code)
+    petition.refresh_from_db()
+    context = _detail_context(petition, request.user, {action: form}, error)
+    return render(request, "feedback/staff_detail.html", context, status=status)

@@ -100,7 +100,7 @@ def build_world():
         number=5,
         issued_on=dt.date(2025, 1, 5),
     )
-    feedback.petition_submit(
+    petition = feedback.petition_submit(
         agency=agency, sender_name="An", sender_email="an@example.vn", subject="S", content="C"
     )
     article = portal.article(portal.category(), "Bài đã đăng")
@@ -116,6 +116,7 @@ def build_world():
             ("/api/v1/plans/", plan.pk),
             ("/api/v1/reports/", report.pk),
             ("/api/v1/dossiers/", dossier.code),
+            ("/api/v1/feedback/petitions/", petition.code),
             ("/api/v1/portal/articles/", article.slug),
         ],
         "choices": {"fmt": ["pdf", "docx", "xlsx"]},

@@ -86,6 +86,9 @@ ROWS = {
     "api:dossiers-supplement": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "api:feedback-answer-list": {"get": PUBLIC, "post": NO_POST},
     "api:feedback-counters": {"get": PUBLIC, "post": NO_POST},
+    # Staff who see the petition read it with their actions; only a handler acts (feedback/tests/test_flow.py).
+    "api:feedback-petition": {"get": "404 404 404 404 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
+    "api:feedback-petition-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "404 404 404 404 200! 404 404 404 404 404 404 401"},
     "api:feedback-petition-create": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "api:par-assessment-action": {"get": NO_POST, "post": "400 400 400 404 400 404 404 404 404 404 404 401"},
     "api:par-assessment-detail": {"get": "200 200 200 404 200 404 404 404 404 404 404 404", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
@@ -450,6 +453,8 @@ class PermissionMatrixTests(PersonaTestCase):
                 "feedback:answer-detail": {"code": published.code},
                 "feedback:staff-detail": {"code": fresh.code},
                 "feedback:staff-action": {"code": fresh.code, "action": "accept"},
+                "api:feedback-petition": {"code": fresh.code},
+                "api:feedback-petition-action": {"code": fresh.code, "action": "accept"},
                 "feedback:staff-attachment-download": {
                     "code": fresh.code,
                     "attachment_pk": fresh.attachments.create(

@@ -178,10 +178,11 @@ class TriageTests(PersonaTestCase):
         services.petition_accept(actor=self.handler, petition=petition, unit=self.unit_a)
         self.login_as("officer_a")
         self.assertEqual(self.client.get(url).status_code, 200)
-        # A unit officer may answer but not triage.
+        # A unit officer may answer but not triage (refused with the reason, like dossiers).
         response = self.client.post(url + "refuse/", {"reason": "x"})
+        self.assertContains(response, "cán bộ xử lý PAKN", status_code=403)
         self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.ACCEPTED)
-        self.client.post(url + "answer/", {"answer": "Đã xử lý xong"})
+        response = self.client.post(url + "answer/", {"answer": "Đã xử lý xong"})
         self.assertEqual(Petition.objects.get(pk=petition.pk).status, Petition.Status.ANSWERED)
         self.assertEqual(response.status_code, 302)
 
