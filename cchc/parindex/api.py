@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core.api import ERROR_SCHEMA
+from cchc.core.transitions import TransitionError
 from cchc.parindex import selectors, services
 from cchc.parindex.importer import parse_framework
 from cchc.parindex.models import Score
@@ -252,47 +253,78 @@ class WhatIfApi(APIView):
         )
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Thao tác không hợp lệ với trạng thái hiện tại của bản đánh giá."
+
+
 class AssessmentActionIn(serializers.Serializer):
     action = serializers.ChoiceField(
-        choices=list(services.TRANSITIONS),
-        help_text="submit, start_appraisal, request_explanation, submit_explanation, finalise, publish",
+        choices=[t.slug for t in services.FLOW],
+        help_text="Một thao tác của `services.FLOW`: " + ", ".join(t.slug for t in services.FLOW),
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Ghi chú (tối đa 2000 ký tự)"
+    )
 
 
-class ActionOut(serializers.Serializer):
+class AssessmentActionItemOut(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class AssessmentActionOut(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     allowed_actions = serializers.ListField(child=serializers.CharField())
+    actions = AssessmentActionItemOut(many=True)
 
 
 class AssessmentActionApi(APIView):
+    """The declared transitions (`services.FLOW`), one slug each, the same as on the pages:
+    403 with the reason when the person may not, 409 from the wrong state."""
+
     @extend_schema(
         request=AssessmentActionIn,
-        responses={200: ActionOut, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        responses={
+            200: AssessmentActionOut,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
         summary="Chuyển trạng thái bản đánh giá (nộp, thẩm định, giải trình, chốt, công bố)",
     )
     def post(self, request, pk):
+        from cchc.parindex.views import action_form, run_action
+
         assessment = selectors.get_assessment_for_user(request.user, pk)
         incoming = AssessmentActionIn(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            assessment = services.assessment_transition(
-                assessment_id=assessment.pk,
-                actor=request.user,
-                action=incoming.validated_data["action"],
-                reason=incoming.validated_data.get("reason", ""),
+        action = incoming.validated_data["action"]
+        form = action_form(action, data=request.data)
+        if form is not None and not form.is_valid():
+            raise exceptions.ValidationError(
+                {k: [str(m) for m in v] for k, v in form.errors.items()}
             )
+        try:
+            assessment = run_action(
+                action, request.user, assessment, form.cleaned_data if form else {}
+            )
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        except TransitionError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
         except ValidationError as exc:
             _raise(exc)
-        except PermissionDenied:
-            raise exceptions.PermissionDenied from None
+        available = services.FLOW.available(request.user, assessment)
         return Response(
-            ActionOut(
+            AssessmentActionOut(
                 {
                     "id": assessment.pk,
                     "status": assessment.status,
-                    "allowed_actions": services.allowed_actions(request.user, assessment),
+                    "allowed_actions": [t.slug for t in available],
+                    "actions": [{"slug": t.slug, "label": str(t.label)} for t in available],
                 }
             ).data
         )

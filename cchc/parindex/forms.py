@@ -76,3 +76,9 @@ class AssignmentForm(forms.Form):
         if not data.get("responsible_unit") and not data.get("person"):
             raise forms.ValidationError(_("Chọn đơn vị hoặc người phụ trách."))
         return data
+
+
+class TransitionForm(forms.Form):
+    """The input of an assessment's transition (pages and API): an optional note."""
+
+    reason = forms.CharField(label=_("Ghi chú"), required=False, max_length=2000)

@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cchc.core import registry
 from cchc.core.files import check_import_file, check_upload, store_upload
 from cchc.core.services import audit_record
+from cchc.core.transitions import Transition, Workflow
 from cchc.parindex import selectors
 from cchc.parindex.importer import FrameworkSpec, Problem
 from cchc.parindex.models import (
@@ -209,7 +211,7 @@ def assignment_set(
         raise PermissionDenied
     if person is not None and person.unit and person.unit.agency_id != assessment.period.agency_id:
         raise ValidationError({"person": "Người được giao phải thuộc cơ quan."})
-    assignment, _ = Assignment.objects.update_or_create(
+    assignment, _created = Assignment.objects.update_or_create(
         assessment=assessment,
         node=node,
         defaults={"responsible_unit": responsible_unit, "person": person},
@@ -415,47 +417,126 @@ def evidence_add(*, score: Score, actor, uploads) -> list[Evidence]:
 
 # --- assessment status flow ------------------------------------------------------------------
 
-# action: (from statuses, to status, who may: "unit" | "appraiser" | "manager")
-TRANSITIONS = {
-    "submit": ((Status.DRAFT,), Status.SUBMITTED, "unit"),
-    "start_appraisal": ((Status.SUBMITTED,), Status.APPRAISING, "appraiser"),
-    "request_explanation": ((Status.APPRAISING,), Status.EXPLANATION_REQUESTED, "appraiser"),
-    "submit_explanation": ((Status.EXPLANATION_REQUESTED,), Status.RE_APPRAISING, "unit"),
-    "finalise": ((Status.APPRAISING, Status.RE_APPRAISING), Status.FINALISED, "appraiser"),
-    "publish": ((Status.FINALISED,), Status.PUBLISHED, "manager"),
-}
-ACTION_LABELS = {
-    "submit": "Nộp bản tự đánh giá",
-    "start_appraisal": "Bắt đầu thẩm định",
-    "request_explanation": "Yêu cầu giải trình",
-    "submit_explanation": "Gửi giải trình",
-    "finalise": "Chốt kết quả",
-    "publish": "Công bố",
-}
+OTHER_AGENCY = _("Bản đánh giá thuộc cơ quan khác.")
 
 
-def allowed_actions(user, assessment: Assessment) -> list[str]:
-    out = []
-    for action, (sources, _target, who) in TRANSITIONS.items():
-        if assessment.status in sources and _may(user, assessment, who):
-            out.append(action)
-    return out
+def _other_agency(actor, assessment) -> bool:
+    return not actor.is_superuser and (
+        actor.unit_id is None or actor.unit.agency_id != assessment.period.agency_id
+    )
 
 
-def _may(user, assessment, who) -> bool:
-    if who == "unit":
-        return selectors.is_unit_focal(user, assessment)
-    if who == "appraiser":
-        return selectors.is_appraiser(user, assessment.period)
-    return selectors.can_manage(user, assessment.period.agency)
+def _unit_focal(actor, assessment):
+    if selectors.is_unit_focal(actor, assessment):
+        return None
+    if _other_agency(actor, assessment):
+        return str(OTHER_AGENCY)
+    return _(
+        "Chỉ lãnh đạo hoặc đầu mối cải cách hành chính của %(unit)s thực hiện thao tác này."
+    ) % {"unit": assessment.unit.name}
+
+
+def _appraiser(actor, assessment):
+    if selectors.is_appraiser(actor, assessment.period):
+        return None
+    if _other_agency(actor, assessment):
+        return str(OTHER_AGENCY)
+    return _("Chỉ thành viên hội đồng thẩm định của “%(period)s” thực hiện thao tác này.") % {
+        "period": assessment.period.name
+    }
+
+
+def _manager(actor, assessment):
+    if selectors.can_manage(actor, assessment.period.agency):
+        return None
+    if _other_agency(actor, assessment):
+        return str(OTHER_AGENCY)
+    return str(_("Chỉ đầu mối cải cách hành chính của cơ quan công bố kết quả."))
+
+
+_F = "cchc.parindex.forms."
+_S = "cchc.parindex.services."
+
+# The assessment's transitions: one slug each (the `action` of pages and API), used by the
+# service, the buttons of the detail page, the API's list of available actions and the one
+# dispatch of pages and API. `extra["stamp"]`: the date field set when it happens.
+FLOW = Workflow(
+    [
+        Transition(
+            "submit",
+            _("Nộp bản tự đánh giá"),
+            frozenset({Status.DRAFT}),
+            Status.SUBMITTED,
+            who=_unit_focal,
+            audit="assessment_submit",
+            service=_S + "assessment_submit",
+            form=_F + "TransitionForm",
+            extra={"stamp": "submitted_at"},
+        ),
+        Transition(
+            "start_appraisal",
+            _("Bắt đầu thẩm định"),
+            frozenset({Status.SUBMITTED}),
+            Status.APPRAISING,
+            who=_appraiser,
+            audit="assessment_start_appraisal",
+            service=_S + "assessment_start_appraisal",
+            form=_F + "TransitionForm",
+        ),
+        Transition(
+            "request_explanation",
+            _("Yêu cầu giải trình"),
+            frozenset({Status.APPRAISING}),
+            Status.EXPLANATION_REQUESTED,
+            who=_appraiser,
+            audit="assessment_request_explanation",
+            service=_S + "assessment_request_explanation",
+            form=_F + "TransitionForm",
+        ),
+        Transition(
+            "submit_explanation",
+            _("Gửi giải trình"),
+            frozenset({Status.EXPLANATION_REQUESTED}),
+            Status.RE_APPRAISING,
+            who=_unit_focal,
+            audit="assessment_submit_explanation",
+            service=_S + "assessment_submit_explanation",
+            form=_F + "TransitionForm",
+        ),
+        Transition(
+            "finalise",
+            _("Chốt kết quả"),
+            frozenset({Status.APPRAISING, Status.RE_APPRAISING}),
+            Status.FINALISED,
+            who=_appraiser,
+            audit="assessment_finalise",
+            service=_S + "assessment_finalise",
+            form=_F + "TransitionForm",
+            extra={"stamp": "finalised_at", "fill_final": True},
+        ),
+        Transition(
+            "publish",
+            _("Công bố"),
+            frozenset({Status.FINALISED}),
+            Status.PUBLISHED,
+            who=_manager,
+            audit="assessment_publish",
+            service=_S + "assessment_publish",
+            form=_F + "TransitionForm",
+            extra={"stamp": "published_at"},
+        ),
+    ],
+    record="assessment",
+)
 
 
 def assessment_transition(
     *, assessment_id: int, actor, action: str, reason: str = ""
 ) -> Assessment:
-    if action not in TRANSITIONS:
-        raise ValidationError({"action": "Thao tác không hợp lệ."})
-    sources, target, who = TRANSITIONS[action]
+    """Run the declared transition `action`: PermissionDenied (who) or TransitionError (state)
+    with the reason, checked under the row lock; audited in the same transaction."""
+    if action not in FLOW:
+        raise ValidationError({"action": _("Thao tác không hợp lệ.")})
     with transaction.atomic():
         # Two people pressing "submit"/"finalise" at once: lock the row, re-check the status.
         assessment = (
@@ -463,40 +544,45 @@ def assessment_transition(
             .select_related("period", "period__agency", "unit")
             .get(pk=assessment_id)
         )
-        if not _may(actor, assessment, who):
-            raise PermissionDenied
-        if assessment.status not in sources:
-            raise ValidationError(
-                {
-                    "action": f"Không thể “{ACTION_LABELS[action]}” khi đang ở trạng thái "
-                    f"“{assessment.get_status_display()}”."
-                }
-            )
-        if action == "finalise":
+        transition = FLOW.check(action, actor, assessment)
+        if transition.extra.get("fill_final"):
             _fill_final(assessment, actor)
         before = assessment.status
-        assessment.status = target
-        now = timezone.now()
+        assessment.status = transition.target
         fields = ["status"]
-        for stamp, when in (
-            ("submitted_at", "submit"),
-            ("finalised_at", "finalise"),
-            ("published_at", "publish"),
-        ):
-            if action == when:
-                setattr(assessment, stamp, now)
-                fields.append(stamp)
+        if stamp := transition.extra.get("stamp"):
+            setattr(assessment, stamp, timezone.now())
+            fields.append(stamp)
         assessment.save(update_fields=fields)
         audit_record(
             actor=actor,
             obj=assessment,
-            action=f"assessment_{action}",
+            action=transition.audit,
             from_state=before,
-            to_state=target,
+            to_state=transition.target,
             reason=reason,
             agency=assessment.period.agency,
         )
     return assessment
+
+
+def _service(slug: str):
+    def run(*, actor, assessment: Assessment, reason: str = "") -> Assessment:
+        return assessment_transition(
+            assessment_id=assessment.pk, actor=actor, action=slug, reason=reason
+        )
+
+    run.__name__ = run.__qualname__ = f"assessment_{slug}"
+    return run
+
+
+# The services of FLOW (its dispatch names them by dotted path).
+assessment_submit = _service("submit")
+assessment_start_appraisal = _service("start_appraisal")
+assessment_request_explanation = _service("request_explanation")
+assessment_submit_explanation = _service("submit_explanation")
+assessment_finalise = _service("finalise")
+assessment_publish = _service("publish")
 
 
 def _fill_final(assessment: Assessment, actor) -> None:

@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import charts
 from cchc.core.documents import render_pdf
 from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
+from cchc.core.transitions import TransitionError
 from cchc.parindex import exports, selectors, services
 from cchc.parindex.forms import AssignmentForm, PeriodForm
 from cchc.parindex.importer import parse_framework
@@ -139,36 +141,34 @@ def period_detail(request, pk):
 @require_safe
 def assessment_detail(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
+    return render(request, "parindex/assessment_detail.html", _detail_context(request, assessment))
+
+
+def _detail_context(request, assessment, error=""):
     result = selectors.assessment_result(assessment)
     fields = assessment.period.framework.nodes.filter(level=1).order_by("order")
     progress = selectors.progress_by_field(assessment)
-    return render(
-        request,
-        "parindex/assessment_detail.html",
-        {
-            "assessment": assessment,
-            "period": assessment.period,
-            "result": result,
-            "fields": [
-                {
-                    "node": f,
-                    "progress": progress.get(f.code, (0, 0)),
-                    **next(x for x in result.fields if x["code"] == f.code),
-                }
-                for f in fields
-            ],
-            "has_metrics": assessment.status == Assessment.Status.DRAFT
-            and selectors.is_unit_focal(request.user, assessment)
-            and Node.objects.filter(
-                framework_id=assessment.period.framework_id, rule_kind="metric"
-            ).exists(),
-            "actions": [
-                (a, services.ACTION_LABELS[a])
-                for a in services.allowed_actions(request.user, assessment)
-            ],
-            "sample_banner": SAMPLE_BANNER,
-        },
-    )
+    return {
+        "assessment": assessment,
+        "period": assessment.period,
+        "result": result,
+        "fields": [
+            {
+                "node": f,
+                "progress": progress.get(f.code, (0, 0)),
+                **next(x for x in result.fields if x["code"] == f.code),
+            }
+            for f in fields
+        ],
+        "has_metrics": assessment.status == Assessment.Status.DRAFT
+        and selectors.is_unit_focal(request.user, assessment)
+        and Node.objects.filter(
+            framework_id=assessment.period.framework_id, rule_kind="metric"
+        ).exists(),
+        "actions": [(t.slug, t.label) for t in services.FLOW.available(request.user, assessment)],
+        "error": error,
+        "sample_banner": SAMPLE_BANNER,
+    }
 
 
 def _score_context(request, assessment, scores):
@@ -326,24 +326,48 @@ def score_history(request, pk, score_id):
     )
 
 
+def action_form(slug, *args, **kwargs):
+    """The transition's form (None when it takes no input), for pages and API alike."""
+    form_class = services.FLOW.form_class(slug)
+    return form_class(*args, **kwargs) if form_class else None
+
+
+def run_action(slug, user, assessment, data: dict):
+    """The one dispatch of pages and API: raises PermissionDenied or ValidationError."""
+    return services.FLOW.run(slug, user, assessment, data)
+
+
 @require_POST
 def assessment_action(request, pk):
     assessment = selectors.get_assessment_for_user(request.user, pk)
     action = request.POST.get("action", "")
-    try:
-        services.assessment_transition(
-            assessment_id=assessment.pk,
-            actor=request.user,
-            action=action,
-            reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(_error_text(exc)))
-    except PermissionDenied:
-        raise Http404 from None
+    error, status = "", 400
+    form = action_form(action, request.POST) if action in services.FLOW else None
+    if action not in services.FLOW:
+        error = _("Thao tác không hợp lệ.")
+    elif form is not None and not form.is_valid():
+        error = " ".join(m for messages_ in form.errors.values() for m in messages_)
     else:
-        messages.success(request, f"Đã thực hiện: {services.ACTION_LABELS[action]}.")
-    return redirect("parindex:assessment", pk=assessment.pk)
+        try:
+            run_action(action, request.user, assessment, form.cleaned_data if form else {})
+        except PermissionDenied as exc:
+            error, status = str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
+        except TransitionError as exc:
+            error, status = " ".join(exc.messages), 409
+        except ValidationError as exc:
+            error = " ".join(_error_text(exc))
+        else:
+            messages.success(
+                request, _("Đã thực hiện: %(action)s.") % {"action": services.FLOW[action].label}
+            )
+            return redirect("parindex:assessment", pk=assessment.pk)
+    assessment.refresh_from_db()
+    return render(
+        request,
+        "parindex/assessment_detail.html",
+        _detail_context(request, assessment, error),
+        status=status,
+    )
 
 
 @require_safe

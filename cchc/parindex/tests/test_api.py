@@ -198,7 +198,7 @@ class ActionApiTests(ParTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["status"], "submitted")
         response = api.post(url, {"action": "submit"}, format="json")
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.status_code, 409)
         self.assertIn("Đã nộp", response.json()["errors"][0]["message"])
         self.assertEqual(api.post(url, {"action": "fly"}, format="json").status_code, 400)
         api.force_authenticate(self.appraiser)

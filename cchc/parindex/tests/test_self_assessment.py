@@ -224,7 +224,7 @@ class SubmitTests(ParTestCase):
         response = self.client.post(
             reverse("parindex:assessment-action", args=[self.assessment_a.pk]), {"action": "submit"}
         )
-        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Chỉ lãnh đạo", status_code=403)
         self.login_as("leader_a")
         response = self.client.post(
             reverse("parindex:assessment-action", args=[self.assessment_a.pk]), {"action": "submit"}
