@@ -71,7 +71,9 @@ class ArticleFlowTests(PersonaTestCase):
         with self.assertRaisesMessage(PermissionDenied, reason):
             services.article_approve(actor=self.other_leader, article=self.article)
         # The same role in this agency may.
-        self.assertIsNone(services.ARTICLE_FLOW.refusal("approve", self.agency_leader, self.article))
+        self.assertIsNone(
+            services.ARTICLE_FLOW.refusal("approve", self.agency_leader, self.article)
+        )
 
     def test_a_refused_page_action_answers_403_with_the_reason(self):
         self.client.force_login(self.editor)
@@ -86,7 +88,7 @@ class ArticleFlowTests(PersonaTestCase):
             services.article_submit(actor=self.editor, article=self.article)
         self.client.force_login(self.agency_leader)
         response = self.client.post(self.action_url("approve"), {"publish_at": ""})
-        self.assertContains(response, "Đã đăng", status_code=409)
+        self.assertContains(response, "Không thể “Duyệt đăng”", status_code=409)
         self.assertEqual(
             AuditEntry.objects.filter(object_id=str(self.article.pk), action="approve").count(), 1
         )
