@@ -19,6 +19,7 @@ from cchc.core.roles import Role
 from cchc.core.selectors import site_agency
 from cchc.core.services import audit_record
 from cchc.core.text import normalise
+from cchc.core.transitions import Transition, Workflow
 from cchc.core.workcalendar import add_working_days
 from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
 from cchc.portal.search import search_text
@@ -109,10 +110,6 @@ def _can_edit(user) -> bool:
     return may_act(user, EDITOR_ROLES)
 
 
-def _can_approve(user) -> bool:
-    return may_act(user, APPROVER_ROLES)
-
-
 CONTENT_VERSION_KEY = "portal:content-version"
 
 
@@ -188,72 +185,118 @@ def article_save(
     return article
 
 
+def _portal_role(roles, message):
+    """who(): the person holds one of `roles` in the portal's agency (the rule of `may_act`),
+    with the reason when not: another agency's portal, or the wrong role."""
+
+    def who(actor, _record):
+        agency = site_agency()
+        if not acts_for(actor, agency and agency.pk):
+            return _("Tin bài thuộc cổng thông tin của cơ quan khác.")
+        if actor.is_superuser or actor.has_role(*roles):
+            return None
+        return str(message)
+
+    return who
+
+
+def _locked(model, obj):
+    # Two people acting at once on the same record: one wins, the other sees the new state.
+    return model.objects.select_for_update(no_key=True, of=("self",)).get(pk=obj.pk)
+
+
 def article_submit(*, actor, article: Article) -> Article:
     """An editor sends a draft to the leader for approval."""
-    if not _can_edit(actor):
-        raise PermissionError(_("Chỉ biên tập viên được gửi duyệt."))
-    return _article_move(
-        actor=actor,
-        article=article,
-        allowed={Article.Status.DRAFT},
-        to=Article.Status.IN_REVIEW,
-        action="submit",
-    )
+    return _article_move("submit", actor=actor, article=article)
 
 
 def article_approve(*, actor, article: Article, publish_at: dt.datetime | None = None) -> Article:
     """A leader approves: published now, or scheduled to appear by itself at `publish_at`."""
-    if not _can_approve(actor):
-        raise PermissionError(_("Chỉ lãnh đạo được duyệt đăng bài."))
     now = timezone.now()
     scheduled = publish_at is not None and publish_at > now
     return _article_move(
+        "approve",
         actor=actor,
         article=article,
-        allowed={Article.Status.IN_REVIEW, Article.Status.DRAFT},
         to=Article.Status.SCHEDULED if scheduled else Article.Status.PUBLISHED,
-        action="approve",
         published_at=publish_at if scheduled else now,
     )
 
 
 def article_return(*, actor, article: Article, reason: str) -> Article:
     """A leader sends an article back to draft (also takes a published one down)."""
-    if not _can_approve(actor):
-        raise PermissionError(_("Chỉ lãnh đạo được trả lại bài."))
-    if not reason.strip():
+    if not (reason or "").strip():
         raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
-    return _article_move(
-        actor=actor,
-        article=article,
-        allowed={s for s in Article.Status if s != Article.Status.DRAFT},
-        to=Article.Status.DRAFT,
-        action="return",
-        reason=reason,
-    )
+    return _article_move("return", actor=actor, article=article, reason=reason.strip())
 
 
-def _article_move(*, actor, article, allowed, to, action, published_at=None, reason=""):
+def _article_move(slug, *, actor, article, to=None, published_at=None, reason=""):
     with transaction.atomic():
-        # Approve and return racing on the same article: one wins, the other sees the new state.
-        locked = Article.objects.select_for_update(no_key=True, of=("self",)).get(pk=article.pk)
-        if locked.status not in allowed:
-            raise ValidationError(
-                _("Bài viết đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
-                % {"status": locked.get_status_display()}
-            )
+        locked = _locked(Article, article)
+        transition = ARTICLE_FLOW.check(slug, actor, locked)
         previous = locked.status
-        locked.status = to
+        locked.status = to or transition.target
         fields = ["status", "updated_at"]
         if published_at is not None:
             locked.published_at = published_at
             fields.append("published_at")
         locked.save(update_fields=fields)
         audit_record(
-            actor=actor, obj=locked, action=action, from_state=previous, to_state=to, reason=reason
+            actor=actor,
+            obj=locked,
+            action=transition.audit,
+            from_state=previous,
+            to_state=locked.status,
+            reason=reason,
         )
         transaction.on_commit(lambda: forget_public_pages(locked))
     return locked
+
+
+_S = "cchc.portal.services."
+_F = "cchc.portal.forms."
+_editor = _portal_role(EDITOR_ROLES, _("Chỉ biên tập viên được gửi duyệt."))
+_approver = _portal_role(APPROVER_ROLES, _("Chỉ lãnh đạo được duyệt đăng hoặc trả lại bài."))
+_moderator = _portal_role(
+    (*EDITOR_ROLES, *APPROVER_ROLES), _("Chỉ biên tập viên được kiểm duyệt ý kiến.")
+)
+
+# The article's transitions: one slug each, used by the services, the buttons of the review
+# page and the one dispatch of its actions (the portal's API is read-only).
+ARTICLE_FLOW = Workflow(
+    [
+        Transition(
+            "submit",
+            _("Gửi duyệt"),
+            frozenset({Article.Status.DRAFT}),
+            Article.Status.IN_REVIEW,
+            who=_editor,
+            audit="submit",
+            service=_S + "article_submit",
+        ),
+        Transition(
+            "approve",
+            _("Duyệt đăng"),
+            frozenset({Article.Status.IN_REVIEW, Article.Status.DRAFT}),
+            None,  # published now, or scheduled when `publish_at` is later
+            who=_approver,
+            audit="approve",
+            service=_S + "article_approve",
+            form=_F + "ApproveForm",
+        ),
+        Transition(
+            "return",
+            _("Trả lại"),
+            frozenset({s for s in Article.Status if s != Article.Status.DRAFT}),
+            Article.Status.DRAFT,
+            who=_approver,
+            audit="return",
+            service=_S + "article_return",
+            form=_F + "ReturnForm",
+        ),
+    ],
+    record="article",
+)
 
 
 # Comments ------------------------------------------------------------------------------
@@ -267,19 +310,60 @@ def comment_submit(*, article: Article, name: str, email: str, text: str) -> Com
     return comment
 
 
+def comment_publish(*, actor, comment: Comment) -> Comment:
+    return _comment_move("publish", actor=actor, comment=comment)
+
+
+def comment_reject(*, actor, comment: Comment) -> Comment:
+    return _comment_move("reject", actor=actor, comment=comment)
+
+
 def comment_moderate(*, actor, comment: Comment, publish: bool) -> Comment:
-    if not _can_edit(actor) and not _can_approve(actor):
-        raise PermissionError(_("Chỉ biên tập viên được kiểm duyệt ý kiến."))
+    return (comment_publish if publish else comment_reject)(actor=actor, comment=comment)
+
+
+def _comment_move(slug, *, actor, comment):
     with transaction.atomic():
-        locked = Comment.objects.select_for_update(no_key=True, of=("self",)).get(pk=comment.pk)
+        locked = _locked(Comment, comment)
+        transition = COMMENT_FLOW.check(slug, actor, locked)
         previous = locked.status
-        locked.status = Comment.Status.PUBLISHED if publish else Comment.Status.REJECTED
+        locked.status = transition.target
         locked.save(update_fields=["status"])
         audit_record(
-            actor=actor, obj=locked, action="moderate", from_state=previous, to_state=locked.status
+            actor=actor,
+            obj=locked,
+            action=transition.audit,
+            from_state=previous,
+            to_state=locked.status,
         )
         transaction.on_commit(lambda: forget_public_pages(locked.article))
     return locked
+
+
+# A published comment may still be taken down, a rejected one published after all.
+COMMENT_FLOW = Workflow(
+    [
+        Transition(
+            "publish",
+            _("Đăng"),
+            frozenset({Comment.Status.PENDING, Comment.Status.REJECTED}),
+            Comment.Status.PUBLISHED,
+            who=_moderator,
+            audit="moderate",
+            service=_S + "comment_publish",
+        ),
+        Transition(
+            "reject",
+            _("Không đăng"),
+            frozenset({Comment.Status.PENDING, Comment.Status.PUBLISHED}),
+            Comment.Status.REJECTED,
+            who=_moderator,
+            audit="moderate",
+            service=_S + "comment_reject",
+        ),
+    ],
+    record="comment",
+)
 
 
 # Reception schedule and register --------------------------------------------------------

@@ -3,7 +3,7 @@ schedule and register. Everyone else gets 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,15 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc.core.filters import filtered_page
 from cchc.core.permissions import require_staff
+from cchc.core.transitions import TransitionError
 from cchc.portal import selectors, services
 from cchc.portal.filters import PAGE_SIZE, ArticleQueueFilter
-from cchc.portal.forms import (
-    ApproveForm,
-    ArticleForm,
-    ReceptionSessionForm,
-    ReceptionVisitForm,
-    ReturnForm,
-)
+from cchc.portal.forms import ArticleForm, ReceptionSessionForm, ReceptionVisitForm
 from cchc.portal.models import Article, Comment, ReceptionSession, ReceptionVisit
 
 NEWS_ROLES = (*services.EDITOR_ROLES, *services.APPROVER_ROLES)
@@ -97,22 +92,46 @@ def article_edit(request, pk=None):
     return render(request, "portal/staff/article_form.html", {"form": form, "article": article})
 
 
+def action_form(slug, *args, **kwargs):
+    """The transition's form (None when it takes no input)."""
+    form_class = services.ARTICLE_FLOW.form_class(slug)
+    return form_class(*args, **kwargs) if form_class else None
+
+
+def _review(request, article, forms=None, error="", status=200):
+    """The review page: the buttons are the declared transitions the person may take now."""
+    forms = forms or {}
+    actions = [
+        (t.slug, forms[t.slug] if t.slug in forms else action_form(t.slug), t.label)
+        for t in services.ARTICLE_FLOW.available(request.user, article)
+    ]
+    context = {
+        "article": article,
+        "actions": actions,
+        "error": error,
+        "can_edit": services._can_edit(request.user),
+    }
+    return render(request, "portal/staff/article_review.html", context, status=status)
+
+
+def _run(flow, slug, user, record, data):
+    """The one dispatch of a portal transition: (error, status), ("", 200) when done."""
+    try:
+        flow.run(slug, user, record, data)
+    except PermissionDenied as exc:
+        return str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
+    except TransitionError as exc:
+        return " ".join(exc.messages), 409
+    except ValidationError as exc:
+        return " ".join(exc.messages), 400
+    return "", 200
+
+
 @login_required
 def article_review(request, pk):
     _require(request.user, NEWS_ROLES)
     articles = selectors.staff_articles(request.user, NEWS_ROLES)
-    article = get_object_or_404(articles.select_related("category"), pk=pk)
-    return render(
-        request,
-        "portal/staff/article_review.html",
-        {
-            "article": article,
-            "approve_form": ApproveForm(),
-            "return_form": ReturnForm(),
-            "can_edit": services._can_edit(request.user),
-            "can_approve": services._can_approve(request.user),
-        },
-    )
+    return _review(request, get_object_or_404(articles.select_related("category"), pk=pk))
 
 
 @login_required
@@ -120,29 +139,19 @@ def article_review(request, pk):
 def article_action(request, pk, action):
     _require(request.user, NEWS_ROLES)
     article = get_object_or_404(selectors.staff_articles(request.user, NEWS_ROLES), pk=pk)
-    try:
-        if action == "submit":
-            services.article_submit(actor=request.user, article=article)
-        elif action == "approve":
-            form = ApproveForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Thời điểm hẹn đăng không hợp lệ."))
-            services.article_approve(
-                actor=request.user, article=article, publish_at=form.cleaned_data["publish_at"]
-            )
-        elif action == "return":
-            services.article_return(
-                actor=request.user, article=article, reason=request.POST.get("reason", "")
-            )
-        else:
-            raise Http404
-    except PermissionError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if action not in services.ARTICLE_FLOW:
+        raise Http404
+    form = action_form(action, request.POST)
+    if form is not None and not form.is_valid():
+        error, status = _("Vui lòng sửa các lỗi trong biểu mẫu."), 400
     else:
+        data = form.cleaned_data if form else {}
+        error, status = _run(services.ARTICLE_FLOW, action, request.user, article, data)
+    if not error:
         messages.success(request, _("Đã cập nhật trạng thái bài viết."))
-    return redirect("portal:staff-article", pk=article.pk)
+        return redirect("portal:staff-article", pk=article.pk)
+    article.refresh_from_db()
+    return _review(request, article, {action: form}, error, status)
 
 
 @login_required
@@ -150,18 +159,25 @@ def article_action(request, pk, action):
 def comment_queue(request):
     _require(request.user, NEWS_ROLES)
     comments = selectors.staff_comments(request.user, NEWS_ROLES)
+    error, status = "", 200
     if request.method == "POST":
         comment_id = request.POST.get("comment", "")
-        if not (comment_id.isascii() and comment_id.isdigit()):
+        slug = request.POST.get("decision", "")
+        if not (comment_id.isascii() and comment_id.isdigit()) or slug not in services.COMMENT_FLOW:
             raise Http404
         comment = get_object_or_404(comments, pk=comment_id)
-        services.comment_moderate(
-            actor=request.user, comment=comment, publish=request.POST.get("decision") == "publish"
-        )
-        messages.success(request, _("Đã kiểm duyệt ý kiến."))
-        return redirect("portal:staff-comments")
-    pending = comments.filter(status=Comment.Status.PENDING).select_related("article")
-    return render(request, "portal/staff/comment_queue.html", {"comments": pending[:100]})
+        error, status = _run(services.COMMENT_FLOW, slug, request.user, comment, {})
+        if not error:
+            messages.success(request, _("Đã kiểm duyệt ý kiến."))
+            return redirect("portal:staff-comments")
+    pending = comments.filter(status=Comment.Status.PENDING).select_related("article")[:100]
+    rows = [(c, services.COMMENT_FLOW.available(request.user, c)) for c in pending]
+    return render(
+        request,
+        "portal/staff/comment_queue.html",
+        {"rows": rows, "error": error},
+        status=status,
+    )
 
 
 @login_required

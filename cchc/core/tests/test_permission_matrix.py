@@ -217,7 +217,8 @@ ROWS = {
     "portal:search": {"get": PUBLIC, "post": NO_POST},
     "portal:sitemap": {"get": PUBLIC, "post": NO_POST},
     "portal:staff-article": {"get": "404 200 404 200 200 404 404 404 404 404 404 login", "post": "404 200 404 200 200 404 404 404 404 404 404 login"},
-    "portal:staff-article-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 login", "post": "404 302 404 302! 302 404 404 404 404 404 404 login"},
+    # Submitting a draft: editors only; a leader is refused with the reason (403, ARTICLE_FLOW).
+    "portal:staff-article-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 login", "post": "404 403 404 302! 403 404 404 404 404 404 404 login"},
     "portal:staff-article-edit": {"get": "404 404 404 200 404 404 404 404 404 404 404 login", "post": "404 404 404 200 404 404 404 404 404 404 404 login"},
     "portal:staff-article-new": {"get": "404 404 404 200 404 404 404 404 404 404 404 login", "post": "404 404 404 200 404 404 404 404 404 404 404 login"},
     "portal:staff-articles": {"get": "404 200 404 200 200 404 404 404 404 404 404 login", "post": "404 200 404 200 200 404 404 404 404 404 404 login"},

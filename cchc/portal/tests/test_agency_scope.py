@@ -9,6 +9,7 @@ the register belong to the agency that keeps them.
 import datetime as dt
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
@@ -118,15 +119,16 @@ class OtherAgencyNewsTests(PersonaTestCase):
             )
         with self.assertRaises(PermissionError):
             services.article_save(actor=self.other_editor, title="Bài lạ", category=self.category)
-        with self.assertRaises(PermissionError):
+        # The declared transitions (ARTICLE_FLOW, COMMENT_FLOW) refuse with PermissionDenied.
+        with self.assertRaises(PermissionDenied):
             services.article_submit(actor=self.other_editor, article=self.draft)
         for leader in (self.other_leader, self.other_unit_leader):
-            with self.assertRaises(PermissionError):
+            with self.assertRaises(PermissionDenied):
                 services.article_approve(actor=leader, article=self.in_review)
-            with self.assertRaises(PermissionError):
+            with self.assertRaises(PermissionDenied):
                 services.article_return(actor=leader, article=self.published, reason="Gỡ")
         for actor in (self.other_editor, self.other_leader):
-            with self.assertRaises(PermissionError):
+            with self.assertRaises(PermissionDenied):
                 services.comment_moderate(actor=actor, comment=self.comment, publish=True)
         upload = SimpleUploadedFile("kq.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         with self.assertRaises(PermissionError):

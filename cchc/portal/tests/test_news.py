@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
@@ -185,7 +185,7 @@ class EditorialFlowTests(PersonaTestCase):
         with self.assertRaises(PermissionError):
             services.article_save(actor=self.officer_a, title="x", category=self.cat)
         article = self._write()
-        with self.assertRaises(PermissionError):
+        with self.assertRaises(PermissionDenied):  # a declared transition (ARTICLE_FLOW)
             services.article_approve(actor=self.officer_a, article=article)
 
     def test_script_is_removed_from_the_body(self):
