@@ -1,5 +1,6 @@
 """REST API of the plans app: one input and one output serializer per endpoint, then a service."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -7,15 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core.api import ERROR_SCHEMA
 from cchc.core.models import Unit
+from cchc.core.transitions import TransitionError
 from cchc.plans import selectors, services
 from cchc.plans.forms import ImportForm
 from cchc.plans.models import (
@@ -40,7 +42,14 @@ def status_field(choices, **kwargs):
     return StatusField(choices=choices, help_text=values, **kwargs)
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = _("Thao tác không hợp lệ với trạng thái hiện tại.")
+
+
 def _raise(exc: DjangoValidationError):
+    if isinstance(exc, TransitionError):
+        raise Conflict(exc.messages[0])
     raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
@@ -168,6 +177,32 @@ class TaskOutput(serializers.ModelSerializer):
         return selectors.task_status(task, cal=cal)
 
 
+class TaskActionOut(serializers.Serializer):
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TaskDetailOutput(TaskOutput):
+    actions = serializers.SerializerMethodField(
+        help_text="the transitions the person may take now (services.FLOW)"
+    )
+
+    class Meta(TaskOutput.Meta):
+        fields = [*TaskOutput.Meta.fields, "actions"]
+
+    @extend_schema_field(TaskActionOut(many=True))
+    def get_actions(self, task) -> list:
+        user = self.context["user"]
+        return [
+            {"slug": t.slug, "label": str(t.label)} for t in services.FLOW.available(user, task)
+        ]
+
+
+def _detail(request, task) -> Response:
+    task = selectors.get_task_for_user(request.user, task.pk)
+    return Response(TaskDetailOutput(task, context={"user": request.user}).data)
+
+
 class UnitCodeField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", queryset=Unit.objects.all(), **kwargs)
@@ -243,14 +278,24 @@ class TaskListApi(APIView):
 class TaskDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Một nhiệm vụ", responses={200: TaskOutput, 404: ERROR_SCHEMA})
+    @extend_schema(
+        summary="Một nhiệm vụ, với các thao tác người dùng được làm",
+        responses={200: TaskDetailOutput, 404: ERROR_SCHEMA},
+    )
     def get(self, request, pk):
-        return Response(TaskOutput(selectors.get_task_for_user(request.user, pk)).data)
+        return _detail(request, selectors.get_task_for_user(request.user, pk))
 
     @extend_schema(
-        summary="Sửa nhiệm vụ (đầu mối: mọi trường; đơn vị chủ trì: trạng thái, tiến độ)",
+        summary="Sửa nhiệm vụ (đầu mối: mọi trường; đơn vị chủ trì: trạng thái, tiến độ). Đổi"
+        " trạng thái là một thao tác khai báo (xem actions): không được phép thì 403/409.",
         request=TaskInput(partial=True),
-        responses={200: TaskOutput, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        responses={
+            200: TaskDetailOutput,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
     )
     def patch(self, request, pk):
         task = selectors.get_task_for_user(request.user, pk)
@@ -265,9 +310,11 @@ class TaskDetailApi(APIView):
         co_units = changes.pop("co_units", None)
         try:
             task = services.task_update(actor=request.user, task=task, co_units=co_units, **changes)
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
         except DjangoValidationError as exc:
             _raise(exc)
-        return Response(TaskOutput(task).data)
+        return _detail(request, task)
 
     @extend_schema(summary="Xóa nhiệm vụ", responses={204: None, 404: ERROR_SCHEMA})
     def delete(self, request, pk):
@@ -275,6 +322,56 @@ class TaskDetailApi(APIView):
         selectors.require_manager(request.user, task.plan.agency_id)
         services.task_delete(actor=request.user, task=task)
         return Response(status=204)
+
+
+class TaskActionIn(serializers.Serializer):
+    """The fields of the actions (documentation; the input is validated by the same form as
+    on the task page, see `services.FLOW`)."""
+
+    note = serializers.CharField(required=False, help_text="every action: kept in the audit")
+    completed_on = serializers.DateField(
+        required=False, help_text="complete: the day it was done (today when left out)"
+    )
+
+
+class TaskActionApi(APIView):
+    """A task's status transitions, one slug each (the same as on the page): `services.FLOW`."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Chuyển trạng thái nhiệm vụ",
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
+            )
+        ],
+        request=TaskActionIn,
+        responses={
+            200: TaskDetailOutput,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
+    )
+    def post(self, request, pk, action):
+        from cchc.plans.views import action_form, run_action
+
+        task = selectors.get_task_for_user(request.user, pk)
+        if action not in services.FLOW:
+            raise exceptions.NotFound()
+        form = action_form(action, data=request.data)
+        if form is not None and not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        try:
+            run_action(action, request.user, task, form.cleaned_data if form else {})
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return _detail(request, task)
 
 
 class ImportInput(serializers.Serializer):

@@ -9,6 +9,11 @@ urlpatterns = [
     path("<int:plan_pk>/tasks/", api.TaskListApi.as_view(), name="plans-task-list"),
     path("<int:plan_pk>/tasks/import/", api.TaskImportApi.as_view(), name="plans-task-import"),
     path("tasks/<int:pk>/", api.TaskDetailApi.as_view(), name="plans-task-detail"),
+    path(
+        "tasks/<int:pk>/actions/<slug:action>/",
+        api.TaskActionApi.as_view(),
+        name="plans-task-action",
+    ),
     path("legal-reviews/", api.LegalReviewApi.as_view(), name="plans-legal-review-list"),
     path(
         "procedure-reviews/", api.ProcedureReviewApi.as_view(), name="plans-procedure-review-list"

@@ -71,6 +71,23 @@ class ProgressForm(forms.Form):
     )
 
 
+class TaskStatusForm(forms.Form):
+    """The input of a task's transition (see services.FLOW): a note kept in the audit entry."""
+
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TaskCompleteForm(TaskStatusForm):
+    completed_on = forms.DateField(
+        label=_("Ngày hoàn thành (để trống: hôm nay)"), required=False, widget=DATE
+    )
+
+
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Tài liệu kiểm chứng (PDF, ảnh, Word, Excel; tối đa 20 MB)"))
 

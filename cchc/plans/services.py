@@ -10,10 +10,13 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cchc.core.files import check_upload, store_upload
 from cchc.core.models import Agency, Unit, User
+from cchc.core.permissions import acts_for
 from cchc.core.services import audit_record
+from cchc.core.transitions import Transition, TransitionError, Workflow
 from cchc.plans import excel
 from cchc.plans.models import (
     LegalReview,
@@ -25,7 +28,7 @@ from cchc.plans.models import (
     TaskEvidence,
     TaskNote,
 )
-from cchc.plans.selectors import overdue_tasks, plan_tasks
+from cchc.plans.selectors import may_update_task, overdue_tasks, plan_tasks
 
 
 class ImportRefused(ValidationError):
@@ -152,15 +155,22 @@ def task_create(
 EDITABLE = ("field", "content", "lead_unit", "deadline", "expected_output")
 
 
-def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **changes) -> PlanTask:
-    """Change a task's content, status or progress; a status change is audited."""
+def task_update(
+    *, actor, task: PlanTask, co_units=None, reason: str = "", transition: str = "", **changes
+) -> PlanTask:
+    """Change a task's content, status or progress. A status change is one of the declared
+    transitions of FLOW (`transition`, else the one from the current status to the new one),
+    checked under the row lock and audited."""
     with transaction.atomic():
         # Two people reporting progress at once: the second sees the first's status.
         locked = (
             PlanTask.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("plan__agency")
+            .select_related("plan__agency", "lead_unit")
             .get(pk=task.pk)
         )
+        if transition or changes.get("status", locked.status) != locked.status:
+            transition = transition or _transition_to(locked, changes["status"])
+            FLOW.check(transition, actor, locked)
         if "deadline" in changes:
             _check_deadline(locked.plan, changes["deadline"])
         old_status = locked.status
@@ -202,7 +212,7 @@ def task_update(*, actor, task: PlanTask, co_units=None, reason: str = "", **cha
             audit_record(
                 actor=actor,
                 obj=locked,
-                action="task_status",
+                action=FLOW[transition].audit,
                 from_state=old_status,
                 to_state=locked.status,
                 reason=reason,
@@ -230,6 +240,108 @@ def task_progress_report(
                 task=task, on=timezone.localdate(), text=note, progress=task.progress, author=actor
             )
     return task
+
+
+def _transition_to(task: PlanTask, status: str) -> str:
+    for transition in FLOW:
+        if task.status in transition.sources and transition.target == status:
+            return transition.slug
+    raise TransitionError(
+        _("Không thể chuyển nhiệm vụ từ “%(from)s” sang “%(to)s”.")
+        % {"from": task.get_status_display(), "to": PlanTask.Status(status).label},
+        code="conflict",
+    )
+
+
+def _task_move(slug: str, *, actor, task: PlanTask, note: str = "", **changes) -> PlanTask:
+    return task_update(
+        actor=actor, task=task, transition=slug, status=FLOW[slug].target, reason=note, **changes
+    )
+
+
+def task_start(*, actor, task: PlanTask, note: str = "") -> PlanTask:
+    return _task_move("start", actor=actor, task=task, note=note)
+
+
+def task_complete(
+    *, actor, task: PlanTask, completed_on: dt.date | None = None, note: str = ""
+) -> PlanTask:
+    """Done on `completed_on` (today when not given): the progress becomes 100%."""
+    return _task_move("complete", actor=actor, task=task, note=note, completed_on=completed_on)
+
+
+def task_reopen(*, actor, task: PlanTask, note: str = "") -> PlanTask:
+    return _task_move("reopen", actor=actor, task=task, note=note)
+
+
+def task_reset(*, actor, task: PlanTask, note: str = "") -> PlanTask:
+    return _task_move("reset", actor=actor, task=task, note=note)
+
+
+def _updater(actor, task: PlanTask) -> str | None:
+    """The lead unit, or the agency-wide roles of the task's agency."""
+    if may_update_task(actor, task):
+        return None
+    if not acts_for(actor, task.plan.agency_id):
+        return _("Nhiệm vụ thuộc kế hoạch của cơ quan khác.")
+    return _(
+        "Chỉ đơn vị chủ trì (%(unit)s), lãnh đạo cơ quan hoặc đầu mối CCHC cập nhật trạng thái"
+        " nhiệm vụ này."
+    ) % {"unit": task.lead_unit.name}
+
+
+_S = "cchc.plans.services."
+_F = "cchc.plans.forms."
+Status = PlanTask.Status
+
+# The task's transitions: one slug each, used by the services (and by task_update for a status
+# set by the progress report, the API's PATCH or an Excel import), the buttons of the task page,
+# the API's list of available actions and the one dispatch of pages and API. No notices.
+FLOW = Workflow(
+    [
+        Transition(
+            "start",
+            gettext_lazy("Bắt đầu thực hiện"),
+            frozenset({Status.NOT_STARTED}),
+            Status.IN_PROGRESS,
+            who=_updater,
+            audit="task_status",
+            service=_S + "task_start",
+            form=_F + "TaskStatusForm",
+        ),
+        Transition(
+            "complete",
+            gettext_lazy("Hoàn thành"),
+            frozenset({Status.NOT_STARTED, Status.IN_PROGRESS}),
+            Status.DONE,
+            who=_updater,
+            audit="task_status",
+            service=_S + "task_complete",
+            form=_F + "TaskCompleteForm",
+        ),
+        Transition(
+            "reopen",
+            gettext_lazy("Mở lại (đang thực hiện)"),
+            frozenset({Status.DONE}),
+            Status.IN_PROGRESS,
+            who=_updater,
+            audit="task_status",
+            service=_S + "task_reopen",
+            form=_F + "TaskStatusForm",
+        ),
+        Transition(
+            "reset",
+            gettext_lazy("Chuyển về chưa thực hiện"),
+            frozenset({Status.IN_PROGRESS, Status.DONE}),
+            Status.NOT_STARTED,
+            who=_updater,
+            audit="task_status",
+            service=_S + "task_reset",
+            form=_F + "TaskStatusForm",
+        ),
+    ],
+    record="task",
+)
 
 
 def task_delete(*, actor, task: PlanTask) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/nhap-excel/", views.plan_import, name="plan-import"),
     path("<int:pk>/them-nhiem-vu/", views.task_create, name="task-create"),
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task-detail"),
+    path("nhiem-vu/<int:pk>/thao-tac/<slug:action>/", views.task_action, name="task-action"),
     path("nhiem-vu/<int:pk>/kiem-chung/", views.task_evidence_upload, name="task-evidence"),
     path(
         "nhiem-vu/<int:pk>/kiem-chung/<int:evidence_pk>/",

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.files import upload_response
 from cchc.core.permissions import require_staff
+from cchc.core.transitions import TransitionError
 from cchc.plans import excel, selectors, services
 from cchc.plans.forms import (
     EvidenceForm,
@@ -154,23 +155,50 @@ def task_create(request, pk):
     )
 
 
+def _task_context(user, task, *, edit_form=None, progress_form=None, forms=None, error=""):
+    """The task page: the forms of the roles, and a button (with its form) for each of the
+    transitions of services.FLOW the person may take now."""
+    may_manage = selectors.may_manage_agency(user, task.plan.agency_id)
+    if edit_form is None and may_manage:
+        units = selectors.units_of_agency(task.plan.agency_id)
+        edit_form = TaskForm(instance=task, units=units, prefix="edit")
+    if progress_form is None:
+        progress_form = ProgressForm(
+            initial={
+                "status": task.status,
+                "progress": task.progress,
+                "completed_on": task.completed_on,
+            }
+        )
+    forms = forms or {}
+    actions = [
+        (t.slug, forms[t.slug] if t.slug in forms else action_form(t.slug, prefix=t.slug), t.label)
+        for t in services.FLOW.available(user, task)
+    ]
+    return {
+        "task": task,
+        "status_label": task.effective_status_label(),
+        "notes": task.notes.select_related("author"),
+        "evidence": task.evidence.all(),
+        "may_manage": may_manage,
+        "may_update": selectors.may_update_task(user, task),
+        "edit_form": edit_form,
+        "progress_form": progress_form,
+        "evidence_form": EvidenceForm(),
+        "actions": actions,
+        "error": error,
+    }
+
+
 @login_required
 def task_detail(request, pk):
     task = selectors.get_task_for_user(request.user, pk)
     may_manage = selectors.may_manage_agency(request.user, task.plan.agency_id)
-    may_update = selectors.may_update_task(request.user, task)
-    units = selectors.units_of_agency(task.plan.agency_id)
-    edit_form = TaskForm(instance=task, units=units, prefix="edit") if may_manage else None
-    progress_form = ProgressForm(
-        initial={
-            "status": task.status,
-            "progress": task.progress,
-            "completed_on": task.completed_on,
-        }
-    )
+    edit_form = progress_form = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "edit" and may_manage:
+            units = selectors.units_of_agency(task.plan.agency_id)
             edit_form = TaskForm(
                 request.POST, instance=PlanTask.objects.get(pk=task.pk), units=units, prefix="edit"
             )
@@ -184,7 +212,7 @@ def task_detail(request, pk):
                 else:
                     messages.success(request, _("Đã lưu nhiệm vụ."))
                     return redirect("plans:task-detail", pk=task.pk)
-        elif action == "progress" and may_update:
+        elif action == "progress" and selectors.may_update_task(request.user, task):
             progress_form = ProgressForm(request.POST)
             if progress_form.is_valid():
                 try:
@@ -198,22 +226,48 @@ def task_detail(request, pk):
                     return redirect("plans:task-detail", pk=task.pk)
         else:
             raise Http404
-    return render(
-        request,
-        "plans/task_detail.html",
-        {
-            "task": task,
-            "status_label": task.effective_status_label(),
-            "notes": task.notes.select_related("author"),
-            "evidence": task.evidence.all(),
-            "may_manage": may_manage,
-            "may_update": may_update,
-            "edit_form": edit_form,
-            "progress_form": progress_form,
-            "evidence_form": EvidenceForm(),
-        },
-        status=400 if progress_form.errors or (edit_form and edit_form.errors) else 200,
-    )
+    context = _task_context(request.user, task, edit_form=edit_form, progress_form=progress_form)
+    failed = (progress_form and progress_form.errors) or (edit_form and edit_form.errors)
+    return render(request, "plans/task_detail.html", context, status=400 if failed else 200)
+
+
+def action_form(slug, *args, **kwargs):
+    """The transition's form (None when it takes no input), for pages and API alike."""
+    form_class = services.FLOW.form_class(slug)
+    return form_class(*args, **kwargs) if form_class else None
+
+
+def run_action(slug, user, task, data: dict):
+    """The one dispatch of pages and API: raises PermissionDenied or ValidationError."""
+    return services.FLOW.run(slug, user, task, data)
+
+
+@login_required
+@require_POST
+def task_action(request, pk, action):
+    task = selectors.get_task_for_user(request.user, pk)
+    if action not in services.FLOW:
+        raise Http404
+    form = action_form(action, request.POST, prefix=action)
+    error, status = _("Vui lòng sửa các lỗi trong biểu mẫu."), 400
+    if form is None or form.is_valid():
+        try:
+            run_action(action, request.user, task, form.cleaned_data if form else {})
+        except PermissionDenied as exc:
+            error, status = str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
+        except TransitionError as exc:
+            error, status = " ".join(exc.messages), 409
+        except ValidationError as exc:
+            if form is not None:
+                _form_errors(form, exc)
+            else:
+                error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã cập nhật trạng thái nhiệm vụ."))
+            return redirect("plans:task-detail", pk=task.pk)
+    task = selectors.get_task_for_user(request.user, pk)
+    context = _task_context(request.user, task, forms={action: form}, error=error)
+    return render(request, "plans/task_detail.html", context, status=status)
 
 
 @login_required

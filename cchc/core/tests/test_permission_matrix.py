@@ -108,6 +108,9 @@ ROWS = {
     "api:plans-quality-record-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
     "api:plans-regulation-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "404 404 404 404 200 404 404 404 404 404 404 401"},
     "api:plans-regulation-list": {"get": "200 200 200 200 200 200 200 200 200 200 200 401", "post": "404 404 404 404 400 404 404 404 404 400 404 401"},
+    # A task's transitions (plans.services.FLOW): the lead unit and the agency-wide roles; other
+    # staff of the agency see the task and are refused with the reason.
+    "api:plans-task-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "200! 200! 403 403 200! 404 404 404 404 404 404 401"},
     "api:plans-task-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401", "patch": "200 200 404 404 200 404 404 404 404 404 404 401", "delete": "404 404 404 404 204! 404 404 404 404 404 404 401"},
     "api:plans-task-import": {"get": "405 405 405 405 405 405 405 405 405 405 405 401", "post": "404 404 404 404 400 404 404 404 404 404 404 401"},
     "api:plans-task-list": {"get": "200 200 200 200 200 404 404 404 404 404 404 401", "post": "404 404 404 404 400 404 404 404 404 404 404 401"},
@@ -195,6 +198,7 @@ ROWS = {
     "plans:regulation-download": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "200 200 200 200 200 404 404 404 404 404 404 login"},
     "plans:regulation-edit": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:regulation-list": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "404 404 404 404 200 404 404 404 404 200 404 login"},
+    "plans:task-action": {"get": "405 405 405 405 405 405 405 405 405 405 405 login", "post": "302! 302! 403 403 302! 404 404 404 404 404 404 login"},
     "plans:task-create": {"get": "404 404 404 404 200 404 404 404 404 404 404 login", "post": "404 404 404 404 200 404 404 404 404 404 404 login"},
     "plans:task-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "404 404 404 404 404 404 404 404 404 404 404 login"},
     "plans:task-evidence": {"get": "405 405 405 405 405 405 405 405 405 405 405 login", "post": "302 302 404 404 302 404 404 404 404 404 404 login"},
@@ -579,6 +583,8 @@ class PermissionMatrixTests(PersonaTestCase):
                 "api:plans-task-list": {"plan_pk": plan.pk},
                 "api:plans-task-import": {"plan_pk": plan.pk},
                 "api:plans-task-detail": {"pk": task.pk},
+                "plans:task-action": {"pk": task.pk, "action": "start"},
+                "api:plans-task-action": {"pk": task.pk, "action": "start"},
             }
         )
 
