@@ -63,11 +63,21 @@ class Conflict(exceptions.APIException):
     default_detail = gettext_lazy("Thao tác không hợp lệ với trạng thái hiện tại.")
 
 
+class TransitionOut(serializers.Serializer):
+    """One declared transition the person may take now (`cchc.core.transitions`)."""
+
+    slug = serializers.CharField()
+    label = serializers.CharField()
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+        # A refused transition names its reason (which step, which unit, who can).
+        exc = exceptions.PermissionDenied(
+            str(exc) or _("Bạn không có quyền thực hiện thao tác này.")
+        )
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
         # DRF's session authentication refuses a write without the CSRF token (in English).
         exc = exceptions.PermissionDenied(

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core import ratelimits
-from cchc.core.api import ERROR_SCHEMA
+from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut
 from cchc.core.pagination import PageNumberPagination
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
@@ -33,11 +33,6 @@ from cchc.dossiers.views import (
     site_agency,
 )
 from cchc.procedures.models import Procedure
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = _("Thao tác không hợp lệ với trạng thái hiện tại của hồ sơ.")
 
 
 def _raise(error: DjangoValidationError):
@@ -224,11 +219,6 @@ class DossierActionIn(serializers.Serializer):
     )
 
 
-class ActionOut(serializers.Serializer):
-    slug = serializers.CharField()
-    label = serializers.CharField()
-
-
 class DossierStepOut(serializers.Serializer):
     """The step a dossier is at (its own schema component: procedures.api has a StepOut)."""
 
@@ -247,7 +237,7 @@ class DossierDetailOut(DossierOut):
     step = DossierStepOut(allow_null=True)
     current_unit = serializers.CharField(allow_null=True)
     current_handler = serializers.CharField(allow_null=True)
-    actions = ActionOut(many=True)
+    actions = TransitionOut(many=True)
     blocked = serializers.CharField(help_text="why the person cannot move it on, if so")
 
 

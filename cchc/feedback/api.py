@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core import ratelimits
-from cchc.core.api import ERROR_SCHEMA
+from cchc.core.api import ERROR_SCHEMA, TransitionOut
 from cchc.core.selectors import site_agency
 from cchc.core.text import search_query
 from cchc.feedback import selectors, services
@@ -125,15 +125,10 @@ class Counters(APIView):
         return Response(CountersOut({**summary, "rule": rule}).data)
 
 
-class PetitionActionOut(serializers.Serializer):
-    slug = serializers.CharField()
-    label = serializers.CharField()
-
-
 class StaffPetitionOut(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
-    actions = PetitionActionOut(many=True, read_only=True, help_text="what the person may do now")
+    actions = TransitionOut(many=True, read_only=True, help_text="what the person may do now")
 
     class Meta:
         model = Petition

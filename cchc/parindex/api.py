@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.core.api import ERROR_SCHEMA
+from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut
 from cchc.core.transitions import TransitionError
 from cchc.parindex import selectors, services
 from cchc.parindex.importer import parse_framework
@@ -253,11 +253,6 @@ class WhatIfApi(APIView):
         )
 
 
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "Thao tác không hợp lệ với trạng thái hiện tại của bản đánh giá."
-
-
 class AssessmentActionIn(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[t.slug for t in services.FLOW],
@@ -268,16 +263,11 @@ class AssessmentActionIn(serializers.Serializer):
     )
 
 
-class AssessmentActionItemOut(serializers.Serializer):
-    slug = serializers.CharField()
-    label = serializers.CharField()
-
-
 class AssessmentActionOut(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     allowed_actions = serializers.ListField(child=serializers.CharField())
-    actions = AssessmentActionItemOut(many=True)
+    actions = TransitionOut(many=True)
 
 
 class AssessmentActionApi(APIView):

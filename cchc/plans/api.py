@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.core.api import ERROR_SCHEMA
+from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut
 from cchc.core.models import Unit
 from cchc.core.transitions import TransitionError
 from cchc.plans import selectors, services
@@ -40,11 +40,6 @@ class StatusField(serializers.ChoiceField):
 def status_field(choices, **kwargs):
     values = ", ".join(f"{c} ({label})" for c, label in choices)
     return StatusField(choices=choices, help_text=values, **kwargs)
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = _("Thao tác không hợp lệ với trạng thái hiện tại.")
 
 
 def _raise(exc: DjangoValidationError):
@@ -177,11 +172,6 @@ class TaskOutput(serializers.ModelSerializer):
         return selectors.task_status(task, cal=cal)
 
 
-class TaskActionOut(serializers.Serializer):
-    slug = serializers.CharField()
-    label = serializers.CharField()
-
-
 class TaskDetailOutput(TaskOutput):
     actions = serializers.SerializerMethodField(
         help_text="the transitions the person may take now (services.FLOW)"
@@ -190,7 +180,7 @@ class TaskDetailOutput(TaskOutput):
     class Meta(TaskOutput.Meta):
         fields = [*TaskOutput.Meta.fields, "actions"]
 
-    @extend_schema_field(TaskActionOut(many=True))
+    @extend_schema_field(TransitionOut(many=True))
     def get_actions(self, task) -> list:
         user = self.context["user"]
         return [

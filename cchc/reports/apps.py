@@ -16,5 +16,6 @@ class ReportsConfig(AppConfig):
             _("Tổng quan CCHC"),
             61,
             staff_only=True,
-            check=lambda user: user.agency is not None,
+            # A unit always belongs to an agency: no query for the agency row itself.
+            check=lambda user: user.unit_id is not None,
         )
