@@ -341,12 +341,17 @@ def check_steps(procedure: Procedure, steps: list[dict]) -> list[str]:
     for s in steps:
         if Decimal(str(s["working_days"])) <= 0 or Decimal(str(s["working_days"])) % Decimal("0.5"):
             problems.append(_("Bước “%(name)s”: số ngày phải dương và chỉ lẻ nửa ngày.") % s)
+        if s.get("is_decision") and s.get("optional"):
+            problems.append(_("Bước “%(name)s”: bước trình ký, phê duyệt không thể bỏ qua.") % s)
+    if sum(1 for s in steps if s.get("is_decision")) > 1:
+        problems.append(_("Chỉ một bước là bước trình ký, phê duyệt."))
     return problems
 
 
 @transaction.atomic
 def procedure_set_steps(*, procedure: Procedure, steps: list[dict], actor=None) -> Procedure:
-    """Replace the internal workflow. steps: [{"name", "working_days", "unit", "role"}]."""
+    """Replace the internal workflow. steps: [{"name", "working_days", "unit", "role",
+    "optional", "is_decision"}]; without a marked decision step the last step decides."""
     problems = check_steps(procedure, steps)
     if problems:
         raise ValidationError(problems)

@@ -76,6 +76,8 @@ class StepForm(forms.Form):
     role = forms.ChoiceField(
         label=gettext_lazy("Vai trò"), choices=[("", "—"), *Role.choices], required=False
     )
+    optional = forms.BooleanField(label=gettext_lazy("Có thể bỏ qua"), required=False)
+    is_decision = forms.BooleanField(label=gettext_lazy("Bước trình ký, phê duyệt"), required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,7 +206,14 @@ def can_edit_catalogue(user) -> bool:
 def procedure_steps(request, pk):
     procedure = _editable_procedure(request, pk)
     initial = [
-        {"name": s.name, "working_days": s.working_days, "unit": s.unit_id, "role": s.role}
+        {
+            "name": s.name,
+            "working_days": s.working_days,
+            "unit": s.unit_id,
+            "role": s.role,
+            "optional": s.optional,
+            "is_decision": s.is_decision,
+        }
         for s in procedure.steps.all()
     ]
     # The steps are routed to units of the editor's agency (every unit for a superuser).

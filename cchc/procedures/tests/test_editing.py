@@ -104,6 +104,48 @@ class EditingPageTests(PersonaTestCase):
         page = self.client.get(url)
         self.assertContains(page, f'<option value="{self.unit_a.pk}" selected>')
 
+    def step_rows(self, *rows):
+        data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": "0"}
+        for i, (name, days, flags) in enumerate(rows):
+            data[f"form-{i}-name"] = name
+            data[f"form-{i}-working_days"] = days
+            for flag in flags:
+                data[f"form-{i}-{flag}"] = "on"
+        return data
+
+    def test_the_step_editor_sets_and_keeps_the_decision_and_optional_steps(self):
+        # Saving the steps page again must not drop the flags the workflow runs on: without
+        # the decision step the dossier would be decided at the wrong step.
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/quy-trinh/"
+        data = self.step_rows(
+            ("Tiếp nhận, chuyển hồ sơ", "0.5", ()),
+            ("Thẩm định", "8", ()),
+            ("Lấy ý kiến chuyên gia", "2", ("optional",)),
+            ("Trình ký, phê duyệt", "2", ("is_decision",)),
+            ("Trả kết quả", "0.5", ()),
+        )
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        flags = list(self.procedure.steps.values_list("name", "optional", "is_decision"))
+        self.assertEqual(
+            [(n, o, d) for n, o, d in flags if o or d],
+            [("Lấy ý kiến chuyên gia", True, False), ("Trình ký, phê duyệt", False, True)],
+        )
+        page = self.client.get(url)
+        self.assertContains(page, 'id="id_form-3-is_decision" checked')
+        self.assertContains(page, 'id="id_form-2-optional" checked')
+
+    def test_the_step_editor_refuses_two_decision_steps_or_an_optional_decision(self):
+        self.client.force_login(self.admin)
+        url = f"/thu-tuc/{self.procedure.pk}/quy-trinh/"
+        two = self.step_rows(("Thẩm định", "5", ("is_decision",)), ("Ký", "2", ("is_decision",)))
+        response = self.client.post(url, two)
+        self.assertContains(response, "Chỉ một bước là bước trình ký, phê duyệt")
+        optional = self.step_rows(("Ký", "2", ("is_decision", "optional")))
+        response = self.client.post(url, optional)
+        self.assertContains(response, "không thể bỏ qua")
+        self.assertFalse(self.procedure.steps.exists())
+
     def test_editing_parses_the_fee_and_versions_when_dossiers_exist(self):
         self.client.force_login(self.admin)
         response = self.client.post(
