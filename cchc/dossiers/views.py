@@ -388,7 +388,11 @@ def dossier_form(request, code, form_code, fmt):
     """BM.01-BM.05 as HTML or PDF."""
     require_staff(request.user)
     dossier = selectors.get_dossier_for_user(request.user, code)
-    if form_code not in documents.FORMS or not documents.applies(dossier, form_code):
+    if (
+        fmt not in ("html", "pdf")
+        or form_code not in documents.FORMS
+        or not documents.applies(dossier, form_code)
+    ):
         raise Http404
     if fmt == "pdf":
         pdf = documents.form_pdf(dossier, form_code, request=request)

@@ -114,6 +114,14 @@ class StaffPageAccessTests(DeskTestCase):
         services.dossier_refuse(actor=self.desk, dossier=self.dossier, reason="Sai thẩm quyền")
         self.assertContains(self.client.get(f"{base}bm03.html"), "Sai thẩm quyền")
 
+    def test_a_form_is_served_only_as_html_or_pdf(self):
+        # "bm05.docx" was answered with the HTML page under a .docx name.
+        self.client.force_login(self.desk)
+        base = f"/ho-so/{self.dossier.code}/mau/"
+        for fmt in ("docx", "xlsx", "PDF", "htm"):
+            self.assertEqual(self.client.get(f"{base}bm05.{fmt}").status_code, 404, fmt)
+        self.assertEqual(self.client.get(f"{base}bm05.html").status_code, 200)
+
     def test_statistics_page_and_excel(self):
         services.dossier_accept(actor=self.desk, dossier=self.dossier, at=at(2026, 3, 2, 9))
         self.decide(self.dossier, at(2026, 3, 4, 9), result_text="Đã cấp")
