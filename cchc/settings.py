@@ -266,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field name ("kind", "status") is shared by other components.
+    "ENUM_NAME_OVERRIDES": {
+        "RegulationKindEnum": "cchc.plans.models.Regulation.Kind",
+        "PetitionStatusEnum": "cchc.feedback.models.Petition.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cchc.core.api.document_common_errors",
