@@ -343,6 +343,33 @@ def _enter(dossier: Dossier, step: ProcedureStep | None, moment, to_user=None) -
     dossier.current_handler = to_user
 
 
+# The fields `_enter` sets.
+STEP_FIELDS = ["current_step", "current_unit", "current_handler", "step_due_at"]
+
+
+def _move_to_step(dossier, *, actor, transition, current, target, moment, note, to_user=None):
+    """Hand the dossier from its current step to `target` (on or back), with its slip line:
+    the step's result is measured against the due of the step it leaves."""
+    outcome = clock.classify(moment, dossier.step_due_at) if current else ""
+    previous = dossier.status
+    dossier.status = transition.target
+    _enter(dossier, target, moment, to_user)
+    dossier.save(update_fields=["status", *STEP_FIELDS])
+    _record(
+        dossier,
+        actor=actor,
+        action=transition.audit,
+        from_status=previous,
+        note=note,
+        to_unit=dossier.current_unit,
+        to_user=to_user,
+        step_due_at=dossier.step_due_at,
+        outcome=outcome,
+        step_name=f"{current.name} → {target.name}" if current else target.name,
+        at=moment,
+    )
+
+
 def _row_due(dossier: Dossier):
     """The due a reception or supplement row records: that of the step the dossier is now at
     (as a hand-over row records the due of the step it enters; BM.05 measures the step's
@@ -651,9 +678,7 @@ def _enter_first_step(dossier: Dossier, moment) -> None:
     first = (steps_of(dossier) or [None])[0]
     if first is not None:
         _enter(dossier, first, moment)
-        dossier.save(
-            update_fields=["current_step", "current_unit", "current_handler", "step_due_at"]
-        )
+        dossier.save(update_fields=STEP_FIELDS)
 
 
 def _check_procedure_version(dossier: Dossier) -> None:
@@ -873,31 +898,15 @@ def dossier_hand_over(
                 )
             target = next(s for s in reachable if s.pk == to_step.pk)
         _colleague_check(dossier, to_user, target)
-        outcome = clock.classify(moment, dossier.step_due_at) if current else ""
-        previous = dossier.status
-        dossier.status = transition.target
-        _enter(dossier, target, moment, to_user)
-        dossier.save(
-            update_fields=[
-                "status",
-                "current_step",
-                "current_unit",
-                "current_handler",
-                "step_due_at",
-            ]
-        )
-        _record(
+        _move_to_step(
             dossier,
             actor=actor,
-            action=transition.audit,
-            from_status=previous,
+            transition=transition,
+            current=current,
+            target=target,
+            moment=moment,
             note=note,
-            to_unit=dossier.current_unit,
             to_user=to_user,
-            step_due_at=dossier.step_due_at,
-            outcome=outcome,
-            step_name=f"{current.name} → {target.name}" if current else target.name,
-            at=moment,
         )
     return dossier
 
@@ -924,30 +933,14 @@ def dossier_send_back(
         earlier = next((s for s in steps_of(dossier) if s.pk == getattr(to_step, "pk", None)), None)
         if earlier is None or earlier.order >= current.order:
             raise ValidationError({"to_step": _("Hãy chọn một bước trước bước hiện tại.")})
-        outcome = clock.classify(moment, dossier.step_due_at)
-        previous = dossier.status
-        dossier.status = transition.target
-        _enter(dossier, earlier, moment)
-        dossier.save(
-            update_fields=[
-                "status",
-                "current_step",
-                "current_unit",
-                "current_handler",
-                "step_due_at",
-            ]
-        )
-        _record(
+        _move_to_step(
             dossier,
             actor=actor,
-            action=transition.audit,
-            from_status=previous,
+            transition=transition,
+            current=current,
+            target=earlier,
+            moment=moment,
             note=reason.strip(),
-            to_unit=dossier.current_unit,
-            step_due_at=dossier.step_due_at,
-            outcome=outcome,
-            step_name=f"{current.name} → {earlier.name}",
-            at=moment,
         )
     return dossier
 
