@@ -112,6 +112,24 @@ ERROR_SCHEMA = inline_serializer(
 )
 
 
+def transition_schema(flow, *, request, response, **kwargs):
+    """The OpenAPI description of an endpoint that runs one of `flow`'s transitions by slug."""
+    return extend_schema(
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[t.slug for t in flow])
+        ],
+        request=request,
+        responses={
+            200: response,
+            400: ERROR_SCHEMA,
+            403: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            409: ERROR_SCHEMA,
+        },
+        **kwargs,
+    )
+
+
 class DueQuerySerializer(serializers.Serializer):
     start = serializers.DateTimeField(
         error_messages={

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core import ratelimits
-from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut
+from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut, transition_schema
 from cchc.core.pagination import PageNumberPagination
 from cchc.core.permissions import require_staff
 from cchc.dossiers import selectors, services, statistics
@@ -294,21 +294,11 @@ class DossierActionApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(
-        operation_id="dossiers_action",
-        parameters=[
-            OpenApiParameter(
-                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
-            )
-        ],
+    @transition_schema(
+        services.FLOW,
         request=DossierActionIn,
-        responses={
-            200: DossierDetailOut,
-            400: ERROR_SCHEMA,
-            403: ERROR_SCHEMA,
-            404: ERROR_SCHEMA,
-            409: ERROR_SCHEMA,
-        },
+        response=DossierDetailOut,
+        operation_id="dossiers_action",
     )
     def post(self, request, code, action):
         from cchc.dossiers.views import action_form, run_action

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core import ratelimits
-from cchc.core.api import ERROR_SCHEMA, TransitionOut
+from cchc.core.api import ERROR_SCHEMA, TransitionOut, transition_schema
 from cchc.core.selectors import site_agency
 from cchc.core.text import search_query
 from cchc.feedback import selectors, services
@@ -186,21 +186,11 @@ class StaffPetitionAction(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(
-        operation_id="feedback_petition_action",
-        parameters=[
-            OpenApiParameter(
-                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
-            )
-        ],
+    @transition_schema(
+        services.FLOW,
         request=PetitionActionIn,
-        responses={
-            200: StaffPetitionOut,
-            400: ERROR_SCHEMA,
-            403: ERROR_SCHEMA,
-            404: ERROR_SCHEMA,
-            409: ERROR_SCHEMA,
-        },
+        response=StaffPetitionOut,
+        operation_id="feedback_petition_action",
     )
     def post(self, request, code, action):
         from cchc.feedback.views import _petition_for, action_form, run_action

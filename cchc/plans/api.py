@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut
+from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut, transition_schema
 from cchc.core.models import Unit
 from cchc.core.transitions import TransitionError
 from cchc.plans import selectors, services
@@ -330,21 +330,11 @@ class TaskActionApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(
-        summary="Chuyển trạng thái nhiệm vụ",
-        parameters=[
-            OpenApiParameter(
-                "action", str, OpenApiParameter.PATH, enum=[t.slug for t in services.FLOW]
-            )
-        ],
+    @transition_schema(
+        services.FLOW,
         request=TaskActionIn,
-        responses={
-            200: TaskDetailOutput,
-            400: ERROR_SCHEMA,
-            403: ERROR_SCHEMA,
-            404: ERROR_SCHEMA,
-            409: ERROR_SCHEMA,
-        },
+        response=TaskDetailOutput,
+        summary="Chuyển trạng thái nhiệm vụ",
     )
     def post(self, request, pk, action):
         from cchc.plans.views import action_form, run_action
