@@ -299,6 +299,13 @@ def _can_send_back(dossier):
     return None
 
 
+def _not_yet_reappointed(dossier):
+    """A late dossier gets a new appointment once only (Decree 61/2018, art. 19)."""
+    if dossier.appointment_at is not None:
+        return _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai.")
+    return None
+
+
 def _at_decision_step(dossier):
     decision = decision_step(dossier)
     if decision is None or dossier.current_step_id == decision.pk:
@@ -999,10 +1006,6 @@ def dossier_apologise(
     with transaction.atomic():
         dossier = _lock(dossier)
         transition = _check("apologise", actor, dossier)
-        if dossier.appointment_at is not None:
-            raise TransitionError(
-                _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần thứ hai."), code="conflict"
-            )
         cal = WorkingCalendar()
         if cal.working_days_between(moment, dossier.due_at).days < 1:
             raise ValidationError(
@@ -1273,6 +1276,7 @@ FLOW = Workflow(
             OPEN,
             None,
             who=_leader,
+            condition=_not_yet_reappointed,
             audit="apologise",
             notice="reappointed",
             service=_S + "dossier_apologise",

@@ -114,6 +114,22 @@ class WorkflowTests(DeskTestCase):
                 at=at(2026, 3, 5, 10),
             )
 
+    def test_after_the_one_new_appointment_the_apology_is_no_longer_offered(self):
+        # The table, not only the service, knows the one-time rule: no button, no API action.
+        dossier = self.received()
+        self.assertIn("apologise", [t.slug for t in services.FLOW.available(self.desk, dossier)])
+        dossier = services.dossier_apologise(
+            actor=self.desk,
+            dossier=dossier,
+            reason="Chờ ý kiến liên ngành",
+            new_due_at=at(2026, 3, 12, 9),
+            at=at(2026, 3, 5, 9),
+        )
+        self.assertNotIn("apologise", [t.slug for t in services.FLOW.available(self.desk, dossier)])
+        kind, reason = services.FLOW.refusal("apologise", self.desk, dossier)
+        self.assertEqual(kind, "condition")
+        self.assertIn("hẹn lại một lần", reason)
+
     def test_an_apology_less_than_one_working_day_before_due_is_refused(self):
         dossier = self.received()
         with self.assertRaises(ValidationError):

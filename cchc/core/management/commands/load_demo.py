@@ -32,5 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS("\nTài khoản minh họa (tên đăng nhập / mật khẩu / vai trò):")
             )
-            for username, password, role in accounts_table():
-                self.stdout.write(f"  {username:<12} {password:<10} {role}")
+            rows = accounts_table()
+            width = max(len(username) for username, _, _ in rows)
+            for username, password, role in rows:
+                self.stdout.write(f"  {username:<{width}} {password:<10} {role}")
