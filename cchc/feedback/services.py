@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.core.files import check_upload, store_upload
 from cchc.core.models import Agency, Unit
+from cchc.core.permissions import acts_for
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
 from cchc.core.text import normalise
@@ -33,9 +34,8 @@ def settings_for(agency: Agency) -> FeedbackSettings:
 
 
 def is_handler(user, agency: Agency) -> bool:
-    if user.is_superuser:
-        return True
-    return user.is_staff_member and user.agency == agency and user.has_role(*HANDLER_ROLES)
+    """A petition handler of `agency` (the shared agency scope, then the role)."""
+    return acts_for(user, agency.pk) and (user.is_superuser or user.has_role(*HANDLER_ROLES))
 
 
 def _new_code(agency: Agency, now) -> str:
