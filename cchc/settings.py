@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cchc.portal",
     "cchc.plans",
     "cchc.reports",
+    "cchc.nationalportal",
 ]
 
 MIDDLEWARE = [

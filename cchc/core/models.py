@@ -32,6 +32,12 @@ class Agency(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     website = models.URLField(_("trang thông tin điện tử"), blank=True)
+    national_code = models.CharField(
+        _("mã định danh đơn vị trên Cổng DVCQG"),
+        max_length=60,
+        blank=True,
+        help_text=_("MaDinhDanhDonVi / madonvi: mã do Cổng Dịch vụ công quốc gia cấp."),
+    )
 
     class Meta:
         verbose_name = _("cơ quan")

@@ -35,6 +35,15 @@ class Channel(models.IntegerChoices):
     POST = 3, _("Bưu chính")
 
 
+class PaidOnline(models.IntegerChoices):
+    """DuocThanhToanTrucTuyen of the national contract."""
+
+    NOTHING_DUE = 0, _("Không phải nộp phí, lệ phí")
+    NATIONAL = 1, _("Thanh toán trực tuyến trên Cổng DVCQG")
+    GATEWAY = 2, _("Thanh toán trực tuyến qua nền tảng của bộ, tỉnh")
+    NOT_ONLINE = 3, _("Không thanh toán trực tuyến")
+
+
 class Outcome(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
@@ -136,6 +145,14 @@ class Dossier(models.Model):
         verbose_name=_("người xử lý"),
     )
     late_supplement = models.BooleanField(_("yêu cầu bổ sung quá 3 ngày"), default=False)
+    # Filed on the National Public Service Portal: its dossier code (MaHoSo there) and the
+    # applicant's account there (TechID, MaDoiTuong). Blank for dossiers filed here.
+    national_code = models.CharField(_("mã hồ sơ trên Cổng DVCQG"), max_length=60, blank=True)
+    national_account = models.CharField(_("tài khoản trên Cổng DVCQG"), max_length=100, blank=True)
+    vneid_verified = models.BooleanField(_("tài khoản xác thực VNeID"), default=False)
+    paid_online = models.PositiveSmallIntegerField(
+        _("thanh toán trực tuyến"), choices=PaidOnline.choices, default=PaidOnline.NOTHING_DUE
+    )
     # Raised by every transition: a hand-over or decision names the version it was made on.
     version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -157,6 +174,11 @@ class Dossier(models.Model):
             models.CheckConstraint(
                 condition=models.Q(channel__in=[c.value for c in Channel]),
                 name="dossier_channel_known",
+            ),
+            models.UniqueConstraint(
+                fields=["national_code"],
+                condition=~models.Q(national_code=""),
+                name="dossier_national_code_unique",
             ),
         ]
 
@@ -238,6 +260,8 @@ class HandOver(models.Model):
     from_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
     to_status = models.PositiveSmallIntegerField(null=True, blank=True, choices=Status.choices)
     note = models.TextField(blank=True)
+    # Set when the national portal acknowledged this step (CapNhatTienDoHoSoMC).
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -266,6 +290,12 @@ class DossierFile(models.Model):
     sha256 = models.CharField(max_length=64)
     is_result = models.BooleanField(default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # TaiLieuNop flags of the national contract: a component counts as digitised only when a
+    # scanned file is stored for it; reuse is DuocTaiSuDung (0 no, 1/2 reused), and
+    # from_national_store is DuocLayTuKhoDMQG.
+    digitised = models.BooleanField(_("đã số hóa"), default=False)
+    reuse = models.PositiveSmallIntegerField(_("được tái sử dụng"), default=0)
+    from_national_store = models.BooleanField(_("lấy từ kho dữ liệu của Cổng DVCQG"), default=False)
 
     class Meta:
         ordering = ["id"]
@@ -297,3 +327,50 @@ class MonthlyFigure(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.procedure_id} {self.month:%Y-%m}"
+
+
+class FeeLine(models.Model):
+    """One fee or charge due on a dossier (DanhSachLePhi of the national contract)."""
+
+    class Kind(models.IntegerChoices):
+        FEE = 1, _("Phí")
+        CHARGE = 2, _("Lệ phí")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    kind = models.PositiveSmallIntegerField(_("loại"), choices=Kind.choices, default=Kind.CHARGE)
+    code = models.CharField(_("mã phí, lệ phí"), max_length=60, blank=True)
+    name = models.CharField(_("tên phí, lệ phí"), max_length=300)
+    amount = models.DecimalField(_("số tiền"), max_digits=14, decimal_places=0)
+    paid_at = models.DateTimeField(_("đã nộp lúc"), null=True, blank=True)
+    paid_online = models.PositiveSmallIntegerField(
+        _("nộp trực tuyến"), choices=PaidOnline.choices, default=PaidOnline.NOT_ONLINE
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fee_line_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.name}: {self.amount}"
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction with one returned dossier: once per dossier."""
+
+    class Level(models.IntegerChoices):
+        NOT_SATISFIED = 1, _("Không hài lòng")
+        SATISFIED = 2, _("Hài lòng")
+        VERY_SATISFIED = 3, _("Rất hài lòng")
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    level = models.PositiveSmallIntegerField(_("mức độ hài lòng"), choices=Level.choices)
+    comment = models.TextField(_("ý kiến"), blank=True, max_length=2000)
+    rated_at = models.DateTimeField(_("đánh giá lúc"))
+
+    class Meta:
+        ordering = ["-rated_at"]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.level}"

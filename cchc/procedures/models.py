@@ -3,6 +3,7 @@
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -263,3 +264,70 @@ class ProcedureStep(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.name}"
+
+
+class NationalProcedure(models.Model):
+    """One procedure of the national catalogue, as imported from a LayDanhSachTTHC / LayThuTuc
+    reply (`raw` keeps the LayThuTuc record when there is one)."""
+
+    code = models.CharField(_("mã TTHC trên Cổng DVCQG"), max_length=60, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=1000)
+    search_text = models.TextField(blank=True, editable=False)
+    field_code = models.CharField(_("mã lĩnh vực"), max_length=60, blank=True)
+    field_name = models.CharField(_("tên lĩnh vực"), max_length=300, blank=True)
+    result_code = models.CharField(_("mã kết quả"), max_length=60, blank=True)
+    public = models.BooleanField(_("đang công khai"), default=True)
+    raw = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(_("nhập lúc"))
+
+    class Meta:
+        verbose_name = _("thủ tục trên Cổng DVCQG")
+        verbose_name_plural = _("thủ tục trên Cổng DVCQG")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalise(self.name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+
+class ProcedureMapping(models.Model):
+    """One national code per local procedure (all its versions share the series), and one local
+    procedure per national code."""
+
+    series = models.UUIDField(_("chuỗi phiên bản thủ tục"), unique=True)
+    national = models.OneToOneField(
+        NationalProcedure, on_delete=models.PROTECT, related_name="mapping"
+    )
+    score = models.FloatField(_("độ tương đồng tên"), null=True, blank=True)
+    mapped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mapped_at = models.DateTimeField(_("ánh xạ lúc"))
+
+    class Meta:
+        verbose_name = _("ánh xạ thủ tục với Cổng DVCQG")
+        verbose_name_plural = _("ánh xạ thủ tục với Cổng DVCQG")
+
+    def __str__(self):
+        return f"{self.series} -> {self.national_id}"
+
+
+class FieldMapping(models.Model):
+    """A local field of procedures (Procedure.field) and its national code (MaLinhVuc)."""
+
+    field = models.CharField(_("lĩnh vực"), max_length=200, unique=True)
+    national_code = models.CharField(_("mã lĩnh vực trên Cổng DVCQG"), max_length=60)
+    national_name = models.CharField(_("tên lĩnh vực trên Cổng DVCQG"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ánh xạ lĩnh vực")
+        verbose_name_plural = _("ánh xạ lĩnh vực")
+        ordering = ["field"]
+
+    def __str__(self):
+        return f"{self.field} -> {self.national_code}"
