@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "cchc.plans",
     "cchc.reports",
     "cchc.nationalportal",
+    "cchc.payments",
+    "cchc.esign",
+    "cchc.opendata",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ api_v1 = [
     path("portal/", include("cchc.portal.api_urls")),
     path("plans/", include("cchc.plans.api_urls")),
     path("reports/", include("cchc.reports.api_urls")),
+    path("dvcqg/", include("cchc.nationalportal.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,11 @@ urlpatterns = [
     path("pakn/", include("cchc.feedback.urls")),
     path("ke-hoach/", include("cchc.plans.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
+    path("lien-thong-dvcqg/", include("cchc.nationalportal.urls")),
+    path("thanh-toan/", include("cchc.payments.urls")),
+    path("chu-ky-so/", include("cchc.esign.urls")),
+    path("du-lieu-mo/", include("cchc.opendata.urls")),
+    path("open311/v2/", include("cchc.feedback.open311_urls")),
     path(
         "dang-nhap/", ratelimits.limit_post("login")(core_views.LoginView.as_view()), name="login"
     ),

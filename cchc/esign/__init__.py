@@ -1,0 +1,1 @@
+"""PAdES signatures of results and receipts (pyHanko) and their public verification."""
