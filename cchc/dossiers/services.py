@@ -453,8 +453,11 @@ def _notify(dossier: Dossier, kind: str) -> None:
         transaction.on_commit(lambda: send_dossier_mail.enqueue(dossier.pk, kind))
 
 
-def _save_uploads(agency: Agency, files, *, is_result: bool = False) -> list[DossierFile]:
-    """Write the uploads to storage before any row is locked; rows are added by `_attach`."""
+def _save_uploads(
+    agency: Agency, files, *, is_result: bool = False, digitised: bool = False
+) -> list[DossierFile]:
+    """Write the uploads to storage before any row is locked; rows are added by `_attach`.
+    ``digitised`` marks component files as DuocSoHoa: a desk scan or an electronic filing."""
     folder = f"dossiers/{agency.code}/{uuid.uuid4().hex}"
     saved = []
     for component, upload in files:
@@ -469,6 +472,7 @@ def _save_uploads(agency: Agency, files, *, is_result: bool = False) -> list[Dos
                 size=checked.size,
                 sha256=checked.sha256,
                 is_result=is_result,
+                digitised=digitised,
             )
         )
     return saved
@@ -491,14 +495,17 @@ def _cleanup_on_failure(saved: list[DossierFile]):
         raise
 
 
-def check_component_files(procedure: Procedure, files: dict) -> list[tuple]:
-    """Validate uploads keyed by component id: every required component present, type and size
-    sniffed. Returns [(component, upload)]; raises ValidationError keyed by field name."""
+def check_component_files(
+    procedure: Procedure, files: dict, *, require_all: bool = True
+) -> list[tuple]:
+    """Validate uploads keyed by component id: every required component present (unless
+    ``require_all`` is off: scans at the paper desk are optional), type and size sniffed.
+    Returns [(component, upload)]; raises ValidationError keyed by field name."""
     errors, pairs = {}, []
     for component in procedure.components.all():
         upload = files.get(f"component_{component.pk}")
         if upload is None:
-            if component.required:
+            if component.required and require_all:
                 errors[f"component_{component.pk}"] = _("Thiếu “%(name)s”.") % {
                     "name": component.name
                 }
@@ -542,7 +549,8 @@ def dossier_file_online(
     pairs = check_component_files(procedure, files)
     moment = _now(at)
     secret = new_secret()
-    saved = _save_uploads(agency, pairs)
+    # Files filed online are electronic: they count as digitised components (DuocSoHoa 1).
+    saved = _save_uploads(agency, pairs, digitised=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
             procedure,
@@ -553,7 +561,7 @@ def dossier_file_online(
             moment,
             secret,
             owner,
-            digitised=True,
+            digitised=bool(saved),
         )
         _attach(dossier, saved)
         _record(dossier, actor=owner, action="file_online", from_status=None, at=moment)
@@ -609,20 +617,21 @@ def dossier_receive_paper(
     applicant: Applicant,
     channel: int = Channel.IN_PERSON,
     files: dict | None = None,
-    digitised: bool = False,
     at=None,
 ) -> tuple[Dossier, str]:
-    """A paper dossier at the desk (in person or by post): received at once (status 2), BM.01."""
+    """A paper dossier at the desk (in person or by post): received at once (status 2), BM.01.
+    ``files`` are the optional scans per component ("component_<id>"): each stored scan is a
+    digitised component, and the dossier is digitised when it has one."""
     agency = actor.agency if actor and actor.is_authenticated else None
     _require_role(actor, DESK_ROLES, agency)
     _check_procedure(procedure)
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationError(_("Hồ sơ giấy chỉ nhận trực tiếp hoặc qua bưu chính."))
-    pairs = check_component_files(procedure, files) if files else []
+    pairs = check_component_files(procedure, files, require_all=False) if files else []
     moment = _now(at)
     secret = new_secret()
     due = clock.legal_due(procedure=procedure, start=moment, channel=channel)
-    saved = _save_uploads(agency, pairs)
+    saved = _save_uploads(agency, pairs, digitised=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
             procedure,
@@ -637,7 +646,7 @@ def dossier_receive_paper(
             clock_start=moment,
             due_at=due.due,
             due_explanation=_explain(due),
-            digitised=digitised or bool(pairs),
+            digitised=bool(saved),
         )
         _attach(dossier, saved)
         _enter_first_step(dossier, moment)
