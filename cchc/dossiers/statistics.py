@@ -374,16 +374,31 @@ COUNTERS: dict[str, Callable[[_Period], int]] = {
 
 
 def index_766_versions(source: Path | None = None) -> list[dict]:
-    """The versions of the index in the data file, each checked: known rules, numbers."""
+    """The versions of the index in the data file, each checked: dates, known rules, numbers;
+    ImproperlyConfigured (naming the file) for a file that does not fit."""
     path = Path(source or getattr(settings, "INDEX_766_FILE", None) or INDEX_766_FILE)
-    versions = yaml.safe_load(path.read_text(encoding="utf-8"))["versions"]
-    for version in versions:
-        for group in version["groups"]:
-            for component in group["components"]:
-                for rule in (component["numerator"], component["denominator"]):
-                    if rule not in COUNTERS:
-                        raise ImproperlyConfigured(f"{path}: unknown 766 counting rule {rule!r}")
+    try:
+        versions = yaml.safe_load(path.read_text(encoding="utf-8"))["versions"]
+        for version in versions:
+            _check_version(version)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise ImproperlyConfigured(f"{path}: {error!r}") from error
     return versions
+
+
+def _check_version(version: dict) -> None:
+    if not isinstance(version["valid_from"], dt.date):
+        raise ValueError(f"{version['version']}: valid_from is not a date")
+    if version["valid_to"] is not None and not isinstance(version["valid_to"], dt.date):
+        raise ValueError(f"{version['version']}: valid_to is not a date")
+    for group in version["groups"]:
+        float(group["max"]), str(group["name"])
+        for component in group["components"]:
+            float(component["max"]), float(component.get("target", 1.0))
+            str(component["formula"]), str(component["name"])
+            for rule in (component["numerator"], component["denominator"]):
+                if rule not in COUNTERS:
+                    raise ValueError(f"unknown 766 counting rule {rule!r}")
 
 
 def index_766_version(end: dt.date, *, source: Path | None = None) -> dict:
@@ -415,6 +430,7 @@ def index_766(agency, start, end, *, source: Path | None = None) -> list[dict]:
             "name": group["name"],
             "max": group["max"],
             "version": version["version"],
+            "version_title": version.get("title", version["version"]),
             "components": [_component(c, count) for c in group["components"]],
         }
         for group in version["groups"]

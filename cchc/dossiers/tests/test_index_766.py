@@ -199,6 +199,7 @@ class Index766Tests(DeskTestCase):
         ).json()
         self.assertEqual(len(body["index_766"]), 6)
         self.assertEqual(body["index_766_message"], "")
+        self.assertContains(page, "Quyết định 766/QĐ-TTg ngày 23/6/2022")
 
     def test_the_page_and_api_are_for_agency_wide_staff_only(self):
         self.make_other_agency_personas()
@@ -304,16 +305,29 @@ class Index766VersionTests(DeskTestCase):
                 self.assertEqual(body["index_766"], [])
                 self.assertIn("30/06/2024", body["index_766_message"])
 
-    def test_an_unknown_counting_rule_is_refused_when_the_file_is_read(self):
+    def test_a_data_file_that_does_not_fit_is_refused_naming_the_problem(self):
         import tempfile
         from pathlib import Path
 
+        broken = {
+            "made_up": TWO_VERSIONS.replace("dossiers_decided_on_time", "made_up", 1),
+            "valid_from is not a date": TWO_VERSIONS.replace("2026-01-01", "mùng một Tết", 1),
+            "max": TWO_VERSIONS.replace("max: 40", "maximum: 40", 1),
+        }
         with tempfile.TemporaryDirectory() as tmp:
-            path = self.write(
-                Path(tmp), TWO_VERSIONS.replace("dossiers_decided_on_time", "made_up", 1)
-            )
-            with self.assertRaisesMessage(ImproperlyConfigured, "made_up"):
-                statistics.index_766(self.agency, *JANUARY, source=path)
+            for problem, text in broken.items():
+                with self.subTest(problem):
+                    path = self.write(Path(tmp), text)
+                    with self.assertRaisesMessage(ImproperlyConfigured, problem):
+                        statistics.index_766(self.agency, *JANUARY, source=path)
+
+    def test_the_shipped_data_file_has_one_version_for_every_day_since_2022(self):
+        versions = statistics.index_766_versions()
+        days = sorted((v["valid_from"], v["valid_to"] or statistics.LATEST) for v in versions)
+        self.assertEqual(days[0][0], dt.date(2022, 6, 23))
+        for (_start, end), (next_start, _end) in zip(days, days[1:], strict=False):
+            self.assertEqual(next_start, end + dt.timedelta(days=1))  # no gap, no overlap
+        self.assertEqual(days[-1][1], statistics.LATEST)
 
 
 class Index766DemoTests(TestCase):
