@@ -10,7 +10,17 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -342,6 +352,16 @@ def _with_file(qs, *conditions, **file_filter):
     return qs.filter(Exists(files))
 
 
+def _days(p: _Period, until: str) -> float:
+    """Calendar days from the start of the legal clock to `until`, summed over the dossiers
+    decided in the period (both ends known)."""
+    span = ExpressionWrapper(F(until) - F("clock_start"), output_field=DurationField())
+    total = p.decided.filter(clock_start__isnull=False, due_at__isnull=False).aggregate(
+        total=Sum(span)
+    )["total"]
+    return round(total.total_seconds() / 86400, 1) if total else 0
+
+
 def _reused(p: _Period) -> int:
     files = DossierFile.objects.filter(dossier=OuterRef("pk"), is_result=False).filter(
         Q(reuse__gt=0) | Q(from_national_store=True)
@@ -359,6 +379,8 @@ COUNTERS: dict[str, Callable[[_Period], int]] = {
     "dossiers_decided_on_time": lambda p: p.decided.filter(
         outcome__in=[Outcome.EARLY, Outcome.ON_TIME]
     ).count(),
+    "days_allowed": lambda p: _days(p, "due_at"),
+    "days_taken": lambda p: _days(p, "decided_at"),
     "dossiers_online": lambda p: p.received.filter(channel=Channel.ONLINE).count(),
     "dossiers_full_online": lambda p: p.received.filter(full_online=True).count(),
     "dossiers_with_fees": lambda p: _with_fees(p).count(),

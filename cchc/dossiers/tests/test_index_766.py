@@ -138,7 +138,10 @@ class Index766Tests(DeskTestCase):
 
     def test_progress_and_online_service(self):
         c = components(statistics.index_766(self.agency, *JANUARY))
-        self.assertEqual(figures(c["on_time"]), (1, 2, 10.0))
+        self.assertEqual(figures(c["on_time"]), (1, 2, 7.0))
+        # Five working days: due 12/01 and 13/01 at 09:00, seven calendar days each; taken
+        # 05/01 -> 07/01 and 06/01 -> 20/01: 2 + 14 days. 14 / 16 of the 6 points.
+        self.assertEqual(figures(c["duration"]), (14.0, 16.0, 5.25))
         self.assertEqual(figures(c["online_share"]), (1, 3, 2.0))
         self.assertEqual(figures(c["full_online_share"]), (0, 3, 0.0))
 
@@ -177,11 +180,11 @@ class Index766Tests(DeskTestCase):
         day = dt.date(2026, 1, 12)
         c = components(statistics.index_766(self.agency, day, day))
         empty = {key for key, comp in c.items() if comp["points"] is None}
-        self.assertEqual(empty, {"on_time", "e_results", "paid_online", "satisfied"})
+        self.assertEqual(empty, {"on_time", "duration", "e_results", "paid_online", "satisfied"})
         self.assertEqual(figures(c["online_share"]), (1, 1, 6.0))
         self.login_as("agency_leader")
         page = self.client.get("/ho-so/thong-ke/", {"tu": "2026-01-12", "den": "2026-01-12"})
-        self.assertContains(page, "không có dữ liệu", count=4)
+        self.assertContains(page, "không có dữ liệu", count=5)
         self.assertContains(page, "Số hồ sơ nộp trực tuyến / tổng số hồ sơ tiếp nhận")
 
     def test_the_page_shows_each_formula_beside_its_figure(self):
@@ -191,7 +194,7 @@ class Index766Tests(DeskTestCase):
             page,
             "<tr><td>Hồ sơ giải quyết đúng hạn</td>"
             "<td>Số hồ sơ xử lý trước và đúng hạn / tổng số hồ sơ đã xử lý</td>"
-            "<td>1</td><td>2</td><td>50%</td><td>10,0/20</td></tr>",
+            "<td>1</td><td>2</td><td>50%</td><td>7,0/14</td></tr>",
             html=True,
         )
         body = self.client.get(

@@ -64,7 +64,7 @@ class StatisticsTests(DeskTestCase):
         self.assertEqual([g["max"] for g in groups], [18, 20, 12, 10, 18, 22])
         timeliness = groups[1]["components"][0]
         self.assertEqual(
-            (timeliness["numerator"], timeliness["denominator"], timeliness["points"]), (1, 2, 10.0)
+            (timeliness["numerator"], timeliness["denominator"], timeliness["points"]), (1, 2, 7.0)
         )
         payment = groups[3]["components"][0]  # no fee lines: no data for this component only
         self.assertEqual((payment["denominator"], payment["points"]), (0, None))
