@@ -91,12 +91,12 @@ def _moment(value) -> str | None:
 # --- reads --------------------------------------------------------------------------------
 
 
-def _agency(request):
+def _agency(params):
     """The portal's agency; a jurisdiction_id naming another one is unknown here (404)."""
     agency = site_agency()
     if agency is None:
         raise Open311Error(404, _("Cổng chưa có cơ quan tiếp nhận phản ánh, kiến nghị."))
-    wanted = request.GET.get("jurisdiction_id", "").strip()
+    wanted = params.get("jurisdiction_id", "").strip()
     if wanted and wanted not in {agency.code, agency.national_code}:
         raise Open311Error(404, _("Không có cơ quan (jurisdiction_id) này."))
     return agency
@@ -299,7 +299,8 @@ def _incoming(request) -> dict:
 
 
 def _create(request, fmt: str):
-    agency = _agency(request)
+    data = _incoming(request)
+    agency = _agency(data)
     if ratelimits.limited(request, "petition"):
         raise Open311Error(
             429,
@@ -309,7 +310,7 @@ def _create(request, fmt: str):
             ),
         )
     services_by_code = {row["service_code"]: row["service_name"] for row in service_list()}
-    form = PetitionForm(_form_data(_incoming(request), services_by_code))
+    form = PetitionForm(_form_data(data, services_by_code))
     if not form.is_valid():
         return _respond(fmt, "errors", "error", _errors(form.errors), status=400)
     fields = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "attachments")}
@@ -331,7 +332,7 @@ def _create(request, fmt: str):
 @require_safe
 def service_index(request, fmt):
     try:
-        _agency(request)
+        _agency(request.GET)
     except Open311Error as error:
         return _error(fmt, error)
     return _respond(fmt, "services", "service", service_list())
@@ -343,7 +344,7 @@ def request_index(request, fmt):
     try:
         if request.method == "POST":
             return _create(request, fmt)
-        agency = _agency(request)
+        agency = _agency(request.GET)
         found = published_requests(agency, request.GET, now=timezone.now())
         rows = [request_row(p) for p in found]
     except Open311Error as error:
@@ -354,7 +355,7 @@ def request_index(request, fmt):
 @require_safe
 def request_detail(request, code, fmt):
     try:
-        agency = _agency(request)
+        agency = _agency(request.GET)
         petition = (
             Petition.objects.filter(
                 agency=agency, status=Petition.Status.PUBLISHED, code=code.upper()

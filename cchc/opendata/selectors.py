@@ -303,8 +303,9 @@ DATASETS = {
             counting_rule=_(
                 "Đã trả lời: đã trả lời hoặc đã công khai; đang xử lý: mới tiếp nhận hoặc đã "
                 "nhận xử lý chưa trả lời; từ chối: từ chối có lý do; chuyển cơ quan khác tính "
-                "riêng; quá hạn: đang xử lý đã qua hạn trả lời; tỷ lệ đúng hạn: số trả lời trước "
-                "hạn trên số đã trả lời."
+                "riêng; quá hạn: đang xử lý đã qua hạn trả lời; tỷ lệ trả lời đúng hạn: số đã trả "
+                "lời không muộn hơn hạn trả lời trên số đã trả lời. Tính trên mọi PAKN đã tiếp "
+                "nhận."
             ),
             keywords=("phản ánh", "kiến nghị", "PAKN"),
             columns=(

@@ -261,6 +261,15 @@ class Open311Tests(PersonaTestCase):
         )
         self.assertEqual(listed.find("request/status").text, "closed")
 
+    def test_the_lists_take_a_fixed_number_of_queries(self):
+        for when in (at(2025, 3, 10), at(2025, 3, 11)):
+            publish(file_petition(self.agency, when), self.agency_leader, at(2025, 3, 25))
+        site_agency = 1  # then cached
+        with self.assertNumQueries(site_agency + 1):
+            self.assertEqual(len(self.codes(self.get("requests.json", **MARCH))), 4)
+        with self.assertNumQueries(1):
+            self.assertEqual(self.get("services.json").status_code, 200)
+
     def test_another_jurisdiction_is_unknown(self):
         response = self.get("services.json", jurisdiction_id="OTHER")
         self.assertEqual(response.status_code, 404)
@@ -330,6 +339,12 @@ class Open311PostTests(PersonaTestCase):
         self.assertEqual(response.status_code, 429)
         self.assertEqual(response.json()[0]["code"], 429)
         self.assertEqual(Petition.objects.count(), 5)
+
+    def test_another_jurisdiction_in_the_body_is_refused(self):
+        response = self.post(jurisdiction_id="OTHER")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.json()[0]["code"], 404)
+        self.assertFalse(Petition.objects.exists())
 
     def test_json_bodies_are_accepted_too(self):
         response = self.client.post(
