@@ -141,19 +141,24 @@ def service_list() -> list[dict]:
     return rows
 
 
-def _when(name: str, text: str) -> dt.datetime:
-    """A W3C date-time (or date) of a filter; one without offset is in the agency's time."""
+def _when(name: str, text: str, *, end: bool = False) -> dt.datetime:
+    """A W3C date-time (or date: its start, or its end for end_date) of a filter; one without
+    offset is in the agency's time."""
     text = text.strip().replace(" ", "+")  # a "+07:00" sent unencoded arrives as " 07:00"
     try:
-        moment = parse_datetime(text)
-        if moment is None and (day := parse_date(text)) is not None:
-            moment = dt.datetime.combine(day, dt.time.min)
+        if (day := parse_date(text)) is not None:
+            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+        else:
+            moment = parse_datetime(text)
     except ValueError:
         moment = None
-    if moment is None:
+    if moment is None or not 2000 <= moment.year <= 2099:
         raise Open311Error(
             400,
-            _("%(name)s không đúng định dạng W3C, ví dụ 2025-01-31T00:00:00+07:00.")
+            _(
+                "%(name)s không đúng định dạng W3C hoặc ngoài các năm 2000-2099, ví dụ "
+                "2025-01-31T00:00:00+07:00."
+            )
             % {"name": name},
         )
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=local_tz())
@@ -183,7 +188,7 @@ def published_requests(agency, params, *, now: dt.datetime) -> list[Petition]:
     if statuses and "closed" not in statuses:
         return []  # a published petition has been answered: none is open
     start = _when("start_date", params["start_date"]) if params.get("start_date") else None
-    end = _when("end_date", params["end_date"]) if params.get("end_date") else None
+    end = _when("end_date", params["end_date"], end=True) if params.get("end_date") else None
     if start is None and end is None:
         end = now
     if start is None:

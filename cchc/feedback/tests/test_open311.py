@@ -203,6 +203,8 @@ class Open311Tests(PersonaTestCase):
         self.assertEqual(len(self.codes(self.get("requests.json", status="closed", **MARCH))), 2)
         narrow = {"start_date": "2025-03-05", "end_date": "2025-03-31"}
         self.assertEqual(self.codes(self.get("requests.json", **narrow)), [self.general.code])
+        one_day = {"start_date": "2025-03-06", "end_date": "2025-03-06"}  # the whole day
+        self.assertEqual(self.codes(self.get("requests.json", **one_day)), [self.general.code])
         ids = f"{self.published.code},{self.hidden.code},{self.elsewhere.code}"
         self.assertEqual(
             self.codes(self.get("requests.json", service_request_id=ids)), [self.published.code]
@@ -220,6 +222,7 @@ class Open311Tests(PersonaTestCase):
             ({"start_date": "hôm qua"}, "start_date"),
             ({"start_date": "2025-01-01", "end_date": "2025-06-01"}, "90"),
             ({"start_date": "2025-03-10", "end_date": "2025-03-01"}, "end_date"),
+            ({"end_date": "0001-01-01"}, "2000-2099"),
         ):
             response = self.get("requests.json", **params)
             self.assertEqual(response.status_code, 400, params)
