@@ -359,3 +359,29 @@ class Open311PostTests(PersonaTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(Petition.objects.count(), 1)
+
+    def test_hostile_input_is_refused_or_kept_verbatim_never_a_500(self):
+        from cchc.core.tests.badinput import HUGE_TEXT, NUL_TEXT, SCRIPT
+
+        for changes in ({"first_name": NUL_TEXT}, {"description": HUGE_TEXT}):
+            cache.clear()
+            response = self.post(**changes)
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.json()[0]["code"], 400)
+        for body, kind in (
+            (
+                b"service_code=%FF%FE&description=\xff\xfe&phone=%00",
+                "application/x-www-form-urlencoded",
+            ),
+            (b'{"service_code": "\xff\xfe", "description": "\xc3"}', "application/json"),
+            (b'{"service_code": ["PAKN"], "description": {"a": 1}}', "application/json"),
+        ):
+            cache.clear()
+            response = self.client.post("/open311/v2/requests.json", body, content_type=kind)
+            self.assertEqual(response.status_code, 400, body)
+        self.assertFalse(Petition.objects.exists())
+        cache.clear()
+        response = self.post("xml", description=SCRIPT)
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(Petition.objects.get().content, SCRIPT)
+        self.assertNotIn(b"<script>", response.content)
