@@ -18,7 +18,7 @@ def fees_due(dossier: Dossier) -> dict | None:
     return {
         "lines": lines,
         "total": sum(line.amount for line in lines),
-        "online": gateway.configured(),
+        "online": gateway.configured() and bool(dossier.agency.national_code),
     }
 
 

@@ -53,6 +53,12 @@ class PaymentTestCase(DeskTestCase):
     payment platform stand-in served over HTTP on a free port."""
 
     @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.agency.national_code = "000.00.12.H56"
+        cls.agency.save(update_fields=["national_code"])
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.platform = platform_app()
