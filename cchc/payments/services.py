@@ -59,12 +59,19 @@ def payment_start(*, dossier: Dossier, ip: str = "", at=None) -> PaymentTransact
             raise ValidationError(_("Cơ quan chưa có mã định danh đơn vị trên Cổng DVCQG."))
         if dossier.status != Status.FEES:
             raise ValidationError(_("Hồ sơ không ở trạng thái chờ nộp phí, lệ phí."))
+        lines = list(dossier.fees.filter(paid_at__isnull=True))
         pending = dossier.payments.filter(state=State.PENDING).first()
         if pending is not None:
-            if pending.redirect_url:
+            # Resumed only while it pays exactly the lines due; else the platform's answer
+            # about it (callback or reconciliation) is awaited: never two payments at once.
+            if pending.redirect_url and pending.line_ids == [line.pk for line in lines]:
                 return pending
-            raise ValidationError(_("Giao dịch đang được khởi tạo, vui lòng thử lại sau ít phút."))
-        lines = list(dossier.fees.filter(paid_at__isnull=True))
+            raise ValidationError(
+                _(
+                    "Một giao dịch trước đó đang chờ kết quả từ nền tảng thanh toán; "
+                    "vui lòng thử lại sau ít phút."
+                )
+            )
         total = sum(line.amount for line in lines)
         if not lines or total <= 0:
             raise ValidationError(_("Hồ sơ không còn khoản phí, lệ phí nào phải nộp."))

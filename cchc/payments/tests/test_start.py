@@ -78,6 +78,20 @@ class StartTests(PaymentTestCase):
         self.assertEqual(PaymentTransaction.objects.count(), 1)
         self.assertEqual(len(self.platform.transactions), 1)
 
+    def test_a_transaction_under_way_for_other_lines_is_not_resumed(self):
+        from decimal import Decimal
+
+        from cchc.dossiers import services
+
+        self.start()
+        services.dossier_fees_paid(actor=self.officer_a, dossier=self.dossier)  # at the desk
+        services.dossier_require_fees(
+            actor=self.officer_a, dossier=self.dossier, amount=Decimal(20000)
+        )
+        response = self.start()
+        self.assertContains(response, "đang chờ kết quả", status_code=409)
+        self.assertEqual(PaymentTransaction.objects.count(), 1)
+
     def test_a_wrong_secret_starts_nothing(self):
         response = self.start(secret="SAIMA123")
         self.assertContains(response, "Mã hồ sơ hoặc mã tra cứu không đúng.", status_code=400)
