@@ -28,8 +28,10 @@ from cchc.dossiers.models import (
     DayCounter,
     Dossier,
     DossierFile,
+    FeeLine,
     HandOver,
     MonthlyFigure,
+    PaidOnline,
     Status,
     SupplementRequest,
 )
@@ -242,6 +244,26 @@ def _at_step_or_desk(actor, dossier):
     if _desk(actor, dossier) is None:
         return None
     return step_refusal(actor, dossier)
+
+
+# The national payment platform confirms an online payment through cchc.payments as this
+# system account: inactive, without a password (it cannot sign in), and allowed only once the
+# dossier is recorded as paid on the platform.
+PAYMENT_PLATFORM_USERNAME = "nen-tang-thanh-toan"
+
+
+def _payment_platform_or(who):
+    def check(actor, dossier):
+        if (
+            actor.username == PAYMENT_PLATFORM_USERNAME
+            and not actor.is_active
+            and not actor.has_usable_password()
+            and dossier.paid_online == PaidOnline.NATIONAL
+        ):
+            return None
+        return who(actor, dossier)
+
+    return check
 
 
 def _unit_leader_of_step(actor, dossier):
@@ -1056,13 +1078,38 @@ def dossier_apologise(
     return dossier
 
 
-def dossier_require_fees(*, actor, dossier: Dossier, amount: Decimal, at=None) -> Dossier:
+def _fee_line(dossier: Dossier, amount: Decimal) -> FeeLine:
+    """The line of a fee request: one "lệ phí" named by the procedure's fee rule, coded by the
+    procedure's code (the national fee code list is not public; docs/dvcqg.md)."""
+    procedure = dossier.procedure
+    return FeeLine(
+        dossier=dossier,
+        kind=FeeLine.Kind.CHARGE,
+        code=procedure.code,
+        name=(procedure.fee_text or _("Lệ phí giải quyết thủ tục hành chính"))[:300],
+        amount=amount,
+    )
+
+
+def dossier_require_fees(
+    *, actor, dossier: Dossier, amount: Decimal | None = None, at=None
+) -> Dossier:
+    """Status 6 with the fee lines due: the amount the officer gives, else the procedure's fee
+    rule (`Procedure.fee_for`); earlier unpaid lines are replaced."""
     with transaction.atomic():
         dossier = _lock(dossier)
         transition = _check("require-fees", actor, dossier)
+        if amount is None:
+            amount = dossier.procedure.fee_for()
+        if amount is None:
+            raise ValidationError({"amount": _("Cần ghi số tiền phí, lệ phí phải nộp.")})
         previous = dossier.status
         dossier.status, dossier.fee_amount = transition.target, amount
-        dossier.save(update_fields=["status", "fee_amount"])
+        dossier.fees.filter(paid_at__isnull=True).delete()
+        if amount > 0:
+            _fee_line(dossier, amount).save()
+            dossier.paid_online = PaidOnline.NOT_ONLINE  # until paid on the platform
+        dossier.save(update_fields=["status", "fee_amount", "paid_online"])
         _record(
             dossier,
             actor=actor,
@@ -1081,6 +1128,10 @@ def dossier_fees_paid(*, actor, dossier: Dossier, at=None) -> Dossier:
         previous = dossier.status
         dossier.status = transition.target
         dossier.save(update_fields=["status"])
+        # Paid at the desk (lines paid online are already marked by cchc.payments).
+        dossier.fees.filter(paid_at__isnull=True).update(
+            paid_at=_now(at), paid_online=PaidOnline.NOT_ONLINE
+        )
         _record(dossier, actor=actor, action=transition.audit, from_status=previous, at=at)
     return dossier
 
@@ -1306,7 +1357,7 @@ FLOW = Workflow(
             _("Đã nộp phí, lệ phí"),
             frozenset({Status.FEES}),
             Status.PROCESSING,
-            who=_at_step_or_desk,
+            who=_payment_platform_or(_at_step_or_desk),
             audit="fees_paid",
             service=_S + "dossier_fees_paid",
         ),

@@ -21,6 +21,7 @@ from cchc.dossiers.forms import (
     PaperForm,
 )
 from cchc.dossiers.models import Status
+from cchc.payments import selectors as payment_selectors
 from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
@@ -134,6 +135,7 @@ def dossier_lookup(request):
                 supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
                 if details and dossier.status == Status.SUPPLEMENT
                 else None,
+                fees=payment_selectors.fees_due(dossier) if details else None,
             )
     return render(request, "dossiers/lookup.html", context)
 

@@ -171,6 +171,12 @@ ROWS = {
     "opendata:catalogue": {"get": PUBLIC, "post": NO_POST},
     "opendata:dataset": {"get": PUBLIC, "post": NO_POST},
     "opendata:index": {"get": PUBLIC, "post": NO_POST},
+    # Online payment: start needs the lookup credentials (none given: 400); the platform's
+    # callback is refused unsigned (400, MaLoi 99); the return page is found by the
+    # transaction's unguessable reference and shows its state only (payments/tests).
+    "payments:payment-start": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "payments:payment-callback": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "payments:payment-return": {"get": PUBLIC, "post": NO_POST},
     "parindex:assessment": {"get": "200 200 200 404 200 404 404 404 404 404 404 404", "post": NO_POST},
     "parindex:assessment-action": {"get": NO_POST, "post": "400 400 400 404 400 404 404 404 404 404 404 404"},
     "parindex:assignments": {"get": "200 200 200 404 200 404 404 404 404 404 404 404", "post": "404 200 404 404 404 404 404 404 404 404 404 404"},
@@ -397,6 +403,12 @@ class PermissionMatrixTests(PersonaTestCase):
             at=at(2026, 3, 2, 8),
         )
         code = dossier.code
+        from cchc.payments.models import PaymentTransaction
+
+        payment = PaymentTransaction.objects.create(
+            dossier=dossier, reference=f"{code}-MATRIX", amount=1, created_at=at(2026, 3, 2, 9)
+        )
+        cls.kwargs["payments:payment-return"] = {"reference": payment.reference}
         component.template_file.name = default_storage.save(
             "procedures/templates/mau-don.pdf", ContentFile(b"%PDF-1.4\n")
         )
