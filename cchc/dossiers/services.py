@@ -573,6 +573,7 @@ def dossier_receive_from_national(
     agency: Agency,
     national_code: str,
     files: list[tuple],
+    file_flags: list[dict] = (),
     national_account: str = "",
     vneid_verified: bool = False,
     filed_at: dt.datetime | None = None,
@@ -584,7 +585,8 @@ def dossier_receive_from_national(
     channel 2, waiting for the desk to accept it, once per national code. Returns the dossier
     and whether it was created now (False: the code was received before, nothing written).
 
-    `files` are [(component or None, upload)]. No lookup secret is kept for the applicant, who
+    `files` are [(component or None, upload)], `file_flags` their TaiLieuNop flags as
+    DossierFile fields ({"reuse": 1}), in the same order. No lookup secret is kept for the applicant, who
     follows the dossier on the national portal; no notice is mailed."""
     from cchc.nationalportal.models import InboundReceipt
 
@@ -597,6 +599,9 @@ def dossier_receive_from_national(
     _check_procedure(procedure)
     moment = _now(at)
     saved = _save_uploads(agency, files)
+    for row, flags in zip(saved, file_flags, strict=False):
+        for name, value in flags.items():
+            setattr(row, name, value)
     try:
         with _cleanup_on_failure(saved), transaction.atomic():
             # Two pushes of one dossier at once: the second waits on the code counter row, then

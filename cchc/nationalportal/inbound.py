@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from functools import cache as memoise
@@ -40,6 +41,7 @@ WINDOW_SECONDS = 300  # a timestamp further than this from our clock is refused
 MAX_FILE_BYTES = 10 * 1024 * 1024  # as for a file uploaded on our own filing form
 FETCH_TIMEOUT = (5, 30)  # seconds: connecting, then between two reads
 FILE_KINDS = ("pdf", "image", "office")
+SIGNATURE = re.compile(r"^(sha256=)?[0-9a-fA-F]{64}\Z")
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "inbound-dossier.json"
 
 
@@ -82,7 +84,9 @@ def authenticate(*, secret: str, timestamp: str, signature: str, body: bytes, no
             _("Thời điểm ký lệch quá %(seconds)d giây so với đồng hồ của hệ thống.")
             % {"seconds": WINDOW_SECONDS},
         )
-    if not signature_matches(secret, timestamp, body, signature):
+    if not SIGNATURE.match(signature or "") or not signature_matches(
+        secret, timestamp, body, signature
+    ):
         raise InboundError.one(
             401,
             "X-DVCQG-Signature",
@@ -161,7 +165,7 @@ def parse(raw: bytes) -> dict:
     otherwise InboundError(400) naming every wrong field."""
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise InboundError.one(400, None, _("Nội dung không phải JSON UTF-8 hợp lệ.")) from None
     validator = jsonschema.Draft202012Validator(schema())
     errors = [
@@ -313,6 +317,17 @@ def _files(data, procedure: Procedure) -> list[tuple]:
     return pairs
 
 
+def _flags(data) -> list[dict]:
+    """The TaiLieuNop flags kept per file: DuocTaiSuDung (0/1/2), DuocLayTuKhoDMQG (0/1)."""
+    return [
+        {
+            "reuse": int(item.get("DuocTaiSuDung", "0")),
+            "from_national_store": item.get("DuocLayTuKhoDMQG") == "1",
+        }
+        for item in data.get("TaiLieuNop", [])
+    ]
+
+
 def _applicant(data) -> services.Applicant:
     person = data["LoaiDoiTuong"] == "1"
     return services.Applicant(
@@ -342,6 +357,7 @@ def receive(raw: bytes, *, at=None) -> tuple[Dossier, bool]:
             agency=agency,
             national_code=data["MaHoSo"],
             files=files,
+            file_flags=_flags(data),
             national_account=data.get("MaDoiTuong", ""),
             vneid_verified=data.get("TaiKhoanDuocXacThucVoiVNeID") == "1",
             filed_at=parse_national_time(data["NgayNopHoSo"]),

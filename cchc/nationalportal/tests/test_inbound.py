@@ -138,6 +138,12 @@ class InboundDossierTests(DeskTestCase):
             self.assertIn("chữ ký", body["errors"][0]["message"])
         nothing_written(self)
 
+    def test_a_signature_that_is_not_hex_is_refused_not_a_server_error(self):
+        for signature in ("sha256=" + "é" * 64, "sha256=" + "z" * 64, "md5=" + "0" * 64):
+            response = self.push(signature=signature)
+            self.assertEqual(response.status_code, 401, signature)
+        nothing_written(self)
+
     def test_a_body_changed_after_signing_is_refused(self):
         from cchc.nationalportal.codes import body_signature
 
@@ -231,7 +237,7 @@ class InboundDossierTests(DeskTestCase):
         nothing_written(self)
 
     def test_a_body_that_is_not_json_is_refused(self):
-        for raw in (b"{not json", b"[1, 2]", "\ufffd".encode() + b"\xff"):
+        for raw in (b"{not json", b"[1, 2]", "\ufffd".encode() + b"\xff", b"[" * 200_000):
             response = self.push(raw)
             self.assertEqual(response.status_code, 400, raw)
             self.assertEqual(response.json()["error_code"], -1)
@@ -290,6 +296,13 @@ class InboundDossierTests(DeskTestCase):
         self.assertEqual(files["don.pdf"].component.order, 1)
         self.assertIsNone(files["khac.pdf"].component)
         self.assertEqual(files["khac.pdf"].name, "khac.pdf")
+
+    def test_the_reuse_flags_of_each_file_are_kept(self):
+        body = payload()
+        body["TaiLieuNop"][0] |= {"DuocTaiSuDung": "2", "DuocLayTuKhoDMQG": "1"}
+        self.assertEqual(self.push(body).status_code, 200)
+        stored = DossierFile.objects.get()
+        self.assertEqual((stored.reuse, stored.from_national_store), (2, True))
 
     def test_a_component_given_by_url_is_fetched_from_the_server_and_stored(self):
         body = payload()
@@ -372,6 +385,15 @@ class InboundDossierTests(DeskTestCase):
         with self.assertRaises(services.PermissionDenied):
             services.dossier_accept(actor=other_desk, dossier=dossier, at=NOW)
         self.assertEqual(Dossier.objects.get().status, Status.SUBMITTED)
+
+    @override_settings(RATE_LIMITS={"dvcqg-inbound": "2/m"})
+    def test_the_endpoint_is_rate_limited_per_address(self):
+        codes = [self.push(signature="sha256=" + "0" * 64).status_code for _ in range(3)]
+        self.assertEqual(codes, [401, 401, 429])
+        response = self.push()
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("quá nhiều lần", response.json()["errors"][0]["message"])
+        nothing_written(self)
 
     def test_get_is_not_allowed(self):
         response = self.client.get("/api/v1/dvcqg/ho-so")
