@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc.core import ratelimits
+from cchc.core.files import MB, limit
 from cchc.nationalportal import inbound
 
 _ERROR = inline_serializer(
@@ -82,6 +83,7 @@ class InboundDossierView(APIView):
             200: _REPLY,
             400: _ERROR,
             401: _ERROR,
+            413: _ERROR,
             422: _ERROR,
             429: _ERROR,
             503: _ERROR,
@@ -103,7 +105,21 @@ class InboundDossierView(APIView):
                     }
                 ],
             )
-        raw = request.body
+        # Read past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): base64 files make larger bodies; the
+        # whole body is still capped by RequestSizeLimitMiddleware (UPLOAD_LIMITS["request"]).
+        cap = limit("request")
+        raw = request._request.read(cap + 1)
+        if len(raw) > cap:
+            return _refused(
+                413,
+                [
+                    {
+                        "field": None,
+                        "message": _("Dữ liệu gửi lên quá lớn; tối đa %(max)d MB mỗi lần gửi.")
+                        % {"max": cap // MB},
+                    }
+                ],
+            )
         try:
             inbound.authenticate(
                 secret=secret,

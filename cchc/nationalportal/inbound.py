@@ -10,9 +10,11 @@ body (`parse`), resolve the agency, the procedure and the components, fetch the 
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 import re
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from functools import cache as memoise
@@ -40,6 +42,8 @@ from cchc.procedures.models import Component, Procedure, ProcedureMapping
 WINDOW_SECONDS = 300  # a timestamp further than this from our clock is refused
 MAX_FILE_BYTES = 10 * 1024 * 1024  # as for a file uploaded on our own filing form
 FETCH_TIMEOUT = (5, 30)  # seconds: connecting, then between two reads
+FETCH_DEADLINE = 120  # seconds for one whole file
+MAX_TOTAL_BYTES = 50 * 1024 * 1024  # all the files of one dossier
 FILE_KINDS = ("pdf", "image", "office")
 SIGNATURE = re.compile(r"^(sha256=)?[0-9a-fA-F]{64}\Z")
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "inbound-dossier.json"
@@ -179,13 +183,18 @@ def parse(raw: bytes) -> dict:
             except ValidationError:
                 errors.append({"field": "Email", "message": _("Email không hợp lệ.")})
         try:
-            parse_national_time(data["NgayNopHoSo"])
+            filed = parse_national_time(data["NgayNopHoSo"])
         except ValueError:
+            filed = None
             errors.append(
                 {
                     "field": "NgayNopHoSo",
                     "message": _("NgayNopHoSo không phải một thời điểm có thật."),
                 }
+            )
+        if filed and filed > timezone.now() + dt.timedelta(seconds=WINDOW_SECONDS):
+            errors.append(
+                {"field": "NgayNopHoSo", "message": _("NgayNopHoSo là một thời điểm chưa tới.")}
             )
     if errors:
         raise InboundError(400, errors)
@@ -264,16 +273,23 @@ def _name(item) -> str:
 
 
 def _fetch(item, where: str) -> bytes:
-    """GET the file's URL (a timeout, at most MAX_FILE_BYTES read, no redirects elsewhere)."""
+    """GET the file's URL: connect and read timeouts and a deadline for the whole file, at
+    most MAX_FILE_BYTES read, no redirect followed, an HTML/text answer refused."""
     url = item["DuongDanTaiTepTin"]
-    host = urllib.parse.urlsplit(url).hostname or ""
-    allowed = getattr(settings, "DVCQG_INBOUND_FILE_HOSTS", [])
     fail = lambda text: InboundError.one(422, where, text)  # noqa: E731
+    try:
+        host = urllib.parse.urlsplit(url).hostname or ""
+    except ValueError:
+        raise fail(
+            _("Tệp “%(name)s”: địa chỉ tải tệp không hợp lệ.") % {"name": _name(item)}
+        ) from None
+    allowed = getattr(settings, "DVCQG_INBOUND_FILE_HOSTS", [])
     if allowed and host not in allowed:
         raise fail(
             _("Tệp “%(name)s”: máy chủ %(host)s không nằm trong danh sách được tải tệp.")
             % {"name": _name(item), "host": host}
         )
+    deadline = time.monotonic() + FETCH_DEADLINE
     try:
         with requests.get(url, timeout=FETCH_TIMEOUT, stream=True, allow_redirects=False) as reply:
             if reply.status_code != 200:
@@ -287,13 +303,16 @@ def _fetch(item, where: str) -> bytes:
                     _("Tệp “%(name)s”: máy chủ trả về %(kind)s, không phải một tệp.")
                     % {"name": _name(item), "kind": kind}
                 )
-            content = b""
+            content, size = [], 0
             for chunk in reply.iter_content(64 * 1024):
-                content += chunk
-                if len(content) > MAX_FILE_BYTES:
+                content.append(chunk)
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:
                     raise fail(_too_large(item))
-            return content
-    except requests.RequestException as error:
+                if time.monotonic() > deadline:
+                    raise requests.Timeout
+            return b"".join(content)
+    except (requests.RequestException, ValueError) as error:
         raise fail(
             _("Tệp “%(name)s”: tải về không được (%(error)s).")
             % {"name": _name(item), "error": type(error).__name__}
@@ -303,11 +322,19 @@ def _fetch(item, where: str) -> bytes:
 def _files(data, procedure: Procedure) -> list[tuple]:
     """[(component or None, upload)], each checked by content as our own uploads are."""
     components = list(procedure.components.all())
-    pairs = []
+    pairs, total = [], 0
     for index, item in enumerate(data.get("TaiLieuNop", [])):
         source = "Base64" if "Base64" in item else "DuongDanTaiTepTin"
         where = f"TaiLieuNop[{index}].{source}"
         content = _decode(item, where) if source == "Base64" else _fetch(item, where)
+        total += len(content)
+        if total > MAX_TOTAL_BYTES:
+            raise InboundError.one(
+                422,
+                "TaiLieuNop",
+                _("Các tệp của hồ sơ quá lớn; tổng cộng tối đa %(max)d MB.")
+                % {"max": MAX_TOTAL_BYTES // (1024 * 1024)},
+            )
         upload = SimpleUploadedFile(_name(item), content)
         try:
             check_upload(upload, kinds=FILE_KINDS, max_bytes=MAX_FILE_BYTES)

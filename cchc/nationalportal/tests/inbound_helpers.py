@@ -80,6 +80,11 @@ class FileServer:
                     self.send_error(404)
                     return
                 kind, content = served[self.path]
+                if kind == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", content.decode())
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(content)))

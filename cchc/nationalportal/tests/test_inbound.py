@@ -250,6 +250,31 @@ class InboundDossierTests(DeskTestCase):
         self.assertEqual(fields, {"Email", "NgayNopHoSo"})
         nothing_written(self)
 
+    def test_a_submission_time_in_the_future_is_refused(self):
+        response = self.push(payload(NgayNopHoSo="20260302100000"))
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"][0]["field"], "NgayNopHoSo")
+        nothing_written(self)
+
+    def test_a_body_larger_than_django_s_in_memory_limit_is_read_whole(self):
+        scan = PDF + b"0" * (3 * 1024 * 1024)  # 4 MB of base64, above the 2.5 MB default
+        body = payload()
+        body["TaiLieuNop"][0]["Base64"] = base64.b64encode(scan).decode()
+        response = self.push(body)
+        self.assertEqual(response.status_code, 200, response.content[:300])
+        self.assertEqual(DossierFile.objects.get().size, len(scan))
+
+    def test_files_larger_than_the_limits_are_refused(self):
+        from cchc.nationalportal import inbound
+
+        big = base64.b64encode(PDF + b"0" * (inbound.MAX_FILE_BYTES)).decode()
+        body = payload()
+        body["TaiLieuNop"][0]["Base64"] = big
+        response = self.push(body)
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("quá lớn", response.json()["errors"][0]["message"])
+        nothing_written(self)
+
     def test_a_base64_file_that_is_not_the_declared_type_is_refused_and_nothing_stored(self):
         body = payload()
         body["TaiLieuNop"].append(
@@ -326,12 +351,14 @@ class InboundDossierTests(DeskTestCase):
         served = {
             "/trang.pdf": ("text/html", b"<!doctype html><html><body>Dang nhap</body></html>"),
             "/gia.pdf": ("application/pdf", b"<html><script>x</script></html>"),
+            "/chuyen": ("redirect", b"http://169.254.169.254/latest/meta-data"),
         }
         with FileServer(served) as server:
             for path, words in (
                 ("/khong-co.pdf", "404"),
                 ("/trang.pdf", "text/html"),
                 ("/gia.pdf", "không đúng loại"),
+                ("/chuyen", "302"),
             ):
                 body = payload()
                 body["TaiLieuNop"][0] = {
