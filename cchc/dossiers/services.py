@@ -586,8 +586,8 @@ def dossier_receive_from_national(
     and whether it was created now (False: the code was received before, nothing written).
 
     `files` are [(component or None, upload)], `file_flags` their TaiLieuNop flags as
-    DossierFile fields ({"reuse": 1}), in the same order. No lookup secret is kept for the applicant, who
-    follows the dossier on the national portal; no notice is mailed."""
+    DossierFile fields ({"reuse": 1}), in the same order. No lookup secret is kept for the
+    applicant, who follows the dossier on the national portal; no notice is mailed."""
     from cchc.nationalportal.models import InboundReceipt
 
     def received():

@@ -4,6 +4,8 @@ No session and no CSRF: the caller is authenticated by the HMAC signature of the
 (`inbound.authenticate`). Replies are the contract's envelope: `error_code` 0 created, 1 received
 before (both HTTP 200, with the local code), -1 refused, with the project's `errors` list."""
 
+import logging
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +18,8 @@ from rest_framework.views import APIView
 from cchc.core import ratelimits
 from cchc.core.files import MB, limit
 from cchc.nationalportal import inbound
+
+logger = logging.getLogger(__name__)
 
 _ERROR = inline_serializer(
     "DvcqgInboundError",
@@ -129,6 +133,8 @@ class InboundDossierView(APIView):
             )
             dossier, created = inbound.receive(raw)
         except inbound.InboundError as error:
+            # Refusals are logged with their reasons (never the body: personal data).
+            logger.warning("DVCQG push refused (%s): %s", error.status, error.errors)
             return _refused(error.status, error.errors)
         return Response(
             {
