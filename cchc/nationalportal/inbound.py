@@ -142,7 +142,7 @@ def _message(error: jsonschema.ValidationError) -> tuple[str | None, str]:
             "field": name,
             "max": error.validator_value,
         }
-    if error.validator == "minLength":
+    if error.validator == "minLength" or error.validator_value == "\\S":
         return where, _("%(field)s không được để trống.") % {"field": name}
     if error.validator == "maxItems":
         return where, _("%(field)s có quá %(max)d mục.") % {
@@ -359,11 +359,11 @@ def _applicant(data) -> services.Applicant:
     person = data["LoaiDoiTuong"] == "1"
     return services.Applicant(
         kind=Dossier.ApplicantKind.PERSON if person else Dossier.ApplicantKind.ORGANISATION,
-        name=data["ChuHoSo"],
-        id_number=data["SoGiayToChuHoSo"],
-        phone=data.get("SoDienThoai", ""),
-        address=data.get("DiaChi", ""),
-        email=data.get("Email", ""),
+        name=data["ChuHoSo"].strip(),
+        id_number=data["SoGiayToChuHoSo"].strip(),
+        phone=data.get("SoDienThoai", "").strip(),
+        address=data.get("DiaChi", "").strip(),
+        email=data.get("Email", "").strip(),
     )
 
 

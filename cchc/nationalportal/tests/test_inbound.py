@@ -223,7 +223,7 @@ class InboundDossierTests(DeskTestCase):
         nothing_written(self)
 
     def test_a_body_that_breaks_the_schema_gets_vietnamese_messages_per_field(self):
-        body = payload(NgayNopHoSo="2026-03-02", LoaiDoiTuong="9")
+        body = payload(NgayNopHoSo="2026-03-02", LoaiDoiTuong="9", SoGiayToChuHoSo="  ")
         del body["ChuHoSo"]
         body["TaiLieuNop"][0]["DuongDanTaiTepTin"] = "http://example.vn/a.pdf"  # and Base64
         response = self.push(body)
@@ -233,6 +233,7 @@ class InboundDossierTests(DeskTestCase):
         self.assertIn("Thiếu", errors["ChuHoSo"])
         self.assertIn("yyyyMMddHHmmss", errors["NgayNopHoSo"])
         self.assertIn("1, 2, 3, 4", errors["LoaiDoiTuong"])
+        self.assertIn("không được để trống", errors["SoGiayToChuHoSo"])
         self.assertIn("Base64", errors["TaiLieuNop[0]"])
         nothing_written(self)
 
