@@ -370,4 +370,11 @@ RATE_LIMITS = {
     "dossier-lookup": "30/10m",  # every lookup and every secret tried (supplements too)
     "dossier-resubmit": "10/h",
     "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
+    "dvcqg-inbound": "600/m",  # dossiers pushed by the national portal (one address)
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))
+
+# Dossiers pushed by the National Public Service Portal (cchc/nationalportal/inbound.py): the
+# shared HMAC secret (empty: the endpoint answers 503) and, when set, the only hosts component
+# files may be fetched from (DuongDanTaiTepTin).
+DVCQG_INBOUND_SECRET = env_str("DVCQG_INBOUND_SECRET", "")
+DVCQG_INBOUND_FILE_HOSTS = env_list("DVCQG_INBOUND_FILE_HOSTS")

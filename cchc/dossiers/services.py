@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -590,6 +590,91 @@ def dossier_file_online(
         if notify:
             _notify(dossier, "submitted")
     return dossier, secret
+
+
+class _AlreadyReceived(Exception):
+    """Raised inside the transaction to roll back (and delete the stored files) a repeat."""
+
+
+def dossier_receive_from_national(
+    *,
+    procedure: Procedure,
+    applicant: Applicant,
+    agency: Agency,
+    national_code: str,
+    files: list[tuple],
+    file_flags: list[dict] = (),
+    national_account: str = "",
+    vneid_verified: bool = False,
+    filed_at: dt.datetime | None = None,
+    summary: str = "",
+    body_sha256: str = "",
+    at=None,
+) -> tuple[Dossier, bool]:
+    """A dossier filed on the National Public Service Portal and pushed here: status 1 in
+    channel 2, waiting for the desk to accept it, once per national code. Returns the dossier
+    and whether it was created now (False: the code was received before, nothing written).
+
+    `files` are [(component or None, upload)], `file_flags` their TaiLieuNop flags as
+    DossierFile fields ({"reuse": 1}), in the same order. No lookup secret is kept for the
+    applicant, who follows the dossier on the national portal; no notice is mailed."""
+    from cchc.nationalportal.models import InboundReceipt
+
+    def received():
+        receipt = InboundReceipt.objects.filter(national_code=national_code).first()
+        return receipt.dossier if receipt else None
+
+    if (earlier := received()) is not None:
+        return earlier, False
+    _check_procedure(procedure)
+    moment = _now(at)
+    saved = _save_uploads(agency, files)
+    for row, flags in zip(saved, file_flags, strict=False):
+        for name, value in flags.items():
+            setattr(row, name, value)
+    try:
+        with _cleanup_on_failure(saved), transaction.atomic():
+            # Two pushes of one dossier at once: the second waits on the code counter row, then
+            # finds the receipt (or fails on the unique national code) and rolls back.
+            dossier = _create(
+                procedure,
+                applicant,
+                agency,
+                Channel.ONLINE,
+                Status.SUBMITTED,
+                moment,
+                new_secret(),
+                None,
+                digitised=bool(saved),
+                national_code=national_code,
+                national_account=national_account,
+                vneid_verified=vneid_verified,
+            )
+            if received() is not None:
+                raise _AlreadyReceived
+            if filed_at is not None:
+                dossier.submitted_at = filed_at
+                dossier.save(update_fields=["submitted_at"])
+            _attach(dossier, saved)
+            InboundReceipt.objects.create(
+                national_code=national_code,
+                dossier=dossier,
+                received_at=moment,
+                body_sha256=body_sha256,
+            )
+            _record(
+                dossier,
+                actor=None,
+                action="file_online",
+                from_status=None,
+                note=summary,
+                at=moment,
+            )
+    except (_AlreadyReceived, IntegrityError):
+        if (earlier := received()) is None:
+            raise
+        return earlier, False
+    return dossier, True
 
 
 def _create(

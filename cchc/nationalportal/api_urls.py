@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from cchc.nationalportal import api
+
+urlpatterns = [
+    path("ho-so", api.InboundDossierView.as_view(), name="dvcqg-inbound"),
+]

@@ -84,6 +84,8 @@ ROWS = {
     "api:dossiers-queue": {"get": "200 200 200 200 200 200 200 200 200 200 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
     "api:dossiers-statistics": {"get": "404 200 404 404 200 404 200 404 404 200 404 401", "post": "405 405 405 405 405 405 405 405 405 405 405 401"},
     "api:dossiers-supplement": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    # The national portal's push (nationalportal/inbound.py): only an HMAC-signed body, never a session.
+    "api:dvcqg-inbound": {"get": NO_POST, "post": "401 401 401 401 401 401 401 401 401 401 401 401"},
     "api:feedback-answer-list": {"get": PUBLIC, "post": NO_POST},
     "api:feedback-counters": {"get": PUBLIC, "post": NO_POST},
     # Staff who see the petition read it with their actions; only a handler acts (feedback/tests/test_flow.py).
@@ -318,7 +320,7 @@ def _fingerprint_queries() -> tuple[str, ...]:
     return tuple(queries)
 
 
-@override_settings(SITE_AGENCY_CODE="TEST")
+@override_settings(SITE_AGENCY_CODE="TEST", DVCQG_INBOUND_SECRET="matrix-inbound-secret")
 class PermissionMatrixTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
