@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import shutil
 import tempfile
@@ -9,6 +10,8 @@ from pypdf import PdfWriter
 from cchc.esign.certificates import make_demo_certificate
 
 PASSWORD = "test-p12-password"
+# The tests travel to 2026 dates: the certificates are valid from 2020 for ten years.
+CERTIFICATES_FROM = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def blank_pdf() -> bytes:
@@ -30,7 +33,11 @@ class DemoCertificateMixin:
         cls.addClassCleanup(shutil.rmtree, folder, ignore_errors=True)
         cls.p12_path, cls.ca_path = folder / "agency.p12", folder / "ca.pem"
         make_demo_certificate(
-            p12_path=cls.p12_path, ca_path=cls.ca_path, password=PASSWORD, agency_name="Sở KHCN"
+            p12_path=cls.p12_path,
+            ca_path=cls.ca_path,
+            password=PASSWORD,
+            agency_name="Sở KHCN",
+            at=CERTIFICATES_FROM,
         )
         overrides = override_settings(
             ESIGN_PKCS12_PATH=str(cls.p12_path),
