@@ -366,6 +366,8 @@ RATE_LIMITS = {
 # and the PEM roots the verification page trusts. Without the file documents stay unsigned;
 # `load_demo` writes a demo CA and agency certificate at these default paths.
 ESIGN_PKCS12_PATH = env_str("ESIGN_PKCS12_PATH", str(VAR_DIR / "esign" / "agency.p12"))
+# An agency with its own certificate: ESIGN_AGENCY_PKCS12="SKHCNTQ=/etc/cchc/tq.p12,..."
+ESIGN_AGENCY_PKCS12 = dict(item.split("=", 1) for item in env_list("ESIGN_AGENCY_PKCS12"))
 ESIGN_PKCS12_PASSWORD = env_str("ESIGN_PKCS12_PASSWORD", "cchc-demo")
 ESIGN_TRUST_ROOTS = env_list("ESIGN_TRUST_ROOTS", str(VAR_DIR / "esign" / "demo-ca.pem"))
 ESIGN_MAX_UPLOAD_BYTES = env_int("ESIGN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

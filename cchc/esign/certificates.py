@@ -17,7 +17,7 @@ from django.utils import timezone
 # Every demo certificate carries this in its subject; the verification page reads it to say
 # "chứng thư số minh họa".
 DEMO_MARK = "CCHC DEMO — KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"
-DEMO_CA_NAME = f"{DEMO_MARK} — CA minh họa"
+DEMO_CA_NAME = "CA minh họa của CCHC"
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
@@ -89,7 +89,7 @@ def make_demo_certificate(
         years=20,
     )
     agency = _certificate(
-        subject=_name(f"{agency_name} ({DEMO_MARK})", DEMO_MARK),
+        subject=_name(agency_name[:64], DEMO_MARK),
         issuer=ca_name,
         key=agency_key,
         issuer_key=ca_key,
@@ -112,29 +112,34 @@ def make_demo_certificate(
     return True
 
 
-def configured() -> bool:
-    path = settings.ESIGN_PKCS12_PATH
+def pkcs12_path(agency=None) -> str:
+    """The agency's own PKCS#12 (ESIGN_AGENCY_PKCS12, by agency code), else the installation's."""
+    own = settings.ESIGN_AGENCY_PKCS12.get(agency.code) if agency is not None else None
+    return own or settings.ESIGN_PKCS12_PATH
+
+
+def configured(agency=None) -> bool:
+    path = pkcs12_path(agency)
     return bool(path) and Path(path).is_file()
 
 
 def load_signer(agency=None):
-    """The pyHanko signer of the agency's PKCS#12 (one file for the installation; a per-agency
-    file is not supported yet), or None when no certificate is configured."""
+    """The pyHanko signer of the agency's PKCS#12, or None when no certificate is configured.
+    Every PKCS#12 opens with ESIGN_PKCS12_PASSWORD."""
     from pyhanko.sign.signers import SimpleSigner
 
-    if not configured():
+    if not configured(agency):
         return None
-    password = settings.ESIGN_PKCS12_PASSWORD
+    path, password = pkcs12_path(agency), settings.ESIGN_PKCS12_PASSWORD
     try:
         return SimpleSigner.load_pkcs12_data(
-            Path(settings.ESIGN_PKCS12_PATH).read_bytes(),
+            Path(path).read_bytes(),
             other_certs=[],
             passphrase=password.encode() if password else None,
         )
     except ValueError as error:
         raise ImproperlyConfigured(
-            f"ESIGN_PKCS12_PATH={settings.ESIGN_PKCS12_PATH}: không mở được tệp PKCS#12 "
-            "(sai mật khẩu ESIGN_PKCS12_PASSWORD hoặc tệp hỏng)."
+            f"{path}: không mở được tệp PKCS#12 (sai mật khẩu ESIGN_PKCS12_PASSWORD hoặc tệp hỏng)."
         ) from error
 
 
@@ -154,4 +159,8 @@ def is_demo(certificate: asn1_x509.Certificate) -> bool:
 
 
 def common_name(certificate: asn1_x509.Certificate) -> str:
-    return certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+    """The signer as shown: common name (organisation)."""
+    subject = certificate.subject.native
+    name = subject.get("common_name") or certificate.subject.human_friendly
+    organisation = subject.get("organization_name")
+    return f"{name} ({organisation})" if organisation else name

@@ -201,8 +201,8 @@ class Signing:
     sha256: str
 
 
-def _signing(pdf: bytes) -> Signing:
-    signer = certificates.load_signer()
+def _signing(pdf: bytes, agency) -> Signing:
+    signer = certificates.load_signer(agency)
     return Signing(
         signer=certificates.common_name(signer.signing_cert),
         signed_at=timezone.now(),
@@ -222,7 +222,7 @@ def receipt_pdf(dossier, *, request=None) -> bytes:
             "dossiers/forms/form.html", documents.form_context(dossier, "bm01", request=request)
         )
 
-    if not certificates.configured():
+    if not certificates.configured(dossier.agency):
         return render()
     stored = _stored_receipt(dossier)
     if stored is not None:
@@ -234,7 +234,7 @@ def receipt_pdf(dossier, *, request=None) -> bytes:
         % {"code": dossier.code},
         location=dossier.agency.place_name or dossier.agency.name,
     )
-    signing = _signing(signed)
+    signing = _signing(signed, dossier.agency)
     path = default_storage.save(
         f"esign/{dossier.agency.code}/{uuid.uuid4().hex}.pdf", ContentFile(signed)
     )
@@ -272,7 +272,7 @@ def sign_result_upload(upload, *, dossier, mime: str):
     """(the upload to store, Signing or None): a PDF result is replaced by its signed copy
     before it is stored (the unsigned upload is not kept: its bytes are the first revision of
     the signed file); other kinds and installations without a certificate are left as is."""
-    if mime != PDF_MIME or not certificates.configured():
+    if mime != PDF_MIME or not certificates.configured(dossier.agency):
         return upload, None
     upload.seek(0)
     signed = sign_pdf(
@@ -281,7 +281,9 @@ def sign_result_upload(upload, *, dossier, mime: str):
         reason=_("Kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code},
         location=dossier.agency.place_name or dossier.agency.name,
     )
-    return SimpleUploadedFile(upload.name, signed, content_type=PDF_MIME), _signing(signed)
+    return SimpleUploadedFile(upload.name, signed, content_type=PDF_MIME), _signing(
+        signed, dossier.agency
+    )
 
 
 def result_signature_record(*, dossier, file, signing: Signing) -> SignedDocument:
