@@ -99,6 +99,7 @@ def make_demo_certificate(
     )
     p12_path.parent.mkdir(parents=True, exist_ok=True)
     ca_path.parent.mkdir(parents=True, exist_ok=True)
+    p12_path.touch(mode=0o600)  # the private key: readable by the service account only
     p12_path.write_bytes(
         pkcs12.serialize_key_and_certificates(
             b"cchc-agency",

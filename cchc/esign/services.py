@@ -264,8 +264,12 @@ def _stored_receipt(dossier) -> bytes | None:
     row = SignedDocument.objects.filter(dossier=dossier, kind=SignedDocument.Kind.RECEIPT).first()
     if row is None:
         return None
-    with default_storage.open(row.path, "rb") as handle:
-        return handle.read()
+    try:
+        with default_storage.open(row.path, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, OSError):  # removed from storage by hand: issue it again
+        row.delete()
+        return None
 
 
 def sign_result_upload(upload, *, dossier, mime: str):

@@ -96,3 +96,10 @@ class SignedDocumentsTest(DemoCertificateMixin, DeskTestCase):
         self.assertIsNone(self.dossier.decided_at)
         self.assertFalse(DossierFile.objects.filter(is_result=True).exists())
         self.assertFalse(SignedDocument.objects.exists())
+
+    def test_a_receipt_removed_from_storage_is_issued_again(self):
+        self.receipt()
+        default_storage.delete(SignedDocument.objects.get().path)
+        again = self.receipt()
+        self.assertTrue(esign.verify_pdf(again).valid)
+        self.assertEqual(SignedDocument.objects.get().sha256, hashlib.sha256(again).hexdigest())
