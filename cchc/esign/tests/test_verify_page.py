@@ -129,3 +129,8 @@ class DossierSignaturesPageTest(DemoCertificateMixin, DeskTestCase):
             response = self.client.get(self.url)
             self.assertEqual(response.status_code, 404, name)
             self.assertNotContains(response, "BM.01", status_code=404)
+
+
+class LinksTest(DeskTestCase):
+    def test_the_lookup_page_links_to_the_check(self):
+        self.assertContains(self.client.get("/ho-so/tra-cuu/"), f'href="{PAGE}"')
