@@ -103,6 +103,19 @@ class VerificationResult:
         return self.signed and all(s.ok for s in self.signatures)
 
     @property
+    def intact(self) -> bool:
+        return self.signed and all(s.intact for s in self.signatures)
+
+    @property
+    def signer(self) -> str:
+        """Of the last signature (the agency's, on a result a leader had signed before)."""
+        return self.signatures[-1].signer if self.signatures else ""
+
+    @property
+    def signed_at(self) -> dt.datetime | None:
+        return self.signatures[-1].signed_at if self.signatures else None
+
+    @property
     def modified(self) -> bool:
         return any(s.modified or not s.intact for s in self.signatures)
 

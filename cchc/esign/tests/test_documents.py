@@ -103,3 +103,22 @@ class SignedDocumentsTest(DemoCertificateMixin, DeskTestCase):
         again = self.receipt()
         self.assertTrue(esign.verify_pdf(again).valid)
         self.assertEqual(SignedDocument.objects.get().sha256, hashlib.sha256(again).hexdigest())
+
+    def test_the_applicant_gets_the_same_signed_receipt_as_the_desk(self):
+        from cchc.dossiers.services import dossier_claim, dossier_receive_paper
+        from cchc.dossiers.tests.helpers import APPLICANT
+
+        paper, secret = dossier_receive_paper(
+            actor=self.desk, procedure=self.procedure, applicant=APPLICANT, at=at(2026, 3, 3, 9)
+        )
+        dossier_claim(user=self.citizen, code=paper.code, secret=secret)
+        self.client.force_login(self.citizen)
+        mine = self.client.get(f"/ho-so/cua-toi/{paper.code}/mau/bm01.pdf").content
+        result = esign.verify_pdf(mine)
+        self.assertTrue(result.valid, result)
+        self.assertTrue(result.intact)
+        self.assertIn("Sở KHCN", result.signer)
+        self.assertEqual(result.signed_at, at(2026, 3, 3, 10))
+        self.client.force_login(self.desk)
+        desk = self.client.get(f"/ho-so/{paper.code}/mau/bm01.pdf").content
+        self.assertEqual(desk, mine)
