@@ -92,6 +92,16 @@ class VerifyPageTest(DemoCertificateMixin, DeskTestCase):
             response, "Nhập mã tra cứu hoặc số điện thoại người nộp.", status_code=400
         )
 
+    def test_odd_codes_get_a_clear_answer_and_are_shown_escaped(self):
+        long = self.client.post(PAGE, {"mode": "code", "code-code": "X" * 200, "code-secret": "1"})
+        self.assertContains(long, "tối đa 40", status_code=400)
+        script = self.client.post(
+            PAGE, {"mode": "code", "code-code": "<script>x</script>", "code-secret": "' OR 1=1"}
+        )
+        self.assertContains(script, "Mã hồ sơ hoặc mã tra cứu không đúng.")
+        self.assertNotContains(script, "<script>x")
+        self.assertContains(script, "&lt;script&gt;x")
+
     @override_settings(RATE_LIMITS={"signature-verify": "2/h", "dossier-lookup": "30/h"})
     def test_every_check_counts_towards_a_rate_limit(self):
         for _ in range(2):
