@@ -371,6 +371,7 @@ RATE_LIMITS = {
     "dossier-resubmit": "10/h",
     "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
     "dvcqg-inbound": "600/m",  # dossiers pushed by the national portal (one address)
+    "signature-verify": "30/10m",  # the public signature check: every upload or code tried
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))
 
 # Dossiers pushed by the National Public Service Portal (cchc/nationalportal/inbound.py): the
@@ -378,3 +379,13 @@ RATE_LIMITS = {
 # files may be fetched from (DuongDanTaiTepTin).
 DVCQG_INBOUND_SECRET = env_str("DVCQG_INBOUND_SECRET", "")
 DVCQG_INBOUND_FILE_HOSTS = env_list("DVCQG_INBOUND_FILE_HOSTS")
+
+# Digital signatures (cchc.esign): the agency's PKCS#12 that signs results and BM.01 receipts,
+# and the PEM roots the verification page trusts. Without the file documents stay unsigned;
+# `load_demo` writes a demo CA and agency certificate at these default paths.
+ESIGN_PKCS12_PATH = env_str("ESIGN_PKCS12_PATH", str(VAR_DIR / "esign" / "agency.p12"))
+# An agency with its own certificate: ESIGN_AGENCY_PKCS12="SKHCNTQ=/etc/cchc/tq.p12,..."
+ESIGN_AGENCY_PKCS12 = dict(item.split("=", 1) for item in env_list("ESIGN_AGENCY_PKCS12"))
+ESIGN_PKCS12_PASSWORD = env_str("ESIGN_PKCS12_PASSWORD", "cchc-demo")
+ESIGN_TRUST_ROOTS = env_list("ESIGN_TRUST_ROOTS", str(VAR_DIR / "esign" / "demo-ca.pem"))
+ESIGN_MAX_UPLOAD_BYTES = env_int("ESIGN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

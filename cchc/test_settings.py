@@ -24,6 +24,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# No signing certificate unless a test writes one to a temporary folder (cchc.esign.tests).
+ESIGN_PKCS12_PATH = ""
+ESIGN_TRUST_ROOTS = []
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file (not shared-cache memory) so that threads and the live server see real SQLite

@@ -173,6 +173,10 @@ def form_context(dossier, form_code: str, *, request=None) -> dict:
 
 
 def form_pdf(dossier, form_code: str, *, request=None) -> bytes:
+    if form_code == "bm01":  # the receipt is signed by the agency when a certificate is set
+        from cchc.esign.services import receipt_pdf
+
+        return receipt_pdf(dossier, request=request)
     return render_pdf("dossiers/forms/form.html", form_context(dossier, form_code, request=request))
 
 

@@ -181,7 +181,11 @@ class DecideForm(SeenForm):
     result_text = forms.CharField(
         label=_("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-    result_file = forms.FileField(label=_("Tệp kết quả (PDF, ảnh; không bắt buộc)"), required=False)
+    # a PDF is stored signed by the agency (cchc.esign); an image is stored as is
+    result_file = forms.FileField(
+        label=_("Tệp kết quả (PDF: được ký số của cơ quan; ảnh: lưu nguyên; không bắt buộc)"),
+        required=False,
+    )
 
 
 class HandOverForm(SeenForm):

@@ -36,6 +36,7 @@ from cchc.dossiers.models import (
     SupplementRequest,
 )
 from cchc.dossiers.selectors import lookup_cache_key
+from cchc.esign import services as esign_services
 from cchc.procedures.models import Procedure, ProcedureStep
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -1239,9 +1240,13 @@ def dossier_decide(
         _check("decide", actor, Dossier.objects.select_related("procedure").get(pk=dossier.pk))
     if not (result_text or "").strip():
         raise ValidationError({"result_text": _("Cần ghi kết quả giải quyết.")})
-    saved = []
+    saved, signing = [], None
     if result_file is not None:
-        check_upload(result_file, kinds=("pdf", "image"), max_bytes=10 * 1024 * 1024)
+        checked = check_upload(result_file, kinds=("pdf", "image"), max_bytes=10 * 1024 * 1024)
+        # a PDF result is stored signed with the agency's certificate (images are not signed)
+        result_file, signing = esign_services.sign_result_upload(
+            result_file, dossier=dossier, mime=checked.mime
+        )
         saved = _save_uploads(dossier.agency, [(None, result_file)], is_result=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _lock(dossier)
@@ -1265,6 +1270,10 @@ def dossier_decide(
         if saved:
             _attach(dossier, saved)
             dossier.result_digitised = True
+            if signing is not None:
+                esign_services.result_signature_record(
+                    dossier=dossier, file=saved[0], signing=signing
+                )
         dossier.save(
             update_fields=[
                 "status",

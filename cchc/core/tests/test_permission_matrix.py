@@ -151,6 +151,10 @@ ROWS = {
     "dossiers:statistics-excel": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:tracking-book": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:unit-load": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
+    # Public signature check (a POST without a file or code is a 400 form); a dossier's signed
+    # documents for those who see the dossier (esign/tests/test_verify_page.py).
+    "esign:signature-verify": {"get": PUBLIC, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "esign:dossier-signatures": {"get": "404 404 404 404 200 404 404 404 404 404 404 404", "post": NO_POST},
     "feedback:answer-detail": {"get": PUBLIC, "post": NO_POST},
     "feedback:answer-list": {"get": PUBLIC, "post": NO_POST},
     "feedback:counting-rule": {"get": PUBLIC, "post": NO_POST},
@@ -429,6 +433,7 @@ class PermissionMatrixTests(PersonaTestCase):
                 "dossiers:dossier-resubmit": {"code": code},
                 "dossiers:dossier-action": {"code": code, "action": "accept"},
                 "dossiers:dossier-form": {"code": code, "form_code": "bm05", "fmt": "html"},
+                "esign:dossier-signatures": {"code": code},
                 "api:procedures-detail": {"pk": procedure.pk},
                 "api:dossiers-supplement": {"code": code},
                 "api:dossiers-action": {"code": code, "action": "accept"},
