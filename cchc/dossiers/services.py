@@ -34,6 +34,7 @@ from cchc.dossiers.models import (
     SupplementRequest,
 )
 from cchc.dossiers.selectors import lookup_cache_key
+from cchc.nationalportal import outbox as national_outbox
 from cchc.procedures.models import Procedure, ProcedureStep
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -444,6 +445,7 @@ def _record(
         reason=note,
         agency=dossier.agency,
     )
+    national_outbox.record_change(dossier, action, at=_now(at))
 
 
 def _notify(dossier: Dossier, kind: str) -> None:
