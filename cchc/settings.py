@@ -270,6 +270,7 @@ DVCQG_TIMEOUT = env_int("DVCQG_TIMEOUT", 6)
 DVCQG_MAX_ATTEMPTS = env_int("DVCQG_MAX_ATTEMPTS", 8)
 DVCQG_BACKOFF_SECONDS = env_int("DVCQG_BACKOFF_SECONDS", 60)
 DVCQG_STEP_CHUNK = env_int("DVCQG_STEP_CHUNK", 10)
+DVCQG_LEASE_SECONDS = env_int("DVCQG_LEASE_SECONDS", 300)
 # Links to files the national side downloads (TaiLieuNop, DanhSachGiayToKetQua): absolute,
 # signed, valid this many days.
 CCHC_PUBLIC_BASE_URL = env_str("CCHC_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), null=True, blank=True)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    # A worker's claim: others leave the dossier's messages alone until then (a worker that
+    # died mid-send loses its claim when this passes; the resend is idempotent).
+    locked_until = models.DateTimeField(_("đang gửi đến"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     sent_at = models.DateTimeField(_("gửi xong lúc"), null=True, blank=True)
 

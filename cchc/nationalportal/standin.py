@@ -8,7 +8,8 @@ accepted per dossier, and can be told to fail. Other stand-ins mount under a pat
 
     GET  /_standin/dossiers/<MaHoSo>   what was accepted for the dossier
     GET  /_standin/calls               every call, in order
-    POST /_standin/faults              {"service": "...", "times": 2, "mode": "error|timeout|http500"}
+    POST /_standin/faults              {"service": "...", "times": 2, "mode": "error|timeout|http500",
+                                        "seconds": 8}  (timeout: accepted, answered after `seconds`)
     POST /_standin/expire-sessions     forget every session (the next call is refused once)
     POST /_standin/reset               forget everything
     POST /_standin/push                push the demo inbound dossier (when the push client exists)
@@ -140,7 +141,13 @@ class StandIn:
         except ValueError:
             length = 0
         raw = environ["wsgi.input"].read(length) if length else b""
-        status, reply = self.handle(method, path, raw)
+        try:
+            status, reply = self.handle(method, path, raw)
+        except Exception as error:  # noqa: BLE001 - the stand-in answers, never hangs up
+            status, reply = (
+                "200 OK",
+                {"error_code": -1, "message": f"{type(error).__name__}: {error}"},
+            )
         body = json.dumps(reply, ensure_ascii=False).encode()
         start_response(
             status,
@@ -209,8 +216,6 @@ class StandIn:
         if fault and fault["mode"] == "http500":
             self._log(service, body, "http500")
             return "500 Internal Server Error", {"message": "lỗi máy chủ (giả lập)"}
-        if fault and fault["mode"] == "timeout":
-            time.sleep(fault["seconds"])
         if fault and fault["mode"] == "error":
             self._log(service, body, "fault")
             return "200 OK", {"error_code": FAULT, "message": "lỗi giả lập của trạm thử"}
@@ -230,6 +235,8 @@ class StandIn:
         with self.lock:
             reply = handler(body)
         self._log(service, body, "ok" if reply.get("error_code") == 0 else "refused")
+        if fault and fault["mode"] == "timeout":
+            time.sleep(fault["seconds"])  # accepted, but the answer comes too late
         return "200 OK", reply
 
     def _log(self, service, body, outcome, problems=()):
@@ -242,8 +249,10 @@ class StandIn:
 
     def do_TraCuuHoSo(self, body):
         record = self.dossiers.get(body["mahoso"])
-        found = [{"MaHoSo": body["mahoso"], "TrangThaiHoSo": record["dossier"]["TrangThaiHoSo"]}]
-        return {"error_code": 0, "result": found if record and record["dossier"] else []}
+        if not (record and record["dossier"]):
+            return {"error_code": 0, "result": []}
+        found = {"MaHoSo": body["mahoso"], "TrangThaiHoSo": record["dossier"]["TrangThaiHoSo"]}
+        return {"error_code": 0, "result": [found]}
 
     def do_DongBoHoSoMC(self, body):
         updating = body["isUpdating"] == "True"
