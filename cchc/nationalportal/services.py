@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from cchc.core.permissions import acts_for
 from cchc.core.roles import Role
 from cchc.core.services import audit_record
+from cchc.core.transitions import TransitionError
 from cchc.dossiers.models import Dossier, HandOver
 from cchc.nationalportal import adapter, payload
 from cchc.nationalportal.adapter import AdapterError
@@ -310,8 +311,6 @@ def retry_message(*, actor, message: OutboxMessage, now=None) -> OutboxMessage:
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if message.state not in (State.FAILED, State.DEAD):
-            from cchc.core.transitions import TransitionError
-
             raise TransitionError(
                 _("Tin này không ở trạng thái lỗi (hiện: %(s)s).")
                 % {"s": message.get_state_display()},

@@ -103,6 +103,8 @@ class StandIn:
             self.calls: list[dict] = []
             self.ratings: list[dict] = []
             self.logins = 0
+            self.open_access = False  # True: no session needed (the "plain" envelope)
+            self._dstcode = ""
 
     def dossier(self, code: str) -> dict | None:
         """What was accepted for dossier `code` (MaHoSo): the latest item, every version, the
@@ -142,7 +144,7 @@ class StandIn:
             length = 0
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
-            status, reply = self.handle(method, path, raw)
+            status, reply = self.handle(method, path, raw, environ.get("HTTP_DSTCODE", ""))
         except Exception as error:  # noqa: BLE001 - the stand-in answers, never hangs up
             status, reply = (
                 "200 OK",
@@ -158,7 +160,7 @@ class StandIn:
         )
         return [body]
 
-    def handle(self, method: str, path: str, raw: bytes) -> tuple[str, dict]:
+    def handle(self, method: str, path: str, raw: bytes, dstcode: str = "") -> tuple[str, dict]:
         if method == "GET" and path.startswith("/_standin/dossiers/"):
             record = self.dossier(path.removeprefix("/_standin/dossiers/"))
             return ("200 OK", record) if record else ("404 Not Found", {"message": "not found"})
@@ -191,7 +193,7 @@ class StandIn:
         if path == self.auth_endpoint:
             return "200 OK", self.login(body)
         if path in (self.integration_endpoint, self.share_endpoint):
-            return self.business(body)
+            return self.business(body, dstcode)
         return "404 Not Found", {"error_code": INVALID, "message": f"{path}: no such endpoint"}
 
     def login(self, body) -> dict:
@@ -206,10 +208,13 @@ class StandIn:
             self.logins += 1
         return {"error_code": 0, "session": session}
 
-    def business(self, body) -> tuple[str, dict]:
+    def business(self, body, dstcode: str = "") -> tuple[str, dict]:
         service = body.get("service", "") if isinstance(body, dict) else ""
+        self._dstcode = dstcode
         with self.lock:
-            known = isinstance(body, dict) and body.get("session") in self.sessions
+            known = isinstance(body, dict) and (
+                self.open_access or body.get("session") in self.sessions
+            )
         if not known:
             return "200 OK", {"error_code": SESSION_REFUSED, "message": "phiên không hợp lệ"}
         fault = self._take_fault(service)
@@ -242,7 +247,13 @@ class StandIn:
     def _log(self, service, body, outcome, problems=()):
         with self.lock:
             self.calls.append(
-                {"service": service, "outcome": outcome, "problems": list(problems), "body": body}
+                {
+                    "service": service,
+                    "outcome": outcome,
+                    "problems": list(problems),
+                    "body": body,
+                    "dstcode": self._dstcode,
+                }
             )
 
     # --- services (called with the lock held) ------------------------------------------------

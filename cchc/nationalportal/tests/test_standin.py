@@ -113,6 +113,48 @@ class SchemaTests(StandInTestCase):
         self.assertEqual(requests.get(url + "/_standin/dossiers/none", timeout=5).status_code, 404)
 
 
+class AdapterTests(StandInTestCase):
+    def test_share_call_reads_the_catalogue_and_a_refusal_raises_a_vietnamese_error(self):
+        from cchc.nationalportal import adapter
+
+        reply = adapter.share_call("LayDanhSachTTHC", {})
+        self.assertEqual(reply["error_code"], 0)
+        self.assertIsInstance(reply["result"], list)
+        self.national.add_fault("LayThuTuc", times=1, mode="error")
+        with self.assertRaises(adapter.AdapterError) as caught:
+            adapter.call("LayThuTuc", {"maTTHC": "1.000001"})
+        self.assertIn("Cổng DVCQG từ chối LayThuTuc (mã 99)", caught.exception.message)
+        # The body carried the session; the dstcode header was sent.
+        self.assertEqual(self.national.calls[-1]["dstcode"], "TEST")
+        body = self.national.calls[-1]["body"]
+        self.assertEqual((body["service"], body["maTTHC"]), ("LayThuTuc", "1.000001"))
+        self.assertIn(body["session"], self.national.sessions)
+
+    def test_an_unreachable_adapter_is_a_clear_error(self):
+        from django.test import override_settings
+
+        from cchc.nationalportal import adapter
+
+        with (
+            override_settings(DVCQG_ADAPTER_URL="http://127.0.0.1:9"),
+            self.assertRaises(adapter.AdapterError) as caught,
+        ):
+            adapter.call("TraCuuHoSo", {"mahoso": "x"})
+        self.assertIn("Không kết nối được Cổng DVCQG", caught.exception.message)
+
+    def test_renamed_services_and_the_plain_envelope(self):
+        from django.test import override_settings
+
+        from cchc.nationalportal import adapter
+
+        self.national.open_access = True  # the plain envelope sends no session
+        with override_settings(DVCQG_ENVELOPE="plain", DVCQG_SERVICE_NAMES={"Tim": "TraCuuHoSo"}):
+            reply = adapter.call("Tim", {"mahoso": "x"})
+        self.assertEqual(reply["result"], [])
+        self.assertNotIn("session", self.national.calls[-1]["body"])
+        self.assertEqual(self.national.logins, 0)
+
+
 class MountTests(SimpleTestCase):
     def test_another_wsgi_app_is_served_under_its_prefix(self):
         def hello(environ, start_response):
