@@ -9,7 +9,8 @@ accepted per dossier, and can be told to fail. Other stand-ins mount under a pat
     GET  /_standin/dossiers/<MaHoSo>   what was accepted for the dossier
     GET  /_standin/calls               every call, in order
     POST /_standin/faults              {"service": "...", "times": 2, "mode": "error|timeout|http500",
-                                        "seconds": 8}  (timeout: accepted, answered after `seconds`)
+                                        "seconds": 8, "skip": 0}  (timeout: accepted, answered
+                                        after `seconds`; skip: let that many calls through first)
     POST /_standin/expire-sessions     forget every session (the next call is refused once)
     POST /_standin/reset               forget everything
     POST /_standin/push                push the demo inbound dossier (when the push client exists)
@@ -113,16 +114,28 @@ class StandIn:
             record = self.dossiers.get(code)
             return copy.deepcopy(record) if record else None
 
-    def add_fault(self, service: str, times: int = 1, mode: str = "error", seconds: float = 8.0):
+    def add_fault(
+        self, service: str, times: int = 1, mode: str = "error", seconds: float = 8.0, skip: int = 0
+    ):
+        """Fail the next `times` calls of `service` ("*" = any), after letting `skip` through."""
         with self.lock:
             self.faults.append(
-                {"service": service, "times": int(times), "mode": mode, "seconds": float(seconds)}
+                {
+                    "service": service,
+                    "times": int(times),
+                    "mode": mode,
+                    "seconds": float(seconds),
+                    "skip": int(skip),
+                }
             )
 
     def _take_fault(self, service: str) -> dict | None:
         with self.lock:
             for fault in self.faults:
                 if fault["service"] in (service, "*") and fault["times"] > 0:
+                    if fault["skip"] > 0:
+                        fault["skip"] -= 1
+                        continue
                     fault["times"] -= 1
                     return dict(fault)
         return None
@@ -179,6 +192,7 @@ class StandIn:
                 body.get("times", 1),
                 body.get("mode", "error"),
                 body.get("seconds", 8),
+                body.get("skip", 0),
             )
             return "200 OK", {"error_code": 0, "faults": self.faults}
         if path == "/_standin/reset":

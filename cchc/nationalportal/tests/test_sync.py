@@ -260,6 +260,24 @@ class FailureTests(StandInTestCase):
         self.assertFalse(HandOver.objects.filter(dossier=dossier, synced_at__isnull=True).exists())
         self.assertFalse(OutboxMessage.objects.exclude(state="sent").exists())
 
+    @override_settings(DVCQG_STEP_CHUNK=2)
+    def test_steps_go_in_chunks_and_only_acknowledged_ones_are_marked(self):
+        dossier = self.receive(at(2026, 3, 2, 9))
+        ds.dossier_hand_over(actor=self.desk, dossier=dossier, at=at(2026, 3, 2, 10))
+        ds.dossier_hand_over(actor=self.officer_a, dossier=dossier, at=at(2026, 3, 3, 10))
+        # The first chunk (2 steps) is acknowledged, the second call fails.
+        self.national.add_fault("CapNhatTienDoHoSoMC", times=1, mode="error", skip=1)
+        services.sync_pass(now=at(2026, 3, 3, 11))
+        steps = list(HandOver.objects.filter(dossier=dossier).order_by("at", "id"))
+        self.assertEqual([bool(h.synced_at) for h in steps], [True, True, False])
+        self.assertEqual(OutboxMessage.objects.filter(state="failed").count(), 1)
+        services.sync_pass(now=at(2026, 3, 3, 12))
+        step_calls = [c for c in self.national.calls if c["service"] == "CapNhatTienDoHoSoMC"]
+        self.assertEqual([len(c["body"]["data"]) for c in step_calls], [2, 1, 1])
+        record = self.national.dossier(f"{UNIT_CODE}-{dossier.code}")
+        self.assertEqual([s["IdBuocXuLy"] for s in record["steps"]], [str(h.pk) for h in steps])
+        self.assertEqual(record["duplicates"], 0)
+
     def test_an_expired_session_is_renewed_once(self):
         self.receive(at(2026, 3, 2, 9))
         services.sync_pass(now=at(2026, 3, 2, 9, 1))
