@@ -47,7 +47,7 @@ run: demo
 	@echo "    Những lần sau: mật khẩu, rồi mã 6 chữ số tại /dang-nhap/xac-thuc/."
 	@mkdir -p var
 	@DJANGO_DEBUG=true $(PY) manage.py run_national_standin --port $(DVCQG_STANDIN_PORT) > var/dvcqg-standin.log 2>&1 & standin=$$!; \
-	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) DJANGO_DEBUG=true $(PY) manage.py sync_national_portal --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
+	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) DJANGO_DEBUG=true $(PY) manage.py sync_national_portal --backfill --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
 	trap 'kill $$standin $$sync 2>/dev/null; wait $$standin $$sync 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	echo "Cổng DVCQG (trạm giả lập): $(DVCQG_DEMO_URL), DVCQG_ADAPTER_URL trỏ đến đó, đồng bộ mỗi 10 giây (nhật ký var/dvcqg-*.log)."; \
 	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000

@@ -48,3 +48,41 @@ def record_change(dossier, action: str, *, at=None) -> list[OutboxMessage]:
         )
         for service in services
     ]
+
+
+def backfill(*, at=None) -> int:
+    """One DongBoHoSoMC row for every received dossier with steps not yet acknowledged and
+    nothing waiting: what changed before the link was switched on (or was lost) goes too."""
+    from cchc.dossiers.models import Dossier
+
+    moment = at or timezone.now()
+    waiting = OutboxMessage.objects.filter(
+        service=DOSSIER_SYNC,
+        state__in=(
+            OutboxMessage.State.PENDING,
+            OutboxMessage.State.FAILED,
+            OutboxMessage.State.DEAD,
+        ),
+    ).values("dossier_id")
+    dossiers = (
+        Dossier.objects.filter(handovers__synced_at__isnull=True)
+        .exclude(status=1)  # not yet received: nothing to report (assumption 9)
+        .exclude(pk__in=waiting)
+        .distinct()
+        .only("pk", "agency_id", "national_code", "due_at", "appointment_at")
+    )
+    rows = [
+        OutboxMessage(
+            agency_id=d.agency_id,
+            dossier=d,
+            service=DOSSIER_SYNC,
+            event="backfill",
+            payload={"due": national_time(d.effective_due)},
+            state=OutboxMessage.State.PENDING,
+            next_attempt_at=moment,
+            created_at=moment,
+        )
+        for d in dossiers
+    ]
+    OutboxMessage.objects.bulk_create(rows)
+    return len(rows)

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from cchc.dossiers.tests.helpers import at
 from cchc.nationalportal.models import OutboxMessage
-from cchc.nationalportal.tests.helpers import StandInTestCase
+from cchc.nationalportal.tests.helpers import UNIT_CODE, StandInTestCase
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,6 +33,19 @@ class CommandTests(StandInTestCase):
         call_command("sync_national_portal", stdout=out)
         self.assertIn("1 tin đã gửi", out.getvalue())
         self.assertEqual(OutboxMessage.objects.get().state, "sent")
+
+    def test_backfill_queues_what_changed_while_the_link_was_off(self):
+        with override_settings(DVCQG_ENABLED=False):
+            dossier = self.receive(at(2026, 3, 2, 9))
+        self.assertFalse(OutboxMessage.objects.exists())
+        out = io.StringIO()
+        call_command("sync_national_portal", "--backfill", stdout=out)
+        self.assertIn("Đã đưa 1 hồ sơ", out.getvalue())
+        record = self.national.dossier(f"{UNIT_CODE}-{dossier.code}")
+        self.assertEqual(len(record["steps"]), 1)
+        # Nothing left to backfill: a second run queues nothing.
+        call_command("sync_national_portal", "--backfill", stdout=out)
+        self.assertIn("Đã đưa 0 hồ sơ", out.getvalue())
 
     def test_the_worker_command_says_when_the_link_is_off(self):
         out = io.StringIO()
