@@ -29,6 +29,10 @@ demo: migrate
 # `make run CCHC_TWO_FACTOR_REQUIRED=true` runs the demo as a real installation would.
 CCHC_TWO_FACTOR_REQUIRED ?= false
 
+# The demo talks to the shipped stand-in of the National Public Service Portal (docs/dvcqg.md).
+DVCQG_STANDIN_PORT ?= 8765
+DVCQG_DEMO_URL := http://127.0.0.1:$(DVCQG_STANDIN_PORT)
+
 run: demo
 	@echo "CCHC: http://127.0.0.1:8000 (Ctrl+C để dừng)"
 	@echo ""
@@ -41,7 +45,12 @@ run: demo
 	@echo "    2. Đăng nhập bằng tài khoản cán bộ; trang /dang-nhap/thiet-lap-xac-thuc/ hiện mã QR và khóa bí mật."
 	@echo "    3. Quét mã QR (hoặc nhập khóa) trong ứng dụng, rồi nhập mã 6 chữ số ứng dụng hiển thị."
 	@echo "    Những lần sau: mật khẩu, rồi mã 6 chữ số tại /dang-nhap/xac-thuc/."
-	CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@mkdir -p var
+	@DJANGO_DEBUG=true $(PY) manage.py run_national_standin --port $(DVCQG_STANDIN_PORT) > var/dvcqg-standin.log 2>&1 & standin=$$!; \
+	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) DJANGO_DEBUG=true $(PY) manage.py sync_national_portal --backfill --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
+	trap 'kill $$standin $$sync 2>/dev/null; wait $$standin $$sync 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
+	echo "Cổng DVCQG (trạm giả lập): $(DVCQG_DEMO_URL), DVCQG_ADAPTER_URL trỏ đến đó, đồng bộ mỗi 10 giây (nhật ký var/dvcqg-*.log)."; \
+	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

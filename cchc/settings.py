@@ -260,6 +260,31 @@ PAYMENT_BENEFICIARY_BANK = env_str("PAYMENT_BENEFICIARY_BANK")  # MaNHThuHuong
 PAYMENT_BENEFICIARY_NAME = env_str("PAYMENT_BENEFICIARY_NAME")  # TenTKThuHuong
 PAYMENT_TIMEOUT_SECONDS = env_int("PAYMENT_TIMEOUT_SECONDS", 10)
 PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 15)
+# The National Public Service Portal (DVCQG) back-office link (docs/dvcqg.md). Off unless an
+# adapter URL is set (or DVCQG_ENABLED=true): then every dossier change writes an outbox row.
+DVCQG_ADAPTER_URL = env_str("DVCQG_ADAPTER_URL").rstrip("/")
+DVCQG_ENABLED = env_bool("DVCQG_ENABLED", bool(DVCQG_ADAPTER_URL))
+DVCQG_AUTH_ENDPOINT = env_str("DVCQG_AUTH_ENDPOINT", "/login")
+DVCQG_INTEGRATION_ENDPOINT = env_str("DVCQG_INTEGRATION_ENDPOINT", "/integration")
+DVCQG_SHARE_ENDPOINT = env_str("DVCQG_SHARE_ENDPOINT", "/share")
+DVCQG_USERNAME = env_str("DVCQG_USERNAME")
+DVCQG_PASSWORD = env_str("DVCQG_PASSWORD")
+DVCQG_DSTCODE = env_str("DVCQG_DSTCODE")
+DVCQG_MADONVI = env_str("DVCQG_MADONVI")  # empty: the agency's national_code
+DVCQG_ENVELOPE = env_str("DVCQG_ENVELOPE", "opencps")
+# Renamed services, e.g. "DongBoHoSoMC=SyncDossier,TraCuuHoSo=FindDossier".
+DVCQG_SERVICE_NAMES = dict(
+    item.split("=", 1) for item in env_list("DVCQG_SERVICE_NAMES") if "=" in item
+)
+DVCQG_TIMEOUT = env_int("DVCQG_TIMEOUT", 6)
+DVCQG_MAX_ATTEMPTS = env_int("DVCQG_MAX_ATTEMPTS", 8)
+DVCQG_BACKOFF_SECONDS = env_int("DVCQG_BACKOFF_SECONDS", 60)
+DVCQG_STEP_CHUNK = env_int("DVCQG_STEP_CHUNK", 10)
+DVCQG_LEASE_SECONDS = env_int("DVCQG_LEASE_SECONDS", 300)
+# Links to files the national side downloads (TaiLieuNop, DanhSachGiayToKetQua): absolute,
+# signed, valid this many days.
+CCHC_PUBLIC_BASE_URL = env_str("CCHC_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DVCQG_LINK_DAYS = env_int("DVCQG_LINK_DAYS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The production topology on this machine, 127.0.0.1 only (docs/deploy.md):
 #   nginx (TLS, static files) -> granian (WSGI, 2 workers) -> PostgreSQL + Redis,
-#   a django-tasks-db worker, and a timer loop (view counts, overdue reminders).
+#   a django-tasks-db worker, and a timer loop (view counts, national-portal sync, overdue reminders).
 #
 #   scripts/prod.sh [run]          prepare, start, stay in the foreground; Ctrl+C stops all
 #   scripts/prod.sh start          prepare and start in the background (returns when healthy)
@@ -252,7 +252,7 @@ status() {
   return $rc
 }
 
-timers() { # view counts every FLUSH_SECONDS, overdue reminders every hour
+timers() { # view counts and the DVCQG outbox every FLUSH_SECONDS, overdue reminders hourly
   local sleeper=""
   trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' TERM INT
   local last_reminder=0
@@ -261,6 +261,8 @@ timers() { # view counts every FLUSH_SECONDS, overdue reminders every hour
     sleeper=$!
     wait "$sleeper" || true
     manage flush_view_counts || say "flush_view_counts failed"
+    # The national-portal outbox (a no-op while DVCQG_ADAPTER_URL is unset; docs/dvcqg.md).
+    manage sync_national_portal --verbosity 0 || say "sync_national_portal failed"
     if [ $(($(date +%s) - last_reminder)) -ge 3600 ]; then
       manage send_overdue_task_reminders || say "send_overdue_task_reminders failed"
       last_reminder=$(date +%s)

@@ -37,6 +37,7 @@ from cchc.dossiers.models import (
 )
 from cchc.dossiers.selectors import lookup_cache_key
 from cchc.esign import services as esign_services
+from cchc.nationalportal import outbox as national_outbox
 from cchc.procedures.models import Procedure, ProcedureStep
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -467,6 +468,7 @@ def _record(
         reason=note,
         agency=dossier.agency,
     )
+    national_outbox.record_change(dossier, action, at=_now(at))
 
 
 def _notify(dossier: Dossier, kind: str) -> None:

@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), null=True, blank=True)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    # A worker's claim: others leave the dossier's messages alone until then (a worker that
+    # died mid-send loses its claim when this passes; the resend is idempotent).
+    locked_until = models.DateTimeField(_("đang gửi đến"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     sent_at = models.DateTimeField(_("gửi xong lúc"), null=True, blank=True)
 
@@ -63,3 +66,44 @@ class InboundReceipt(models.Model):
 
     def __str__(self):
         return self.national_code
+
+
+class SyncLog(models.Model):
+    """One call to or from the national side: what was sent, what came back, how long it took."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Gửi đi")
+        IN = "in", _("Nhận về")
+
+    class State(models.TextChoices):
+        OK = "ok", _("Thành công")
+        ERROR = "error", _("Lỗi")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="national_sync_log",
+    )
+    message = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    direction = models.CharField(_("chiều"), max_length=3, choices=Direction.choices)
+    service = models.CharField(_("dịch vụ"), max_length=60)
+    at = models.DateTimeField(_("lúc"))
+    payload = models.JSONField(_("nội dung gửi"), null=True, blank=True)
+    reply = models.JSONField(_("phản hồi"), null=True, blank=True)
+    state = models.CharField(_("kết quả"), max_length=5, choices=State.choices)
+    error = models.TextField(_("lỗi"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("thời gian (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("nhật ký đồng bộ Cổng DVCQG")
+        verbose_name_plural = _("nhật ký đồng bộ Cổng DVCQG")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"], name="synclog_dossier_at")]
+
+    def __str__(self):
+        return f"{self.direction} {self.service} {self.state}"

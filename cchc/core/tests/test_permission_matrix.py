@@ -277,6 +277,13 @@ ROWS = {
     "portal:cover-image": {"get": PUBLIC, "post": NO_POST},
     "portal:science-file": {"get": PUBLIC, "post": NO_POST},
     "procedures:component-template": {"get": PUBLIC, "post": NO_POST},
+    # National portal link: a dossier's sync log for those who see the dossier; failures and
+    # "Gửi lại" for the agency's system admins only (outsider_chief sees its own, empty list);
+    # signed file links for the national side are public (nationalportal/tests/test_pages.py).
+    "nationalportal:dossier-sync-log": {"get": "404 404 404 404 200 404 404 404 404 404 404 404", "post": NO_POST},
+    "nationalportal:failures": {"get": "404 404 404 404 404 404 404 404 404 200 404 404", "post": NO_POST},
+    "nationalportal:retry": {"get": NO_POST, "post": "404 404 404 404 404 404 404 404 404 404 404 404"},
+    "nationalportal:public-file": {"get": PUBLIC, "post": NO_POST},
     "admin:index": {"get": "302 302 302 302 302 302 302 302 302 302 302 302", "post": "302 302 302 302 302 302 302 302 302 302 302 302"},
 }
 # fmt: on
@@ -337,6 +344,7 @@ class PermissionMatrixTests(PersonaTestCase):
         cls._portal()
         cls._plans()
         cls._reports()
+        cls._nationalportal()
 
     @classmethod
     def _parindex(cls):
@@ -653,6 +661,31 @@ class PermissionMatrixTests(PersonaTestCase):
                 "api:reports-report-detail": {"pk": report.pk},
                 "api:reports-report-generate": {"pk": report.pk},
                 "api:reports-report-download": {"pk": report.pk, "fmt": "pdf"},
+            }
+        )
+
+    @classmethod
+    def _nationalportal(cls):
+        from cchc.dossiers.models import Dossier
+        from cchc.nationalportal.models import OutboxMessage
+        from cchc.nationalportal.payload import file_token
+
+        dossier = Dossier.objects.get(code=cls.kwargs["dossiers:dossier-detail"]["code"])
+        failed = OutboxMessage.objects.create(
+            agency=cls.agency,
+            dossier=dossier,
+            service="DongBoHoSoMC",
+            event="receive",
+            state=OutboxMessage.State.FAILED,
+            attempts=1,
+            last_error="Zyx",
+            created_at=dossier.submitted_at,
+        )
+        cls.kwargs.update(
+            {
+                "nationalportal:dossier-sync-log": {"code": dossier.code},
+                "nationalportal:retry": {"pk": failed.pk},
+                "nationalportal:public-file": {"token": file_token(dossier.files.get().pk)},
             }
         )
 

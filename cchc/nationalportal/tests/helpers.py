@@ -1,0 +1,70 @@
+"""The national stand-in served on a free port for a test class, and the settings that point
+the adapter at it."""
+
+import datetime as dt
+
+from django.test import override_settings
+
+from cchc.dossiers import services as dossier_services
+from cchc.dossiers.tests.helpers import APPLICANT, DeskTestCase, at, pdf_upload
+from cchc.nationalportal import adapter, standin
+
+PUBLIC_BASE = "https://cchc.example.gov.vn"
+UNIT_CODE = "000.00.00.H99"
+
+
+class StandInTestCase(DeskTestCase):
+    """Personas, the desk's three-step procedure, and the stand-in at `self.national`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.running = standin.serve(mounts={}, username="cchc", password="mat-khau")
+        cls.national = cls.running.standin
+        cls._link = override_settings(
+            DVCQG_ENABLED=True,
+            DVCQG_ADAPTER_URL=cls.running.url,
+            DVCQG_USERNAME="cchc",
+            DVCQG_PASSWORD="mat-khau",
+            DVCQG_DSTCODE="TEST",
+            DVCQG_TIMEOUT=2,
+            DVCQG_BACKOFF_SECONDS=60,
+            DVCQG_MAX_ATTEMPTS=3,
+            DVCQG_LEASE_SECONDS=300,
+            CCHC_PUBLIC_BASE_URL=PUBLIC_BASE,
+        )
+        cls._link.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._link.disable()
+        cls.running.stop()
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.agency.national_code = UNIT_CODE
+        cls.agency.save()
+
+    def setUp(self):
+        super().setUp()
+        self.national.reset()
+        adapter.forget_session()
+
+    def receive(self, when=None, **applicant):
+        component = self.procedure.components.first()
+        import dataclasses
+
+        dossier, _secret = dossier_services.dossier_receive_paper(
+            actor=self.desk,
+            procedure=self.procedure,
+            applicant=dataclasses.replace(APPLICANT, **applicant),
+            files={f"component_{component.pk}": pdf_upload()},
+            at=when or at(2026, 3, 2, 9),
+        )
+        return dossier
+
+
+def later(moment: dt.datetime, **delta) -> dt.datetime:
+    return moment + dt.timedelta(**delta)
