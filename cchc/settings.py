@@ -249,6 +249,8 @@ REFERENCE_DATA_DIR = env_str("CCHC_REFERENCE_DATA") or None
 
 # The agency whose portal this is (its identifier code).
 SITE_AGENCY_CODE = env_str("SITE_AGENCY_CODE", "SKHCN")
+# The public address of the site, for links in e-mails (no request there to ask the host).
+SITE_URL = env_str("CCHC_SITE_URL", "http://localhost:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -358,5 +360,6 @@ RATE_LIMITS = {
     "filing-mail-recipient": "5/d",  # filing notices sent to one e-mail address
     "dossier-lookup": "30/10m",  # every lookup and every secret tried (supplements too)
     "dossier-resubmit": "10/h",
-    "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
+    "dossier-claim": "10/h",
+    "dossier-rate": "20/h",  # satisfaction ratings posted (every attempt)  # "my dossiers": code + secret tried, per address and per account
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))

@@ -135,6 +135,10 @@ def dossier_lookup(request):
                 if details and dossier.status == Status.SUPPLEMENT
                 else None,
             )
+            if details:
+                from cchc.dossiers.ratings import lookup_block
+
+                context.update(lookup_block(dossier))
     return render(request, "dossiers/lookup.html", context)
 
 
