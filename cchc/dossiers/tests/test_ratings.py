@@ -317,6 +317,10 @@ class SummaryTests(DeskTestCase):
         self.assertNotIn("TEST-000000-0000", text)
         self.assertNotIn("Nhanh gọn", text)
 
+    def test_the_statistics_page_links_to_it(self):
+        self.client.force_login(self.agency_leader)
+        self.assertContains(self.client.get("/ho-so/thong-ke/"), f'href="{STAFF_URL}"')
+
     def test_a_bad_month_gets_a_message(self):
         self.client.force_login(self.agency_leader)
         for bad in ("2026-13", "tháng ba", "1999-01"):
