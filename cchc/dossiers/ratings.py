@@ -181,7 +181,10 @@ def _counts(qs) -> dict:
 
 def satisfaction_counts(*, agency, start: dt.date, end: dt.date) -> dict:
     """Ratings of the agency given from ``start`` to ``end`` (local dates, both included):
-    ``{"very_satisfied", "satisfied", "not_satisfied", "total"}`` (for the 766 group)."""
+    ``{"very_satisfied", "satisfied", "not_satisfied", "total"}`` (for the 766 group). Two
+    aware datetimes are taken as the moments [start, end) instead."""
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
+        return _counts(_ratings(agency, start, end))  # moments: [start, end)
     begin = dt.datetime.combine(start, dt.time.min, local_tz())
     finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, local_tz())
     return _counts(_ratings(agency, begin, finish))

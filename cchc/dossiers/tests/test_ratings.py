@@ -286,6 +286,10 @@ class SummaryTests(DeskTestCase):
         )
         self.assertEqual(spring["total"], 8)
         self.assertEqual(spring["not_satisfied"], 3)
+        moments = ratings.satisfaction_counts(
+            agency=self.agency, start=at(2026, 3, 31, 23), end=at(2026, 4, 1, 1)
+        )
+        self.assertEqual((moments["satisfied"], moments["not_satisfied"]), (1, 1))
         other = ratings.satisfaction_counts(
             agency=self.other_agency, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
         )
