@@ -392,6 +392,12 @@ class PermissionMatrixTests(PersonaTestCase):
             at=at(2026, 3, 2, 8),
         )
         code = dossier.code
+        # A rating of this month with a non-public comment (the satisfaction page lists it).
+        from django.utils import timezone
+
+        from cchc.dossiers.models import Rating
+
+        Rating.objects.create(dossier=dossier, level=1, comment=SECRET, rated_at=timezone.now())
         component.template_file.name = default_storage.save(
             "procedures/templates/mau-don.pdf", ContentFile(b"%PDF-1.4\n")
         )
