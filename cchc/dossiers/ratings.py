@@ -76,6 +76,7 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         required=False,
+        error_messages={"max_length": gettext_lazy("Ý kiến không quá 2000 ký tự.")},
     )
 
 

@@ -152,11 +152,17 @@ class RatingFlowTests(DeskTestCase):
     def test_a_bad_level_or_a_too_long_comment_is_a_form_error(self):
         self.return_it()
         token = ratings.rating_token(self.dossier)
-        for data in ({"level": "5"}, {"level": ""}, {"level": "3", "comment": "x" * 2001}):
-            with self.subTest(data=data):
-                response = self.client.post(RATE_URL, {"t": token, **data})
-                self.assertEqual(response.status_code, 400)
-                self.assertContains(response, 'class="field-error"', status_code=400)
+        cases = {
+            "5": "Mức độ hài lòng không hợp lệ",
+            "": "Hãy chọn mức độ hài lòng",
+            "3x": "Mức độ hài lòng không hợp lệ",
+        }
+        for level, message in cases.items():
+            with self.subTest(level=level):
+                response = self.client.post(RATE_URL, {"t": token, "level": level})
+                self.assertContains(response, message, status_code=400)
+        response = self.client.post(RATE_URL, {"t": token, "level": "3", "comment": "x" * 2001})
+        self.assertContains(response, "Ý kiến không quá 2000 ký tự", status_code=400)
         self.assertFalse(Rating.objects.exists())
         with self.assertRaises(ratings.ValidationError):
             ratings.rating_submit(dossier=self.dossier, level=4)
