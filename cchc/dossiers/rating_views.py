@@ -38,8 +38,9 @@ def dossier_rate(request):
         return render(request, "dossiers/rate.html", context, status=400)
     context.update(dossier=dossier, rating=getattr(dossier, "rating", None))
     if not posted:
-        if not ratings.may_rate(dossier):
-            context["error"] = ratings.ALREADY_RATED if context["rating"] else ratings.NOT_RETURNED
+        # A given rating is shown as such (also right after the applicant's own post).
+        if context["rating"] is None and not ratings.may_rate(dossier):
+            context["error"] = ratings.NOT_RETURNED
         return render(request, "dossiers/rate.html", context)
     if form.is_valid():
         try:
