@@ -69,6 +69,10 @@ class RatingFlowTests(DeskTestCase):
         page = self.lookup(self.secret)
         self.assertIn(ALREADY, page)
         self.assertNotIn('name="t"', page)
+        # The desk sees it on the dossier's page.
+        self.client.force_login(self.desk)
+        detail = self.client.get(f"/ho-so/{self.dossier.code}/")
+        self.assertContains(detail, "Rất hài lòng (14:00 06/03/2026): Cán bộ tận tình.")
 
     def test_without_the_secret_the_lookup_page_offers_no_rating(self):
         self.return_it()
