@@ -360,6 +360,6 @@ RATE_LIMITS = {
     "filing-mail-recipient": "5/d",  # filing notices sent to one e-mail address
     "dossier-lookup": "30/10m",  # every lookup and every secret tried (supplements too)
     "dossier-resubmit": "10/h",
-    "dossier-claim": "10/h",
-    "dossier-rate": "20/h",  # satisfaction ratings posted (every attempt)  # "my dossiers": code + secret tried, per address and per account
+    "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
+    "dossier-rate": "20/h",  # satisfaction ratings posted (every attempt)
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))
