@@ -252,6 +252,17 @@ SITE_AGENCY_CODE = env_str("SITE_AGENCY_CODE", "SKHCN")
 # The public address of the site, for links in e-mails (no request there to ask the host).
 SITE_URL = env_str("CCHC_SITE_URL", "http://localhost:8000")
 
+# Online payment through the national payment platform (docs/dvcqg.md, "Payment"). Without a
+# platform URL and secret the lookup page offers no online payment.
+PAYMENT_PLATFORM_URL = env_str("PAYMENT_PLATFORM_URL")  # base URL; "inittransaction" etc. below it
+PAYMENT_PARTNER_CODE = env_str("PAYMENT_PARTNER_CODE")  # MaDoiTac
+PAYMENT_SECRET = env_str("PAYMENT_SECRET")  # the MaXacThuc key
+PAYMENT_BENEFICIARY_ACCOUNT = env_str("PAYMENT_BENEFICIARY_ACCOUNT")  # TKThuHuong
+PAYMENT_BENEFICIARY_BANK = env_str("PAYMENT_BENEFICIARY_BANK")  # MaNHThuHuong
+PAYMENT_BENEFICIARY_NAME = env_str("PAYMENT_BENEFICIARY_NAME")  # TenTKThuHuong
+PAYMENT_TIMEOUT_SECONDS = env_int("PAYMENT_TIMEOUT_SECONDS", 10)
+PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 15)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an API client without credentials gets 401 with WWW-Authenticate.

@@ -459,12 +459,17 @@ class StatisticsApi(APIView):
             )
         except statistics.PeriodError as error:
             raise serializers.ValidationError({error.field: [str(error)]}) from None
+        try:
+            index, index_message = statistics.index_766(agency, start, end), ""
+        except statistics.IndexVersionMissing as missing:
+            index, index_message = [], str(missing)
         return Response(
             {
                 "summary": statistics.summary(agency, start, end),
                 "by_month": statistics.by_month(agency, start, end),
                 "by_procedure": statistics.by_procedure(agency, start, end),
-                "index_766": statistics.index_766(agency, start, end),
+                "index_766": index,
+                "index_766_message": index_message,
             }
         )
 

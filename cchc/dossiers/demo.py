@@ -1,9 +1,12 @@
 """A year of realistic demo dossiers for the agency SKHCN, generated with bulk_create."""
 
 import datetime as dt
+import hashlib
 import random
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from cchc.core.models import Agency, Unit, User
@@ -13,12 +16,16 @@ from cchc.dossiers.models import (
     Channel,
     DayCounter,
     Dossier,
+    DossierFile,
+    FeeLine,
     HandOver,
+    PaidOnline,
     Rating,
     Status,
     SupplementRequest,
 )
 from cchc.dossiers.services import rebuild_monthly_figures
+from cchc.nationalportal.models import OutboxMessage
 from cchc.procedures.models import Procedure
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
@@ -163,7 +170,10 @@ def load(stdout=None) -> dict:
     SupplementRequest.objects.bulk_create(supplements, batch_size=500)
     ratings = Rating.objects.bulk_create(_ratings(agency, now), batch_size=500)
     rebuild_monthly_figures(agency=agency)
-    return {"dossiers": len(dossiers), "handovers": len(handovers), "ratings": len(ratings)}
+    national = load_national_figures(agency, now=now, rng=rng)
+    # Ours first: load_national_figures adds no ratings when some exist.
+    counts = {"dossiers": len(dossiers), "handovers": len(handovers), **national}
+    return counts | {"ratings": len(ratings)}
 
 
 RATING_COMMENTS = {
@@ -304,3 +314,106 @@ def _dossier_state(rng, cal, agency, procedure, received, now, units, counters) 
     if procedure.fee_kind == Procedure.FeeKind.PERCENTAGE:
         d.fee_amount = procedure.fee_for(Decimal(rng.randint(1, 20)) * 1_000_000_000)
     return d
+
+
+# One stored PDF stands for every demo scan, one for every demo e-result: the rows point to a
+# file that exists, so that they count as digitised exactly as a real scan does.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEMO_SCAN, DEMO_RESULT = "dossiers/demo/ban-scan.pdf", "dossiers/demo/ket-qua.pdf"
+
+
+def _stored(path: str) -> str:
+    if not default_storage.exists(path):
+        path = default_storage.save(path, ContentFile(DEMO_PDF))
+    return path
+
+
+def load_national_figures(agency, *, now, rng) -> dict:
+    """What the Decision 766 groups count beside the dossiers: component scans (every online
+    filing, the paper dossiers marked digitised), e-result files, reuse flags, fee lines with
+    part paid online, the outbox rows already sent to the national portal, and ratings."""
+    scan, result = _stored(DEMO_SCAN), _stored(DEMO_RESULT)
+    sha = hashlib.sha256(DEMO_PDF).hexdigest()
+    files, fees, outbox, ratings, unscanned = [], [], [], [], []
+    paid = {PaidOnline.NATIONAL: [], PaidOnline.GATEWAY: [], PaidOnline.NOT_ONLINE: []}
+    rated = Rating.objects.filter(dossier__agency=agency).exists()  # ratings from elsewhere
+
+    def file(d, component, path, **flags):
+        return DossierFile(
+            dossier_id=d.id,
+            component=component,
+            name=component.name if component else "Kết quả giải quyết",
+            path=path,
+            original_name="ban-scan.pdf" if component else "ket-qua.pdf",
+            mime="application/pdf",
+            size=len(DEMO_PDF),
+            sha256=sha,
+            **flags,
+        )
+
+    dossiers = Dossier.objects.filter(agency=agency).select_related("procedure")
+    for d in dossiers.prefetch_related("procedure__components"):
+        components = list(d.procedure.components.all())[:2]
+        if d.digitised and components:
+            for component in components:
+                roll = rng.random()
+                files.append(
+                    file(
+                        d,
+                        component,
+                        scan,
+                        digitised=True,
+                        reuse=1 if roll < 0.25 else 0,
+                        from_national_store=roll < 0.05,
+                    )
+                )
+        elif d.digitised:
+            unscanned.append(d.id)  # no component to scan: not digitised
+        if d.decided_at and d.result_digitised:
+            files.append(file(d, None, result, is_result=True))
+        amount = d.fee_amount or d.procedure.fee_amount
+        if amount and d.status != Status.REFUSED:
+            way = rng.choices(list(paid), [50, 15, 35])[0]
+            paid[way].append(d.id)
+            paid_at = min(d.received_at + dt.timedelta(hours=rng.randint(1, 48)), now)
+            fees.append(
+                FeeLine(
+                    dossier_id=d.id, name="Lệ phí", amount=amount, paid_at=paid_at, paid_online=way
+                )
+            )
+        late = rng.random() < 0.08
+        sent_at = d.received_at + (
+            dt.timedelta(hours=rng.randint(26, 48))
+            if late
+            else dt.timedelta(minutes=rng.randint(1, 90))
+        )
+        if sent_at <= now:
+            outbox.append(
+                OutboxMessage(
+                    agency=agency,
+                    dossier_id=d.id,
+                    service="DongBoHoSoMC",
+                    event="receive",
+                    state=OutboxMessage.State.SENT,
+                    attempts=1,
+                    created_at=d.received_at,
+                    sent_at=sent_at,
+                )
+            )
+        rated_at = d.returned_at and d.returned_at + dt.timedelta(hours=rng.randint(1, 72))
+        if not rated and rated_at and rated_at <= now and rng.random() < 0.45:
+            level = rng.choices(list(Rating.Level), [6, 30, 64])[0]
+            ratings.append(Rating(dossier_id=d.id, level=level, rated_at=rated_at))
+    Dossier.objects.filter(id__in=unscanned).update(digitised=False)
+    for way, ids in paid.items():
+        Dossier.objects.filter(id__in=ids).update(paid_online=way)
+    DossierFile.objects.bulk_create(files, batch_size=1000)
+    FeeLine.objects.bulk_create(fees, batch_size=1000)
+    OutboxMessage.objects.bulk_create(outbox, batch_size=1000)
+    Rating.objects.bulk_create(ratings, batch_size=1000)
+    return {
+        "files": len(files),
+        "fee_lines": len(fees),
+        "outbox": len(outbox),
+        "ratings": len(ratings),
+    }

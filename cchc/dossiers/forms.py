@@ -94,7 +94,6 @@ class PaperForm(ApplicantForm):
             (Channel.POST.value, Channel.POST.label),
         ],
     )
-    digitised = forms.BooleanField(label=_("Đã scan, số hóa thành phần hồ sơ"), required=False)
 
 
 class LookupForm(forms.Form):

@@ -28,8 +28,10 @@ from cchc.dossiers.models import (
     DayCounter,
     Dossier,
     DossierFile,
+    FeeLine,
     HandOver,
     MonthlyFigure,
+    PaidOnline,
     Status,
     SupplementRequest,
 )
@@ -244,6 +246,26 @@ def _at_step_or_desk(actor, dossier):
     return step_refusal(actor, dossier)
 
 
+# The national payment platform confirms an online payment through cchc.payments as this
+# system account: inactive, without a password (it cannot sign in), and allowed only once the
+# dossier is recorded as paid on the platform.
+PAYMENT_PLATFORM_USERNAME = "nen-tang-thanh-toan"
+
+
+def _payment_platform_or(who):
+    def check(actor, dossier):
+        if (
+            actor.username == PAYMENT_PLATFORM_USERNAME
+            and not actor.is_active
+            and not actor.has_usable_password()
+            and dossier.paid_online == PaidOnline.NATIONAL
+        ):
+            return None
+        return who(actor, dossier)
+
+    return check
+
+
 def _unit_leader_of_step(actor, dossier):
     if refused := _same_agency(actor, dossier):
         return refused
@@ -453,8 +475,11 @@ def _notify(dossier: Dossier, kind: str) -> None:
         transaction.on_commit(lambda: send_dossier_mail.enqueue(dossier.pk, kind))
 
 
-def _save_uploads(agency: Agency, files, *, is_result: bool = False) -> list[DossierFile]:
-    """Write the uploads to storage before any row is locked; rows are added by `_attach`."""
+def _save_uploads(
+    agency: Agency, files, *, is_result: bool = False, digitised: bool = False
+) -> list[DossierFile]:
+    """Write the uploads to storage before any row is locked; rows are added by `_attach`.
+    ``digitised`` marks component files as DuocSoHoa: a desk scan or an electronic filing."""
     folder = f"dossiers/{agency.code}/{uuid.uuid4().hex}"
     saved = []
     for component, upload in files:
@@ -469,6 +494,7 @@ def _save_uploads(agency: Agency, files, *, is_result: bool = False) -> list[Dos
                 size=checked.size,
                 sha256=checked.sha256,
                 is_result=is_result,
+                digitised=digitised,
             )
         )
     return saved
@@ -491,14 +517,17 @@ def _cleanup_on_failure(saved: list[DossierFile]):
         raise
 
 
-def check_component_files(procedure: Procedure, files: dict) -> list[tuple]:
-    """Validate uploads keyed by component id: every required component present, type and size
-    sniffed. Returns [(component, upload)]; raises ValidationError keyed by field name."""
+def check_component_files(
+    procedure: Procedure, files: dict, *, require_all: bool = True
+) -> list[tuple]:
+    """Validate uploads keyed by component id: every required component present (unless
+    ``require_all`` is off: scans at the paper desk are optional), type and size sniffed.
+    Returns [(component, upload)]; raises ValidationError keyed by field name."""
     errors, pairs = {}, []
     for component in procedure.components.all():
         upload = files.get(f"component_{component.pk}")
         if upload is None:
-            if component.required:
+            if component.required and require_all:
                 errors[f"component_{component.pk}"] = _("Thiếu “%(name)s”.") % {
                     "name": component.name
                 }
@@ -542,7 +571,8 @@ def dossier_file_online(
     pairs = check_component_files(procedure, files)
     moment = _now(at)
     secret = new_secret()
-    saved = _save_uploads(agency, pairs)
+    # Files filed online are electronic: they count as digitised components (DuocSoHoa 1).
+    saved = _save_uploads(agency, pairs, digitised=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
             procedure,
@@ -553,7 +583,7 @@ def dossier_file_online(
             moment,
             secret,
             owner,
-            digitised=True,
+            digitised=bool(saved),
         )
         _attach(dossier, saved)
         _record(dossier, actor=owner, action="file_online", from_status=None, at=moment)
@@ -609,20 +639,21 @@ def dossier_receive_paper(
     applicant: Applicant,
     channel: int = Channel.IN_PERSON,
     files: dict | None = None,
-    digitised: bool = False,
     at=None,
 ) -> tuple[Dossier, str]:
-    """A paper dossier at the desk (in person or by post): received at once (status 2), BM.01."""
+    """A paper dossier at the desk (in person or by post): received at once (status 2), BM.01.
+    ``files`` are the optional scans per component ("component_<id>"): each stored scan is a
+    digitised component, and the dossier is digitised when it has one."""
     agency = actor.agency if actor and actor.is_authenticated else None
     _require_role(actor, DESK_ROLES, agency)
     _check_procedure(procedure)
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationError(_("Hồ sơ giấy chỉ nhận trực tiếp hoặc qua bưu chính."))
-    pairs = check_component_files(procedure, files) if files else []
+    pairs = check_component_files(procedure, files, require_all=False) if files else []
     moment = _now(at)
     secret = new_secret()
     due = clock.legal_due(procedure=procedure, start=moment, channel=channel)
-    saved = _save_uploads(agency, pairs)
+    saved = _save_uploads(agency, pairs, digitised=True)
     with _cleanup_on_failure(saved), transaction.atomic():
         dossier = _create(
             procedure,
@@ -637,7 +668,7 @@ def dossier_receive_paper(
             clock_start=moment,
             due_at=due.due,
             due_explanation=_explain(due),
-            digitised=digitised or bool(pairs),
+            digitised=bool(saved),
         )
         _attach(dossier, saved)
         _enter_first_step(dossier, moment)
@@ -1047,13 +1078,38 @@ def dossier_apologise(
     return dossier
 
 
-def dossier_require_fees(*, actor, dossier: Dossier, amount: Decimal, at=None) -> Dossier:
+def _fee_line(dossier: Dossier, amount: Decimal) -> FeeLine:
+    """The line of a fee request: one "lệ phí" named by the procedure's fee rule, coded by the
+    procedure's code (the national fee code list is not public; docs/dvcqg.md)."""
+    procedure = dossier.procedure
+    return FeeLine(
+        dossier=dossier,
+        kind=FeeLine.Kind.CHARGE,
+        code=procedure.code,
+        name=(procedure.fee_text or _("Lệ phí giải quyết thủ tục hành chính"))[:300],
+        amount=amount,
+    )
+
+
+def dossier_require_fees(
+    *, actor, dossier: Dossier, amount: Decimal | None = None, at=None
+) -> Dossier:
+    """Status 6 with the fee lines due: the amount the officer gives, else the procedure's fee
+    rule (`Procedure.fee_for`); earlier unpaid lines are replaced."""
     with transaction.atomic():
         dossier = _lock(dossier)
         transition = _check("require-fees", actor, dossier)
+        if amount is None:
+            amount = dossier.procedure.fee_for()
+        if amount is None:
+            raise ValidationError({"amount": _("Cần ghi số tiền phí, lệ phí phải nộp.")})
         previous = dossier.status
         dossier.status, dossier.fee_amount = transition.target, amount
-        dossier.save(update_fields=["status", "fee_amount"])
+        dossier.fees.filter(paid_at__isnull=True).delete()
+        if amount > 0:
+            _fee_line(dossier, amount).save()
+            dossier.paid_online = PaidOnline.NOT_ONLINE  # until paid on the platform
+        dossier.save(update_fields=["status", "fee_amount", "paid_online"])
         _record(
             dossier,
             actor=actor,
@@ -1072,6 +1128,10 @@ def dossier_fees_paid(*, actor, dossier: Dossier, at=None) -> Dossier:
         previous = dossier.status
         dossier.status = transition.target
         dossier.save(update_fields=["status"])
+        # Paid at the desk (lines paid online are already marked by cchc.payments).
+        dossier.fees.filter(paid_at__isnull=True).update(
+            paid_at=_now(at), paid_online=PaidOnline.NOT_ONLINE
+        )
         _record(dossier, actor=actor, action=transition.audit, from_status=previous, at=at)
     return dossier
 
@@ -1297,7 +1357,7 @@ FLOW = Workflow(
             _("Đã nộp phí, lệ phí"),
             frozenset({Status.FEES}),
             Status.PROCESSING,
-            who=_at_step_or_desk,
+            who=_payment_platform_or(_at_step_or_desk),
             audit="fees_paid",
             service=_S + "dossier_fees_paid",
         ),

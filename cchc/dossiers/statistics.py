@@ -2,14 +2,44 @@
 in process within / past time, shares, the PAR metrics and the Decision 766 index."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+import yaml
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.workcalendar import local_tz
-from cchc.dossiers.models import FINISHED_STATUSES, Channel, Dossier, MonthlyFigure, Status
+from cchc.dossiers.models import (
+    FINISHED_STATUSES,
+    Channel,
+    Dossier,
+    DossierFile,
+    FeeLine,
+    MonthlyFigure,
+    Outcome,
+    PaidOnline,
+    Rating,
+    Status,
+)
+from cchc.nationalportal.models import OutboxMessage
+from cchc.procedures.models import Component, LegalBasis, Procedure, ProcedureStep
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
@@ -234,94 +264,218 @@ def metric(key: str):
     return compute
 
 
-def index_766(agency, start, end) -> list[dict]:
-    """The six groups of Decision 766/QĐ-TTg with each component CCHC can compute."""
-    data = summary(agency, start, end) or {}
+INDEX_766_FILE = Path(__file__).resolve().parent / "data" / "index-766.yaml"
 
-    def comp(name, formula, numerator, denominator, max_points, target=1.0):
-        if not denominator:
-            return {
-                "name": name,
-                "formula": formula,
-                "numerator": numerator,
-                "denominator": denominator,
-                "rate": None,
-                "points": None,
-                "max": max_points,
-            }
-        rate = numerator / denominator
-        return {
-            "name": name,
-            "formula": formula,
-            "numerator": numerator,
-            "denominator": denominator,
-            "rate": rate,
-            "points": round(max_points * min(1, rate / target), 2),
-            "max": max_points,
+
+class IndexVersionMissing(ValueError):
+    """No version of the 766 index is valid on the last day of the period."""
+
+
+@dataclass
+class _Period:
+    agency: object
+    start: dt.date
+    end: dt.date
+    params: dict
+
+    @cached_property
+    def bounds(self):
+        return _bounds(self.start, self.end)
+
+    @cached_property
+    def received(self):
+        begin, finish = self.bounds
+        return Dossier.objects.filter(agency=self.agency, received_at__range=(begin, finish))
+
+    @cached_property
+    def decided(self):
+        begin, finish = self.bounds
+        return Dossier.objects.filter(agency=self.agency, decided_at__range=(begin, finish))
+
+    @cached_property
+    def satisfaction(self) -> dict:
+        try:
+            from cchc.dossiers.ratings import satisfaction_counts
+        except ModuleNotFoundError as missing:  # until the satisfaction part is merged
+            if missing.name != "cchc.dossiers.ratings":
+                raise
+            satisfaction_counts = _rating_counts
+        return satisfaction_counts(agency=self.agency, start=self.start, end=self.end)
+
+
+def _fully_published():
+    return (
+        Procedure.objects.current()
+        .filter(time__isnull=False)
+        .exclude(time_unit="")
+        .exclude(fee_kind=Procedure.FeeKind.UNKNOWN)
+        .filter(Exists(Component.objects.filter(procedure=OuterRef("pk"))))
+        .filter(Exists(ProcedureStep.objects.filter(procedure=OuterRef("pk"))))
+        .filter(
+            Exists(LegalBasis.objects.filter(procedure=OuterRef("pk"))) | ~Q(legal_basis_text="")
+        )
+    )
+
+
+def _synced_on_time(p: _Period) -> int:
+    within = dt.timedelta(hours=p.params.get("sync_hours", 24))
+    sent = OutboxMessage.objects.filter(
+        dossier=OuterRef("pk"),
+        state=OutboxMessage.State.SENT,
+        sent_at__lte=OuterRef("received_at") + within,
+    )
+    return p.received.filter(Exists(sent)).count()
+
+
+def _with_fees(p: _Period):
+    return p.received.filter(Exists(FeeLine.objects.filter(dossier=OuterRef("pk"), amount__gt=0)))
+
+
+def _paid_online(p: _Period) -> int:
+    online = [PaidOnline.NATIONAL, PaidOnline.GATEWAY]
+    line = FeeLine.objects.filter(dossier=OuterRef("pk"), amount__gt=0, paid_online__in=online)
+    return _with_fees(p).filter(Exists(line) | Q(paid_online__in=online)).count()
+
+
+def _rating_counts(*, agency, start, end) -> dict:
+    """Ratings given in the period on the agency's dossiers, by level (until ratings.py)."""
+    begin, finish = _bounds(start, end)
+    level = Rating.Level
+    return Rating.objects.filter(dossier__agency=agency, rated_at__range=(begin, finish)).aggregate(
+        very_satisfied=Count("id", filter=Q(level=level.VERY_SATISFIED)),
+        satisfied=Count("id", filter=Q(level=level.SATISFIED)),
+        not_satisfied=Count("id", filter=Q(level=level.NOT_SATISFIED)),
+        total=Count("id"),
+    )
+
+
+def _with_file(qs, *conditions, **file_filter):
+    files = DossierFile.objects.filter(*conditions, dossier=OuterRef("pk"), **file_filter)
+    return qs.filter(Exists(files))
+
+
+def _days(p: _Period, until: str) -> float:
+    """Calendar days from the start of the legal clock to `until`, summed over the dossiers
+    decided in the period (both ends known)."""
+    span = ExpressionWrapper(F(until) - F("clock_start"), output_field=DurationField())
+    total = p.decided.filter(clock_start__isnull=False, due_at__isnull=False).aggregate(
+        total=Sum(span)
+    )["total"]
+    return round(total.total_seconds() / 86400, 1) if total else 0
+
+
+def _reused(p: _Period) -> int:
+    files = DossierFile.objects.filter(dossier=OuterRef("pk"), is_result=False).filter(
+        Q(reuse__gt=0) | Q(from_national_store=True)
+    )
+    return p.received.filter(Exists(files)).count()
+
+
+# The counting rules named in index-766.yaml; each gives one number for a period.
+COUNTERS: dict[str, Callable[[_Period], int]] = {
+    "procedures_current": lambda p: Procedure.objects.current().count(),
+    "procedures_fully_published": lambda p: _fully_published().count(),
+    "dossiers_received": lambda p: p.received.count(),
+    "dossiers_synced_on_time": _synced_on_time,
+    "dossiers_decided": lambda p: p.decided.count(),
+    "dossiers_decided_on_time": lambda p: p.decided.filter(
+        outcome__in=[Outcome.EARLY, Outcome.ON_TIME]
+    ).count(),
+    "days_allowed": lambda p: _days(p, "due_at"),
+    "days_taken": lambda p: _days(p, "decided_at"),
+    "dossiers_online": lambda p: p.received.filter(channel=Channel.ONLINE).count(),
+    "dossiers_full_online": lambda p: p.received.filter(full_online=True).count(),
+    "dossiers_with_fees": lambda p: _with_fees(p).count(),
+    "dossiers_paid_online": _paid_online,
+    "ratings_satisfied": lambda p: p.satisfaction["very_satisfied"] + p.satisfaction["satisfied"],
+    "ratings_total": lambda p: p.satisfaction["total"],
+    "dossiers_digitised": lambda p: _with_file(
+        p.received, ~Q(path=""), is_result=False, digitised=True
+    ).count(),
+    "dossiers_e_result": lambda p: _with_file(p.decided, ~Q(path=""), is_result=True).count(),
+    "dossiers_reused": _reused,
+}
+
+
+def index_766_versions(source: Path | None = None) -> list[dict]:
+    """The versions of the index in the data file, each checked: dates, known rules, numbers;
+    ImproperlyConfigured (naming the file) for a file that does not fit."""
+    path = Path(source or getattr(settings, "INDEX_766_FILE", None) or INDEX_766_FILE)
+    try:
+        versions = yaml.safe_load(path.read_text(encoding="utf-8"))["versions"]
+        for version in versions:
+            _check_version(version)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise ImproperlyConfigured(f"{path}: {error!r}") from error
+    return versions
+
+
+def _check_version(version: dict) -> None:
+    if not isinstance(version["valid_from"], dt.date):
+        raise ValueError(f"{version['version']}: valid_from is not a date")
+    if version["valid_to"] is not None and not isinstance(version["valid_to"], dt.date):
+        raise ValueError(f"{version['version']}: valid_to is not a date")
+    for group in version["groups"]:
+        float(group["max"]), str(group["name"])
+        for component in group["components"]:
+            float(component["max"]), float(component.get("target", 1.0))
+            str(component["formula"]), str(component["name"])
+            for rule in (component["numerator"], component["denominator"]):
+                if rule not in COUNTERS:
+                    raise ValueError(f"unknown 766 counting rule {rule!r}")
+
+
+def index_766_version(end: dt.date, *, source: Path | None = None) -> dict:
+    """The version valid on the last day of the period; IndexVersionMissing otherwise."""
+    for version in index_766_versions(source):
+        if version["valid_from"] <= end and (version["valid_to"] or LATEST) >= end:
+            return version
+    raise IndexVersionMissing(
+        _("Chưa có bộ chỉ số Quyết định 766 có hiệu lực vào ngày %(day)s.")
+        % {"day": f"{end:%d/%m/%Y}"}
+    )
+
+
+def index_766(agency, start, end, *, source: Path | None = None) -> list[dict]:
+    """The six groups of Decision 766/QĐ-TTg, each component with its formula and figures, by
+    the version of the index valid at the end of the period (raises IndexVersionMissing)."""
+    version = index_766_version(end, source=source)
+    period = _Period(agency, start, end, version.get("params") or {})
+    counted: dict[str, int] = {}
+
+    def count(rule):
+        if rule not in counted:
+            counted[rule] = COUNTERS[rule](period)
+        return counted[rule]
+
+    return [
+        {
+            "key": group["key"],
+            "name": group["name"],
+            "max": group["max"],
+            "version": version["version"],
+            "version_title": version.get("title", version["version"]),
+            "components": [_component(c, count) for c in group["components"]],
         }
-
-    received = data.get("received", 0)
-    processed = data.get("processed", 0)
-    ok = data.get("processed_early", 0) + data.get("processed_on_time", 0)
-    groups = [
-        ("Công khai, minh bạch", 18, []),
-        (
-            "Tiến độ giải quyết",
-            20,
-            [
-                comp(
-                    "Hồ sơ giải quyết đúng hạn",
-                    "Số hồ sơ xử lý trước và đúng hạn / tổng số hồ sơ đã xử lý",
-                    ok,
-                    processed,
-                    20,
-                ),
-            ],
-        ),
-        (
-            "Dịch vụ công trực tuyến",
-            12,
-            [
-                comp(
-                    "Hồ sơ nộp trực tuyến",
-                    "Số hồ sơ nộp trực tuyến / tổng số hồ sơ tiếp nhận",
-                    data.get("online", 0),
-                    received,
-                    6,
-                ),
-                comp(
-                    "Hồ sơ nộp toàn trình",
-                    "Số hồ sơ nộp trực tuyến toàn trình / tổng số hồ sơ tiếp nhận",
-                    data.get("full_online", 0),
-                    received,
-                    6,
-                ),
-            ],
-        ),
-        ("Thanh toán trực tuyến", 10, []),
-        ("Mức độ hài lòng", 18, []),
-        (
-            "Số hóa hồ sơ",
-            22,
-            [
-                comp(
-                    "Số hóa thành phần hồ sơ",
-                    "Số hồ sơ có thành phần được số hóa / tổng số hồ sơ tiếp nhận",
-                    data.get("digitised", 0),
-                    received,
-                    11,
-                ),
-                comp(
-                    "Số hóa kết quả",
-                    "Số kết quả giải quyết được số hóa / tổng số hồ sơ đã có kết quả",
-                    data.get("results_digitised", 0),
-                    processed,
-                    11,
-                ),
-            ],
-        ),
+        for group in version["groups"]
     ]
-    return [{"name": n, "max": m, "components": c} for n, m, c in groups]
+
+
+def _component(spec: dict, count) -> dict:
+    numerator, denominator = count(spec["numerator"]), count(spec["denominator"])
+    rate = numerator / denominator if denominator else None
+    target = spec.get("target", 1.0)
+    return {
+        "key": spec["key"],
+        "name": spec["name"],
+        "formula": spec["formula"],
+        "numerator": numerator,
+        "denominator": denominator,
+        "rate": rate,
+        "points": None if rate is None else round(spec["max"] * min(1, rate / target), 2),
+        "max": spec["max"],
+        "target": target,
+    }
 
 
 def tracking_rows(agency, start, end, *, field: str = ""):

@@ -21,6 +21,7 @@ from cchc.dossiers.forms import (
     PaperForm,
 )
 from cchc.dossiers.models import Status
+from cchc.payments import selectors as payment_selectors
 from cchc.procedures.models import Procedure
 from cchc.procedures.selectors import fields as procedure_fields
 
@@ -134,6 +135,7 @@ def dossier_lookup(request):
                 supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
                 if details and dossier.status == Status.SUPPLEMENT
                 else None,
+                fees=payment_selectors.fees_due(dossier) if details else None,
             )
             if details:
                 from cchc.dossiers.ratings import lookup_block
@@ -230,17 +232,22 @@ def unit_load(request):
     return render(request, "dossiers/load.html", {"rows": selectors.unit_load(request.user)})
 
 
+def _chosen_procedure(procedures, chosen: str):
+    valid = chosen.isascii() and chosen.isdigit()  # "²".isdigit() is True, int("²") fails
+    return procedures.filter(pk=int(chosen)).first() if valid else None
+
+
 def dossier_receive(request):
+    """Paper reception; once a procedure is chosen, an optional scan per component."""
     require_staff(request.user)
     if not request.user.has_role(*services.DESK_ROLES):
         raise Http404
     procedures = Procedure.objects.current().filter(time__isnull=False)
     form = PaperForm(request.POST or None)
-    error = ""
+    chosen = request.POST.get("procedure", "") or request.GET.get("thu_tuc", "")
+    procedure = _chosen_procedure(procedures, chosen)
+    error, file_errors = "", {}
     if request.method == "POST" and form.is_valid():
-        chosen = request.POST.get("procedure", "")
-        valid = chosen.isascii() and chosen.isdigit()  # "²".isdigit() is True, int("²") fails
-        procedure = procedures.filter(pk=int(chosen)).first() if valid else None
         if procedure is None:
             error = _("Vui lòng chọn thủ tục.")
         else:
@@ -250,10 +257,11 @@ def dossier_receive(request):
                     procedure=procedure,
                     applicant=form.applicant(),
                     channel=form.cleaned_data["channel"],
-                    digitised=form.cleaned_data["digitised"],
+                    files=request.FILES,
                 )
             except ValidationError as e:
                 error = " ".join(e.messages)
+                file_errors = e.message_dict if hasattr(e, "error_dict") else {}
             else:
                 request.session["filed"] = {"code": dossier.code, "secret": secret}
                 messages.success(
@@ -262,10 +270,21 @@ def dossier_receive(request):
                     % {"code": dossier.code, "secret": secret},
                 )
                 return redirect("dossiers:dossier-detail", dossier.code)
+    components = (
+        [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
+        if procedure
+        else []
+    )
     return render(
         request,
         "dossiers/receive.html",
-        {"form": form, "procedures": procedures, "error": error},
+        {
+            "form": form,
+            "procedures": procedures,
+            "procedure": procedure,
+            "components": components,
+            "error": error,
+        },
         status=400 if error else 200,
     )
 
@@ -459,6 +478,10 @@ def statistics_page(request):
     unit = next((u for u in units if str(u.pk) == request.GET.get("don_vi")), None)
     summary = statistics.summary(agency, start, end, field=field, unit=unit)
     months = statistics.by_month(agency, start, end)
+    try:
+        index, index_error = statistics.index_766(agency, start, end), ""
+    except statistics.IndexVersionMissing as missing:
+        index, index_error = [], str(missing)
     context = {
         "error": error,
         "start": start,
@@ -470,7 +493,8 @@ def statistics_page(request):
         "summary": summary,
         "months": months,
         "procedures": statistics.by_procedure(agency, start, end)[:50],
-        "index": statistics.index_766(agency, start, end),
+        "index": index,
+        "index_error": index_error,
         "chart_received": charts.bar_svg(
             [m["month"] for m in months],
             [m["received"] for m in months],

@@ -166,6 +166,21 @@ ROWS = {
     "healthz": {"get": PUBLIC, "post": NO_POST},
     "login": {"get": "302 302 302 302 302 302 302 302 302 302 302 200", "post": "302 302 302 302 302 302 302 302 302 302 302 200", "put": "302 302 302 302 302 302 302 302 302 302 302 200"},
     "logout": {"get": NO_POST, "post": "302 302 302 302 302 302 302 302 302 302 302 302"},
+    # Open data and Open311 are public and read-only; a POST of requests.json without fields is 400 (feedback/tests/test_open311.py).
+    "open311:request-detail": {"get": PUBLIC, "post": NO_POST},
+    "open311:requests": {"get": PUBLIC, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "open311:services": {"get": PUBLIC, "post": NO_POST},
+    "opendata:agency-catalogue": {"get": PUBLIC, "post": NO_POST},
+    "opendata:agency-index": {"get": PUBLIC, "post": NO_POST},
+    "opendata:catalogue": {"get": PUBLIC, "post": NO_POST},
+    "opendata:dataset": {"get": PUBLIC, "post": NO_POST},
+    "opendata:index": {"get": PUBLIC, "post": NO_POST},
+    # Online payment: start needs the lookup credentials (none given: 400); the platform's
+    # callback is refused unsigned (400, MaLoi 99); the return page is found by the
+    # transaction's unguessable reference and shows its state only (payments/tests).
+    "payments:payment-start": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "payments:payment-callback": {"get": NO_POST, "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
+    "payments:payment-return": {"get": PUBLIC, "post": NO_POST},
     "parindex:assessment": {"get": "200 200 200 404 200 404 404 404 404 404 404 404", "post": NO_POST},
     "parindex:assessment-action": {"get": NO_POST, "post": "400 400 400 404 400 404 404 404 404 404 404 404"},
     "parindex:assignments": {"get": "200 200 200 404 200 404 404 404 404 404 404 404", "post": "404 200 404 404 404 404 404 404 404 404 404 404"},
@@ -398,6 +413,12 @@ class PermissionMatrixTests(PersonaTestCase):
         from cchc.dossiers.models import Rating
 
         Rating.objects.create(dossier=dossier, level=1, comment=SECRET, rated_at=timezone.now())
+        from cchc.payments.models import PaymentTransaction
+
+        payment = PaymentTransaction.objects.create(
+            dossier=dossier, reference=f"{code}-MATRIX", amount=1, created_at=at(2026, 3, 2, 9)
+        )
+        cls.kwargs["payments:payment-return"] = {"reference": payment.reference}
         component.template_file.name = default_storage.save(
             "procedures/templates/mau-don.pdf", ContentFile(b"%PDF-1.4\n")
         )
@@ -466,6 +487,16 @@ class PermissionMatrixTests(PersonaTestCase):
         cls.kwargs.update(
             {
                 "feedback:answer-detail": {"code": published.code},
+                "open311:services": {"fmt": "json"},
+                "open311:requests": {"fmt": "json"},
+                "open311:request-detail": {"code": published.code, "fmt": "xml"},
+                "opendata:agency-index": {"agency": cls.agency.code},
+                "opendata:agency-catalogue": {"agency": cls.agency.code},
+                "opendata:dataset": {
+                    "agency": cls.agency.code,
+                    "dataset": "ho-so-theo-thang",
+                    "fmt": "csv",
+                },
                 "feedback:staff-detail": {"code": fresh.code},
                 "feedback:staff-action": {"code": fresh.code, "action": "accept"},
                 "api:feedback-petition": {"code": fresh.code},

@@ -35,6 +35,7 @@ PUBLIC_POSTS = {
     "api/v1/dossiers/": ("dossier-file", "api"),
     "api/v1/dossiers/<str:code>/supplement": ("dossier-resubmit", "api"),
     "ho-so/danh-gia/": ("dossier-rate", "page"),
+    "open311/v2/requests.<open311fmt:fmt>": ("petition", "open311"),
 }
 # route -> why an anonymous POST there needs no limit
 GET_PAGE = "a page read with GET: a POST is answered like a GET and changes nothing"
@@ -106,6 +107,7 @@ class PublicPostTests(PersonaTestCase):
             "procedure_pk": self.procedure.pk,
             "slug": self.article.slug,
             "code": self.dossier.code,
+            "fmt": "json",
         }
 
         def value(match):
@@ -172,6 +174,8 @@ class PublicPostTests(PersonaTestCase):
             "subject": "Thời gian cấp phép quá lâu",
             "content": "Hồ sơ của tôi chưa được trả kết quả.",
         }
+        open311 = {"service_code": "PAKN", "description": "Chậm trả kết quả", "phone": "0912345678"}
+        open311["first_name"] = "An"
         comment = {"name": "Bạn đọc", "email": "a@b.vn", "text": "Bài viết hữu ích."}
         supplement = {"secret": self.secret, f"component_{self.component.pk}": pdf_upload()}
         rating = {"t": rating_token(self.returned), "level": "3"}
@@ -180,6 +184,7 @@ class PublicPostTests(PersonaTestCase):
             "quan-tri/login/": (lambda: wrong, lambda: login),
             "pakn/gui/": (lambda: petition, lambda: petition),
             "api/v1/feedback/petitions/": (lambda: petition, lambda: petition),
+            "open311/v2/requests.<open311fmt:fmt>": (lambda: open311, lambda: open311),
             "tin-tuc/<slug:slug>/y-kien/": (lambda: comment, lambda: comment),
             "api/v1/portal/articles/<slug:slug>/comments/": (lambda: comment, lambda: comment),
             "ho-so/nop/<int:procedure_pk>/": (self.filing, self.filing),
@@ -206,7 +211,10 @@ class PublicPostTests(PersonaTestCase):
                 response = self.request(route, refused())
                 self.assertEqual(response.status_code, 429, route)
                 self.assertEqual(snapshot(), before, f"{route}: refused request changed data")
-                if kind == "api":
+                if kind == "open311":  # the GeoReport v2 error format
+                    self.assertEqual(response.json()[0]["code"], 429)
+                    self.assertIn("quá nhiều", response.json()[0]["description"])
+                elif kind == "api":
                     self.assertEqual(response["Content-Type"], "application/json")
                     errors = response.json()["errors"]
                     self.assertEqual(errors[0]["field"], None)
@@ -240,6 +248,8 @@ class PublicPostTests(PersonaTestCase):
                 ratelimits.rate("login")
 
     def test_a_client_behind_the_trusted_proxy_is_counted_by_its_own_address(self):
+        open311 = {"service_code": "PAKN", "description": "Chậm trả kết quả", "phone": "0912345678"}
+        open311["first_name"] = "An"
         comment = {"name": "Bạn đọc", "email": "a@b.vn", "text": "Bài viết hữu ích."}
         route = "tin-tuc/<slug:slug>/y-kien/"
         with override_settings(RATE_LIMITS=SMALL, TRUSTED_PROXIES=["127.0.0.1"]):
