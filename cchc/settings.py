@@ -249,6 +249,8 @@ REFERENCE_DATA_DIR = env_str("CCHC_REFERENCE_DATA") or None
 
 # The agency whose portal this is (its identifier code).
 SITE_AGENCY_CODE = env_str("SITE_AGENCY_CODE", "SKHCN")
+# The public address of the site, for links in e-mails (no request there to ask the host).
+SITE_URL = env_str("CCHC_SITE_URL", "http://localhost:8000")
 
 # Online payment through the national payment platform (docs/dvcqg.md, "Payment"). Without a
 # platform URL and secret the lookup page offers no online payment.
@@ -397,6 +399,7 @@ RATE_LIMITS = {
     "dossier-claim": "10/h",  # "my dossiers": code + secret tried, per address and per account
     "dvcqg-inbound": "600/m",  # dossiers pushed by the national portal (one address)
     "signature-verify": "30/10m",  # the public signature check: every upload or code tried
+    "dossier-rate": "20/h",  # satisfaction ratings posted (every attempt)
 } | dict(item.split("=", 1) for item in env_list("CCHC_RATE_LIMITS"))
 
 # Dossiers pushed by the National Public Service Portal (cchc/nationalportal/inbound.py): the

@@ -168,9 +168,46 @@ def load(stdout=None) -> dict:
             )
     HandOver.objects.bulk_create(handovers, batch_size=1000)
     SupplementRequest.objects.bulk_create(supplements, batch_size=500)
+    ratings = Rating.objects.bulk_create(_ratings(agency, now), batch_size=500)
     rebuild_monthly_figures(agency=agency)
     national = load_national_figures(agency, now=now, rng=rng)
-    return {"dossiers": len(dossiers), "handovers": len(handovers), **national}
+    # Ours first: load_national_figures adds no ratings when some exist.
+    counts = {"dossiers": len(dossiers), "handovers": len(handovers), **national}
+    return counts | {"ratings": len(ratings)}
+
+
+RATING_COMMENTS = {
+    Rating.Level.VERY_SATISFIED: [
+        "Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.",
+        "Thủ tục nhanh gọn.",
+    ],
+    Rating.Level.SATISFIED: ["Hài lòng với cách phục vụ.", "Nên có thêm chỗ ngồi chờ."],
+    Rating.Level.NOT_SATISFIED: [
+        "Phải chờ lâu ở bộ phận một cửa.",
+        "Nên thông báo sớm hơn khi cần bổ sung hồ sơ.",
+    ],
+}
+
+
+def _ratings(agency, now) -> list[Rating]:
+    """About half the returned dossiers rated, mostly satisfied, never after now."""
+    rng = random.Random(766)
+    levels = [Rating.Level.VERY_SATISFIED, Rating.Level.SATISFIED, Rating.Level.NOT_SATISFIED]
+    rows = []
+    returned = Dossier.objects.filter(agency=agency, status=Status.RETURNED).order_by("pk")
+    for d in returned.only("id", "returned_at"):
+        if rng.random() >= 0.45:
+            continue
+        level = rng.choices(levels, [55, 35, 10])[0]
+        rows.append(
+            Rating(
+                dossier_id=d.id,
+                level=level,
+                comment=rng.choice(RATING_COMMENTS[level]) if rng.random() < 0.3 else "",
+                rated_at=min(d.returned_at + dt.timedelta(hours=rng.randint(1, 240)), now),
+            )
+        )
+    return rows
 
 
 def _dossier(rng, cal, agency, procedure, received, now, units, counters) -> Dossier:

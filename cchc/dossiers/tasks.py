@@ -60,6 +60,15 @@ def send_dossier_mail(dossier_id: int, kind: str) -> int:
         lines.append(_("Lý do: %(r)s") % {"r": dossier.apology_reason})
     if kind == "refused":
         lines.append(_("Lý do: %(r)s") % {"r": dossier.refusal_reason})
+    if kind == "returned":
+        from cchc.dossiers.ratings import LINK_DAYS, rating_link
+
+        lines += [
+            "",
+            _("Mời ông/bà đánh giá mức độ hài lòng với việc giải quyết hồ sơ (trong %(n)s ngày):")
+            % {"n": LINK_DAYS},
+            rating_link(dossier),
+        ]
     lines += ["", dossier.agency.name]
     return send_mail(
         subject(dossier, kind),

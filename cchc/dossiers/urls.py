@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cchc.dossiers import citizen_views, views
+from cchc.dossiers import citizen_views, rating_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -8,10 +8,12 @@ urlpatterns = [
     path("nop/<int:procedure_pk>/", views.dossier_file, name="dossier-file"),
     path("da-nop/", views.dossier_filed, name="dossier-filed"),
     path("tra-cuu/", views.dossier_lookup, name="dossier-lookup"),
+    path("danh-gia/", rating_views.dossier_rate, name="dossier-rate"),
     path("tiep-nhan/", views.dossier_receive, name="dossier-receive"),
     path("tai-xu-ly/", views.unit_load, name="unit-load"),
     path("thong-ke/", views.statistics_page, name="statistics"),
     path("thong-ke/excel/", views.statistics_excel, name="statistics-excel"),
+    path("thong-ke/hai-long/", rating_views.satisfaction_page, name="satisfaction"),
     path("so-theo-doi/", views.tracking_book, name="tracking-book"),
     path("cua-toi/", citizen_views.my_dossiers, name="my-dossiers"),
     path("cua-toi/<str:code>/", citizen_views.my_dossier, name="my-dossier"),

@@ -137,6 +137,10 @@ def dossier_lookup(request):
                 else None,
                 fees=payment_selectors.fees_due(dossier) if details else None,
             )
+            if details:
+                from cchc.dossiers.ratings import lookup_block
+
+                context.update(lookup_block(dossier))
     return render(request, "dossiers/lookup.html", context)
 
 

@@ -140,6 +140,8 @@ ROWS = {
     "dossiers:dossier-filed": {"get": "302 302 302 302 302 302 302 302 302 302 302 302", "post": NO_POST},
     "dossiers:dossier-form": {"get": "404 404 404 404 200 404 404 404 404 404 404 404", "post": "404 404 404 404 200 404 404 404 404 404 404 404"},
     "dossiers:dossier-lookup": {"get": PUBLIC, "post": NO_POST},
+    # Rating a returned dossier: public, only with the signed token (none here: 400); dossiers/tests/test_ratings.py.
+    "dossiers:dossier-rate": {"get": "400 400 400 400 400 400 400 400 400 400 400 400", "post": "400 400 400 400 400 400 400 400 400 400 400 400"},
     "dossiers:dossier-queue": {"get": "200 200 200 200 200 200 200 200 200 200 404 404", "post": "200 200 200 200 200 200 200 200 200 200 404 404"},
     "dossiers:dossier-receive": {"get": "404 404 404 404 404 404 404 404 404 200 404 404", "post": "404 404 404 404 404 404 404 404 404 200 404 404"},
     # The same page for every code until the secret is given (no telling which codes exist).
@@ -148,6 +150,8 @@ ROWS = {
     "dossiers:my-dossier": {"get": "404 404 404 404 404 404 404 404 404 404 200 login", "post": NO_POST},
     "dossiers:my-dossier-form": {"get": "404 404 404 404 404 404 404 404 404 404 200 login", "post": NO_POST},
     "dossiers:statistics": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
+    # The month's ratings: who sees the dossier statistics, each for their own agency.
+    "dossiers:satisfaction": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": NO_POST},
     "dossiers:statistics-excel": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:tracking-book": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
     "dossiers:unit-load": {"get": "404 200 404 404 200 404 200 404 404 200 404 404", "post": "404 200 404 404 200 404 200 404 404 200 404 404"},
@@ -417,6 +421,12 @@ class PermissionMatrixTests(PersonaTestCase):
             at=at(2026, 3, 2, 8),
         )
         code = dossier.code
+        # A rating of this month with a non-public comment (the satisfaction page lists it).
+        from django.utils import timezone
+
+        from cchc.dossiers.models import Rating
+
+        Rating.objects.create(dossier=dossier, level=1, comment=SECRET, rated_at=timezone.now())
         from cchc.payments.models import PaymentTransaction
 
         payment = PaymentTransaction.objects.create(

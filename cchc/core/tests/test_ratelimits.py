@@ -18,6 +18,7 @@ from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_user
 from cchc.dossiers import services as dossier_services
 from cchc.dossiers.models import Status
+from cchc.dossiers.ratings import rating_token
 from cchc.dossiers.tests.helpers import APPLICANT, make_procedure, pdf_upload
 from cchc.portal.tests import factories
 
@@ -33,6 +34,7 @@ PUBLIC_POSTS = {
     "api/v1/portal/articles/<slug:slug>/comments/": ("comment", "api"),
     "api/v1/dossiers/": ("dossier-file", "api"),
     "api/v1/dossiers/<str:code>/supplement": ("dossier-resubmit", "api"),
+    "ho-so/danh-gia/": ("dossier-rate", "page"),
     "open311/v2/requests.<open311fmt:fmt>": ("petition", "open311"),
 }
 # route -> why an anonymous POST there needs no limit
@@ -45,6 +47,7 @@ SKIP = ("static/", "media/")
 LIMIT = 2
 SMALL = dict.fromkeys(("login", "petition", "comment", "dossier-file"), f"{LIMIT}/h") | {
     "dossier-resubmit": f"{LIMIT}/h",
+    "dossier-rate": f"{LIMIT}/h",
     "dossier-lookup": "1000/h",  # so that wrong secrets do not trip the other limit first
     "petition-lookup": "1000/h",
 }
@@ -84,6 +87,14 @@ class PublicPostTests(PersonaTestCase):
             actor=desk, dossier=dossier, items="Bản chụp rõ hơn"
         )
         cls.dossier = dossier
+        # A returned dossier, for the satisfaction rating.
+        cls.returned, _secret = dossier_services.dossier_file_online(
+            procedure=cls.procedure,
+            applicant=APPLICANT,
+            files={f"component_{cls.component.pk}": pdf_upload()},
+            agency=cls.agency,
+        )
+        type(dossier).objects.filter(pk=cls.returned.pk).update(status=Status.RETURNED)
 
     def setUp(self):
         cache.clear()
@@ -167,6 +178,7 @@ class PublicPostTests(PersonaTestCase):
         open311["first_name"] = "An"
         comment = {"name": "Bạn đọc", "email": "a@b.vn", "text": "Bài viết hữu ích."}
         supplement = {"secret": self.secret, f"component_{self.component.pk}": pdf_upload()}
+        rating = {"t": rating_token(self.returned), "level": "3"}
         return {
             "dang-nhap/": (lambda: wrong, lambda: login),
             "quan-tri/login/": (lambda: wrong, lambda: login),
@@ -182,6 +194,7 @@ class PublicPostTests(PersonaTestCase):
                 lambda: {"secret": "WRONG123"},
                 lambda: supplement,
             ),
+            "ho-so/danh-gia/": (lambda: {"t": "forged", "level": "3"}, lambda: rating),
         }[route]
 
     def test_every_public_post_answers_429_over_its_limit_and_changes_nothing(self):
