@@ -72,7 +72,8 @@ def mapping_list(request):
 @require_http_methods(["GET", "POST"])
 def catalogue_import(request):
     _require_mapping_editor(request)
-    form = CatalogueUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = CatalogueUploadForm(request.POST if posted else None, request.FILES if posted else None)
     report, problem = None, ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,7 +110,7 @@ class MapForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def procedure_mapping(request, pk):
     procedure = _editable_procedure(request, pk)
-    form = MapForm(request.POST or None)
+    form = MapForm(request.POST if request.method == "POST" else None)
     problem = ""
     if request.method == "POST" and request.POST.get("action") == "unmap":
         national_services.procedure_unmap_national(procedure=procedure, actor=request.user)
