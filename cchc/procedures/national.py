@@ -62,7 +62,9 @@ def national_catalogue():
     return NationalProcedure.objects.only("code", "name", "field_code", "field_name", "public")
 
 
-def candidates(procedure: Procedure, vectors=None, limit: int = MAX_CANDIDATES) -> list[Candidate]:
+def candidates(
+    procedure: Procedure, vectors=None, holders=None, limit: int = MAX_CANDIDATES
+) -> list[Candidate]:
     """National procedures whose names resemble the local one (score ≥ MIN_SCORE), best first;
     each says which other local procedure already holds it."""
     vectors = _vectors(national_catalogue()) if vectors is None else vectors
@@ -71,7 +73,7 @@ def candidates(procedure: Procedure, vectors=None, limit: int = MAX_CANDIDATES) 
     best = sorted(
         ((n, s) for n, s in scored if s >= MIN_SCORE), key=lambda pair: (-pair[1], pair[0].code)
     )[:limit]
-    holders = _holders([n.pk for n, _ in best])
+    holders = _holders([n.pk for n, _ in best]) if holders is None else holders
     return [
         Candidate(n, s, h if h is not None and h.series != procedure.series else None)
         for n, s in best
@@ -79,13 +81,13 @@ def candidates(procedure: Procedure, vectors=None, limit: int = MAX_CANDIDATES) 
     ]
 
 
-def _holders(national_ids) -> dict[int, Procedure]:
-    """national id -> the current local procedure of the series mapped to it."""
-    series = dict(
-        ProcedureMapping.objects.filter(national_id__in=national_ids).values_list(
-            "series", "national_id"
-        )
-    )
+def _holders(national_ids=None) -> dict[int, Procedure]:
+    """national id -> the current local procedure of the series mapped to it (all of them
+    when national_ids is None)."""
+    mappings = ProcedureMapping.objects.all()
+    if national_ids is not None:
+        mappings = mappings.filter(national_id__in=national_ids)
+    series = dict(mappings.values_list("series", "national_id"))
     procedures = Procedure.objects.current().filter(series__in=series).only("pk", "name", "series")
     return {series[p.series]: p for p in procedures}
 
@@ -109,7 +111,7 @@ def mapping_rows(*, unmapped_only: bool = False, query: str = "") -> list[Mappin
             series__in=[p.series for p in procedures]
         )
     }
-    vectors = None
+    vectors = holders = None
     rows = []
     for procedure in procedures:
         mapping = mappings.get(procedure.series)
@@ -117,8 +119,9 @@ def mapping_rows(*, unmapped_only: bool = False, query: str = "") -> list[Mappin
             continue
         best = None
         if mapping is None:
-            vectors = _vectors(national_catalogue()) if vectors is None else vectors
-            best = next(iter(candidates(procedure, vectors, limit=1)), None)
+            if vectors is None:  # once per page, not once per procedure
+                vectors, holders = _vectors(national_catalogue()), _holders()
+            best = next(iter(candidates(procedure, vectors, holders, limit=1)), None)
         rows.append(MappingRow(procedure, mapping, best))
     return rows
 

@@ -248,6 +248,13 @@ class MappingPageTests(PersonaTestCase):
                     expected = 200 if name in allowed else 404
                     self.assertEqual(self.client.get(page).status_code, expected)
 
+    def test_the_menu_links_the_mapping_page_for_the_people_who_may_map(self):
+        for name, shown in [("leader_a", True), ("officer_a", False), ("outsider_chief", False)]:
+            self.login_as(name)
+            with self.subTest(persona=name):
+                page = self.client.get("/thu-tuc/")
+                self.assertEqual('href="/thu-tuc/lien-thong-dvcqg/"' in page.text, shown)
+
     def test_people_who_may_not_map_change_nothing(self):
         upload = json.dumps(
             catalogue_reply() | {"result": [{"MATTHC": "1.000001.x", "TENTTHC": "X"}]}
@@ -274,3 +281,27 @@ class MappingPageTests(PersonaTestCase):
         self.assertFalse(FieldMapping.objects.exists())
         self.assertEqual(NationalProcedure.objects.count(), 3)
         self.assertFalse(AuditEntry.objects.filter(action__contains="map").exists())
+
+
+@override_settings(SITE_AGENCY_CODE="TEST")
+class MappingListQueriesTests(PersonaTestCase):
+    def test_the_list_takes_the_same_queries_for_more_procedures(self):
+        national_catalogue_import(reply=catalogue_reply(), at=AT)
+        self.login_as("leader_a")
+
+        def count():
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get("/thu-tuc/lien-thong-dvcqg/").status_code, 200)
+            return len(queries)
+
+        Procedure.objects.create(name="Cấp giấy phép bức xạ", field="A", time=1, time_unit="days")
+        count()  # the first request also fills the caches (site agency, sign-in state)
+        few = count()
+        for i in range(5):
+            Procedure.objects.create(
+                name=f"Gia hạn giấy phép {i}", field="B", time=1, time_unit="days"
+            )
+        self.assertEqual(count(), few)
