@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase, override_settings
 
-from cchc.core.models import AuditEntry
+from cchc.core.models import AuditEntry, User
 from cchc.core.roles import Role
 from cchc.core.testing import PersonaTestCase, make_user
 from cchc.procedures.models import FieldMapping, NationalProcedure, Procedure, ProcedureMapping
@@ -305,3 +305,24 @@ class MappingListQueriesTests(PersonaTestCase):
                 name=f"Gia hạn giấy phép {i}", field="B", time=1, time_unit="days"
             )
         self.assertEqual(count(), few)
+
+
+class AgencyNationalCodeTests(PersonaTestCase):
+    def test_the_system_administrator_edits_the_national_unit_code_in_the_admin(self):
+        root = User.objects.create_superuser("root", "root@example.vn", "pw-root")
+        self.client.force_login(root)
+        url = f"/quan-tri/core/agency/{self.agency.pk}/change/"
+        page = self.client.get(url)
+        self.assertContains(page, 'name="national_code"')
+        form = page.context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+        response = self.client.post(url, {**data, "national_code": "000.00.21.H45"})
+
+        self.assertEqual(
+            response.status_code,
+            302,
+            getattr(response, "context", None) and response.context["errors"],
+        )
+        self.agency.refresh_from_db()
+        self.assertEqual(self.agency.national_code, "000.00.21.H45")
+        self.assertContains(self.client.get("/quan-tri/core/agency/"), "000.00.21.H45")
