@@ -48,6 +48,8 @@ class CatalogueUploadForm(forms.Form):
             raise ValidationError(
                 _("Tệp không phải JSON hợp lệ (dòng %(line)s).") % {"line": error.lineno}
             ) from error
+        except RecursionError as error:  # nested deeper than any catalogue
+            raise ValidationError(_("Tệp JSON lồng nhau quá sâu.")) from error
 
 
 @require_safe

@@ -186,6 +186,7 @@ class MappingPageTests(PersonaTestCase):
             (b"\xff\xfe\x00", "UTF-8"),
             (json.dumps({"error_code": 0, "result": "x"}).encode(), "thiếu danh sách"),
             (b" " * (5 * 1024 * 1024 + 1), "lớn quá 5 MB"),
+            (b"[" * 100_000, "lồng nhau quá sâu"),
         ]
         for content, message in cases:
             with self.subTest(message=message):

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             return json.loads(path.read_text(encoding="utf-8"))
         except OSError as error:
             raise CommandError(f"Không đọc được tệp {path}: {error.strerror}.") from error
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             raise CommandError(f"Tệp {path} không phải JSON UTF-8 hợp lệ.") from error
 
     def _live(self) -> dict:
