@@ -22,8 +22,8 @@ admin.site.index_title = _("Danh mục quản trị")
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "short_name", "superior_body", "place_name"]
-    search_fields = ["code", "name", "short_name"]
+    list_display = ["code", "name", "short_name", "national_code", "superior_body", "place_name"]
+    search_fields = ["code", "name", "short_name", "national_code"]
 
 
 @admin.register(Unit)

@@ -13,3 +13,13 @@ class ProceduresConfig(AppConfig):
 
         registry.register_search("procedures", _("Thủ tục hành chính"), selectors.search)
         registry.register_nav("procedures:procedure-list", _("Thủ tục hành chính"), order=20)
+        from cchc.procedures.views import can_edit_catalogue
+
+        # The check of the mapping views (national_views._require_mapping_editor).
+        registry.register_nav(
+            "procedures:national-mapping",
+            _("Liên thông DVCQG"),
+            order=94,
+            staff_only=True,
+            check=lambda user: user.is_authenticated and can_edit_catalogue(user),
+        )

@@ -1,11 +1,24 @@
 """Demo catalogue: the reference file, with components and internal steps (units and roles of
 the demo agency) for every procedure that takes dossiers."""
 
+import json
 from pathlib import Path
 
 from cchc.core.demo import reference_file
-from cchc.core.models import Unit
-from cchc.procedures.models import Component, Procedure, ProcedureStep
+from cchc.core.models import Agency, Unit
+from cchc.procedures.models import (
+    Component,
+    FieldMapping,
+    NationalProcedure,
+    Procedure,
+    ProcedureMapping,
+    ProcedureStep,
+)
+from cchc.procedures.national_services import (
+    field_map_national,
+    national_catalogue_import,
+    procedure_map_national,
+)
 from cchc.procedures.services import procedures_import
 
 # The starting catalogue of a provincial Department of S&T (codes, legal times and fees from the
@@ -41,6 +54,19 @@ def _notice(study_days, sign_days):
         ("Ký thông báo tiếp nhận", sign_days, "TDC", LEADER, DECISION),
         ("Trả kết quả", "0.5", "VP", DESK),
     ]
+
+
+# The demo's national catalogue (LayThuTuc records, codes made up in the real format) and the
+# demo agencies' MaDinhDanhDonVi (illustrative, in the 000.00.XX.HYY shape).
+NATIONAL_CATALOGUE = Path(__file__).resolve().parent / "data" / "national-catalogue-demo.json"
+NATIONAL_UNIT_CODES = {"SKHCN": "000.00.21.H45", "SKHCNTQ": "000.00.21.H60"}
+# The demo procedures without a local code -> their national record.
+NATIONAL_BY_NAME = {
+    "Gia hạn, sửa đổi, bổ sung, cấp lại giấy phép sử dụng": "1.004520.000.00.00.H45",
+    "Cấp chứng chỉ nhân viên bức xạ": "2.002385.000.00.00.H45",
+    "Đăng ký công bố hợp chuẩn dựa trên kết quả tự đánh giá": "2.001210.000.00.00.H45",
+    "Tiếp nhận hồ sơ công bố hợp quy": "1.000470.000.00.00.H45",
+}
 
 
 # code, or the start of the name for procedures without a national code ->
@@ -139,9 +165,45 @@ def load(stdout=None) -> dict:
             )
             for i, (name, days, unit, role, *flags) in enumerate(steps, start=1)
         )
+    mapped = _load_national()
     return {
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "errors": len(report.errors),
+        "national_mapped": mapped,
     }
+
+
+def _national_record(procedure: Procedure) -> NationalProcedure | None:
+    if procedure.code:
+        return NationalProcedure.objects.filter(code__startswith=f"{procedure.code}.").first()
+    for start, code in NATIONAL_BY_NAME.items():
+        if procedure.name.startswith(start):
+            return NationalProcedure.objects.filter(code=code).first()
+    return None
+
+
+def _load_national() -> int:
+    """Import the demo national catalogue and map every demo procedure and field to it (the
+    system as actor); the demo agencies get their national unit codes."""
+    reply = json.loads(reference_file(NATIONAL_CATALOGUE).read_text(encoding="utf-8"))
+    national_catalogue_import(reply=reply)
+    for code, national_code in NATIONAL_UNIT_CODES.items():
+        Agency.objects.filter(code=code, national_code="").update(national_code=national_code)
+    mapped_series = set(ProcedureMapping.objects.values_list("series", flat=True))
+    count = 0
+    for procedure in Procedure.objects.current():
+        national = _national_record(procedure)
+        if national is None:
+            continue
+        count += 1
+        if procedure.series not in mapped_series:
+            procedure_map_national(procedure=procedure, national=national)
+        if national.field_code and not FieldMapping.objects.filter(field=procedure.field).exists():
+            field_map_national(
+                field=procedure.field,
+                national_code=national.field_code,
+                national_name=national.field_name,
+            )
+    return count

@@ -262,6 +262,13 @@ ROWS = {
     "procedures:procedure-legal-bases": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": "404 200 404 404 200 404 404 404 404 404 404 404"},
     "procedures:procedure-list": {"get": PUBLIC, "post": NO_POST},
     "procedures:procedure-steps": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": "404 200 404 404 200 404 404 404 404 404 404 404"},
+    # DVCQG mapping (procedures/national_views.py): the catalogue editors of the site agency;
+    # the code lists are a reference for every civil servant (no agency record on them).
+    "procedures:national-mapping": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": NO_POST},
+    "procedures:national-import": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": "404 400 404 404 400 404 404 404 404 404 404 404"},
+    "procedures:national-fields": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": "404 400 404 404 400 404 404 404 404 404 404 404"},
+    "procedures:national-procedure": {"get": "404 200 404 404 200 404 404 404 404 404 404 404", "post": "404 400 404 404 400 404 404 404 404 404 404 404"},
+    "procedures:national-codes": {"get": "200 200 200 200 200 200 200 200 200 200 404 404", "post": NO_POST},
     "reports:dashboard": {"get": "200 200 200 200 200 200 200 200 200 200 404 login", "post": "200 200 200 200 200 200 200 200 200 200 404 login"},
     "reports:report-detail": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "404 404 404 404 302! 404 404 404 404 404 404 login"},
     "reports:report-download": {"get": "200 200 200 200 200 404 404 404 404 404 404 login", "post": "200 200 200 200 200 404 404 404 404 404 404 login"},
@@ -445,6 +452,7 @@ class PermissionMatrixTests(PersonaTestCase):
                 "procedures:procedure-legal-bases": {"pk": procedure.pk},
                 "procedures:procedure-components": {"pk": procedure.pk},
                 "procedures:procedure-steps": {"pk": procedure.pk},
+                "procedures:national-procedure": {"pk": procedure.pk},
                 "dossiers:dossier-file": {"procedure_pk": procedure.pk},
                 "dossiers:dossier-detail": {"code": code},
                 "dossiers:dossier-file-download": {"code": code, "file_pk": dossier.files.get().pk},
