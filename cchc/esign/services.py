@@ -5,10 +5,12 @@ certificate chain embedded). No timestamp (B-T) and no revocation data (B-LT): t
 has no TSA or OCSP responder to ask; a deployment that has one can add a pyHanko TimeStamper.
 The signature field is FIELD_NAME (FIELD_NAME-2, -3 ... when the PDF already has one)."""
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -47,6 +49,17 @@ def _field_name(reader) -> str:
     return name
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(), which fails in a thread that already
+    runs an event loop (an async server, Playwright's sync API): run it in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(*, pdf: bytes, agency, reason: str, location: str) -> bytes:
     """The PDF with the agency's PAdES-B-B signature appended as an incremental update (the
     original bytes stay the first part of the file). Raises NotConfigured without a
@@ -64,7 +77,7 @@ def sign_pdf(*, pdf: bytes, agency, reason: str, location: str) -> bytes:
             md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES,
         )
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer).getvalue()
     except Exception as error:  # pyHanko raises many kinds for a broken or encrypted PDF
         raise ValidationError(
             _("Tệp PDF không đọc được (hỏng hoặc bị mã hóa) nên không ký số được."),
@@ -151,7 +164,7 @@ class VerificationResult:
 
 
 def _check(embedded, context) -> SignatureCheck:
-    status = validate_pdf_signature(embedded, context)
+    status = _outside_event_loop(validate_pdf_signature, embedded, context)
     coverage = status.coverage
     modified = not status.intact or coverage not in (
         SignatureCoverageLevel.ENTIRE_FILE,

@@ -1,5 +1,6 @@
 """Sign a PDF with the agency's demo certificate, verify it, and catch every change after."""
 
+import asyncio
 import datetime as dt
 import io
 import shutil
@@ -41,6 +42,15 @@ class SignVerifyTest(DemoCertificateMixin, SimpleTestCase):
         self.assertTrue(result.demo)
         self.assertFalse(result.modified)
         self.assertIn("minh họa", result.summary)
+
+    def test_it_signs_and_verifies_in_a_thread_that_runs_an_event_loop(self):
+        # Playwright's sync API and async servers keep a loop running; pyHanko's sync calls
+        # use asyncio.run(), which refuses to start inside one.
+        async def inside_a_loop():
+            return services.verify_pdf(self.sign())
+
+        result = asyncio.run(inside_a_loop())
+        self.assertTrue(result.valid, result)
 
     def test_changed_bytes_inside_the_signed_range_are_detected(self):
         signed = self.sign()
