@@ -36,6 +36,7 @@ class Agency(models.Model):
         _("mã định danh đơn vị trên Cổng DVCQG"),
         max_length=60,
         blank=True,
+        db_default="",  # older migration states insert agencies without it
         help_text=_("MaDinhDanhDonVi / madonvi: mã do Cổng Dịch vụ công quốc gia cấp."),
     )
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='national_code',
-            field=models.CharField(blank=True, help_text='MaDinhDanhDonVi / madonvi: mã do Cổng Dịch vụ công quốc gia cấp.', max_length=60, verbose_name='mã định danh đơn vị trên Cổng DVCQG'),
+            field=models.CharField(blank=True, db_default='', help_text='MaDinhDanhDonVi / madonvi: mã do Cổng Dịch vụ công quốc gia cấp.', max_length=60, verbose_name='mã định danh đơn vị trên Cổng DVCQG'),
         ),
     ]
