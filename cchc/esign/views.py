@@ -13,7 +13,7 @@ from cchc.esign.services import verify_pdf
 FLOOD = gettext_lazy("Bạn đã kiểm tra quá nhiều lần. Vui lòng thử lại sau ít phút.")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signature_verify(request):
     """Public: an uploaded PDF, or the signed documents of a dossier (code + lookup secret,
     the same secret as the lookup page: the documents are personal)."""

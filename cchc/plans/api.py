@@ -342,6 +342,8 @@ class TaskActionApi(APIView):
         task = selectors.get_task_for_user(request.user, pk)
         if action not in services.FLOW:
             raise exceptions.NotFound()
+        # The documented fields are checked for every action, even one that ignores them.
+        TaskActionIn(data=request.data).is_valid(raise_exception=True)
         form = action_form(action, data=request.data)
         if form is not None and not form.is_valid():
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})

@@ -25,7 +25,11 @@ def map_procedure(procedure, code=NATIONAL_PROCEDURE, *, at: dt.datetime):
     national = NationalProcedure.objects.create(
         code=code, name=procedure.name, field_code="G17", imported_at=at
     )
-    return ProcedureMapping.objects.create(series=procedure.series, national=national, mapped_at=at)
+    # The demo catalogue comes mapped already: this test's national code replaces that mapping.
+    mapping, _ = ProcedureMapping.objects.update_or_create(
+        series=procedure.series, defaults={"national": national, "mapped_at": at}
+    )
+    return mapping
 
 
 def payload(code="H43.99-260302-0001", **changes) -> dict:

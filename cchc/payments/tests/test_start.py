@@ -98,6 +98,19 @@ class StartTests(PaymentTestCase):
         self.assertFalse(PaymentTransaction.objects.exists())
         self.assertEqual(self.platform.transactions, {})
 
+    def test_secrets_tried_here_count_with_the_lookups_and_a_flood_gets_429(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        with override_settings(RATE_LIMITS={"dossier-lookup": "2/h"}, RATE_LIMIT_SCALE=1):
+            for _ in range(2):
+                self.assertEqual(self.start(secret="SAIMA123").status_code, 400)
+            response = self.start()  # the right secret, refused all the same
+        cache.clear()
+        self.assertContains(response, "quá nhiều lần", status_code=429)
+        self.assertFalse(PaymentTransaction.objects.exists())
+        self.assertEqual(self.platform.transactions, {})
+
     def test_a_dossier_not_waiting_for_fees_cannot_be_paid(self):
         from cchc.dossiers import services
 

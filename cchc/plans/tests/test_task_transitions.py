@@ -72,6 +72,15 @@ class TaskTransitionTests(PersonaTestCase):
         self.task.refresh_from_db()
         self.assertEqual((self.task.status, self.task.completed_on), ("done", d(2024, 3, 1)))
 
+    def test_a_malformed_documented_field_is_refused_even_by_an_action_that_ignores_it(self):
+        # Found by the API fuzzer: "start" accepted completed_on="m\x00…" with 200.
+        self.login_as("officer_a")
+        response = self.post_api("start", {"completed_on": "m\x00v"})
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertEqual(response.json()["errors"][0]["field"], "completed_on")
+        self.task.refresh_from_db()
+        self.assertEqual(self.task.status, "not_started")
+
     def test_a_transition_taken_out_of_the_table_is_gone_everywhere(self):
         self.login_as("officer_a")
         with mock.patch.dict(services.FLOW.transitions):
