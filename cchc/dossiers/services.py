@@ -631,7 +631,8 @@ def dossier_receive_from_national(
         return earlier, False
     _check_procedure(procedure)
     moment = _now(at)
-    saved = _save_uploads(agency, files)
+    # Filed online on the national portal: electronic files, digitised as online filings are.
+    saved = _save_uploads(agency, files, digitised=True)
     for row, flags in zip(saved, file_flags, strict=False):
         for name, value in flags.items():
             setattr(row, name, value)

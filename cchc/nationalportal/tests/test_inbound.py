@@ -329,6 +329,7 @@ class InboundDossierTests(DeskTestCase):
         self.assertEqual(self.push(body).status_code, 200)
         stored = DossierFile.objects.get()
         self.assertEqual((stored.reuse, stored.from_national_store), (2, True))
+        self.assertTrue(stored.digitised)  # an electronic file, as online filings count
 
     def test_a_component_given_by_url_is_fetched_from_the_server_and_stored(self):
         body = payload()
