@@ -250,7 +250,9 @@ REFERENCE_DATA_DIR = env_str("CCHC_REFERENCE_DATA") or None
 # The agency whose portal this is (its identifier code).
 SITE_AGENCY_CODE = env_str("SITE_AGENCY_CODE", "SKHCN")
 # The public address of the site, for links in e-mails (no request there to ask the host).
-SITE_URL = env_str("CCHC_SITE_URL", "http://localhost:8000")
+# The public origin of every absolute link we give out: e-mailed links (the rating link) and the
+# file links sent to the national portal (DanhSachGiayToKetQua). One setting for both.
+SITE_URL = env_str("CCHC_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Online payment through the national payment platform (docs/dvcqg.md, "Payment"). Without a
 # platform URL and secret the lookup page offers no online payment.
@@ -283,9 +285,8 @@ DVCQG_MAX_ATTEMPTS = env_int("DVCQG_MAX_ATTEMPTS", 8)
 DVCQG_BACKOFF_SECONDS = env_int("DVCQG_BACKOFF_SECONDS", 60)
 DVCQG_STEP_CHUNK = env_int("DVCQG_STEP_CHUNK", 10)
 DVCQG_LEASE_SECONDS = env_int("DVCQG_LEASE_SECONDS", 300)
-# Links to files the national side downloads (TaiLieuNop, DanhSachGiayToKetQua): absolute,
-# signed, valid this many days.
-CCHC_PUBLIC_BASE_URL = env_str("CCHC_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links to files the national side downloads (TaiLieuNop, DanhSachGiayToKetQua): absolute
+# (SITE_URL + path), signed, valid this many days.
 DVCQG_LINK_DAYS = env_int("DVCQG_LINK_DAYS", 30)
 
 REST_FRAMEWORK = {

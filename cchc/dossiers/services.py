@@ -612,6 +612,7 @@ def dossier_receive_from_national(
     filed_at: dt.datetime | None = None,
     summary: str = "",
     body_sha256: str = "",
+    secret: str = "",
     at=None,
 ) -> tuple[Dossier, bool]:
     """A dossier filed on the National Public Service Portal and pushed here: status 1 in
@@ -619,8 +620,10 @@ def dossier_receive_from_national(
     and whether it was created now (False: the code was received before, nothing written).
 
     `files` are [(component or None, upload)], `file_flags` their TaiLieuNop flags as
-    DossierFile fields ({"reuse": 1}), in the same order. No lookup secret is kept for the
-    applicant, who follows the dossier on the national portal; no notice is mailed."""
+    DossierFile fields ({"reuse": 1}), in the same order. `secret` is the lookup secret the
+    national portal hands to the applicant (MaTraCuu of the reply; a new one when empty): with
+    it and the code the applicant follows, pays and rates the dossier on our lookup page too.
+    No reception notice is mailed (the national portal told the applicant)."""
     from cchc.nationalportal.models import InboundReceipt
 
     def received():
@@ -647,7 +650,7 @@ def dossier_receive_from_national(
                 Channel.ONLINE,
                 Status.SUBMITTED,
                 moment,
-                new_secret(),
+                secret or new_secret(),
                 None,
                 digitised=bool(saved),
                 national_code=national_code,

@@ -5,6 +5,7 @@ No session and no CSRF: the caller is authenticated by the HMAC signature of the
 before (both HTTP 200, with the local code), -1 refused, with the project's `errors` list."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -44,7 +45,13 @@ _REPLY = inline_serializer(
         "message": serializers.CharField(),
         "result": inline_serializer(
             "DvcqgInboundResult",
-            {"MaHoSo": serializers.CharField(), "MaHoSoDonVi": serializers.CharField()},
+            {
+                "MaHoSo": serializers.CharField(),
+                "MaHoSoDonVi": serializers.CharField(),
+                "MaTraCuu": serializers.CharField(
+                    help_text="Mã bí mật tra cứu của người nộp (trên trang tra cứu của hệ thống)"
+                ),
+            },
         ),
     },
 )
@@ -131,15 +138,37 @@ class InboundDossierView(APIView):
                 signature=request.headers.get("X-DVCQG-Signature", ""),
                 body=raw,
             )
-            dossier, created = inbound.receive(raw)
         except inbound.InboundError as error:
-            # Refusals are logged with their reasons (never the body: personal data).
+            # Unauthenticated: only the application log (never the body: personal data).
             logger.warning("DVCQG push refused (%s): %s", error.status, error.errors)
             return _refused(error.status, error.errors)
-        return Response(
-            {
-                "error_code": 0 if created else 1,
-                "message": f"{dossier.national_code}|{dossier.code}",
-                "result": {"MaHoSo": dossier.national_code, "MaHoSoDonVi": dossier.code},
-            }
+        started = time.monotonic()
+        try:
+            dossier, created = inbound.receive(raw)
+        except inbound.InboundError as error:
+            logger.warning("DVCQG push refused (%s): %s", error.status, error.errors)
+            response = _refused(error.status, error.errors)
+            inbound.log_push(
+                raw,
+                response.data,
+                error=error.errors[0]["message"],
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
+            return response
+        result = {"MaHoSo": dossier.national_code, "MaHoSoDonVi": dossier.code}
+        lookup_secret = inbound.lookup_secret(dossier.national_code)
+        if dossier.secret_matches(lookup_secret):  # not after a change of SECRET_KEY
+            result["MaTraCuu"] = lookup_secret
+        reply = {
+            "error_code": 0 if created else 1,
+            "message": f"{dossier.national_code}|{dossier.code}",
+            "result": result,
+        }
+        logged = {
+            **reply,
+            "result": {**result, "MaTraCuu": "***"} if "MaTraCuu" in result else result,
+        }
+        inbound.log_push(
+            raw, logged, dossier=dossier, duration_ms=int((time.monotonic() - started) * 1000)
         )
+        return Response(reply)

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from cchc.core.files import check_upload, safe_name
@@ -36,7 +37,7 @@ from cchc.core.text import normalise
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier
 from cchc.nationalportal.codes import parse_national_time, signature_matches
-from cchc.nationalportal.models import InboundReceipt
+from cchc.nationalportal.models import InboundReceipt, SyncLog
 from cchc.procedures.models import Component, Procedure, ProcedureMapping
 
 WINDOW_SECONDS = 300  # a timestamp further than this from our clock is refused
@@ -105,6 +106,18 @@ def authenticate(*, secret: str, timestamp: str, signature: str, body: bytes, no
         raise InboundError.one(
             401, "X-DVCQG-Signature", _("Chữ ký này đã được dùng: mỗi lần gửi cần ký lại.")
         )
+
+
+# --- the lookup secret ----------------------------------------------------------------------
+
+
+def lookup_secret(national_code: str) -> str:
+    """The lookup secret (MaTraCuu) of the dossier pushed with `national_code`: derived from it
+    with the site's SECRET_KEY, so a repeated push (the national side lost our first reply) gets
+    the same secret back, while nobody without the key can compute it. Only its hash is stored."""
+    alphabet = services.SECRET_ALPHABET
+    digest = salted_hmac("cchc.nationalportal.lookup-secret", national_code).digest()
+    return "".join(alphabet[byte % len(alphabet)] for byte in digest[:8])
 
 
 # --- the body -----------------------------------------------------------------------------
@@ -390,7 +403,56 @@ def receive(raw: bytes, *, at=None) -> tuple[Dossier, bool]:
             filed_at=parse_national_time(data["NgayNopHoSo"]),
             summary=data.get("TrichYeuHoSo", ""),
             body_sha256=hashlib.sha256(raw).hexdigest(),
+            secret=lookup_secret(data["MaHoSo"]),
             at=at,
         )
     except ValidationError as error:
         raise InboundError.one(422, "MaTTHC", error.messages[0]) from None
+
+
+# --- the sync log -------------------------------------------------------------------------
+
+SERVICE = "NhanHoSoDVCQG"  # the name the sync log gives an inbound push
+
+
+def _logged_body(raw: bytes):
+    """The push as the sync log keeps it: the JSON with each file's Base64 replaced by its
+    size (the files are stored with the dossier); None when the body is not JSON."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("TaiLieuNop"), list):
+        for item in data["TaiLieuNop"]:
+            if isinstance(item, dict) and isinstance(item.get("Base64"), str):
+                item["Base64"] = f"<{len(item['Base64'])} ký tự Base64>"
+    return data
+
+
+def log_push(raw: bytes, reply: dict, *, dossier=None, error: str = "", duration_ms: int = 0):
+    """One "in" row of the sync log for an authenticated push: the agency is the dossier's or
+    the one MaDonVi names. A push whose agency is unknown (or whose signature failed: nothing
+    from an unauthenticated caller is written) is only in the application log."""
+    agency_id = dossier.agency_id if dossier is not None else None
+    body = _logged_body(raw)
+    if agency_id is None and isinstance(body, dict) and isinstance(body.get("MaDonVi"), str):
+        agency_id = (
+            Agency.objects.filter(national_code=body["MaDonVi"])
+            .exclude(national_code="")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if agency_id is None:
+        return None
+    return SyncLog.objects.create(
+        agency_id=agency_id,
+        dossier=dossier,
+        direction=SyncLog.Direction.IN,
+        service=SERVICE,
+        at=timezone.now(),
+        payload=body,
+        reply=reply,
+        state=SyncLog.State.ERROR if error else SyncLog.State.OK,
+        error=error,
+        duration_ms=duration_ms,
+    )

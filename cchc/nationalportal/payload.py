@@ -51,7 +51,7 @@ def file_id_from_token(token: str) -> int:
 
 def public_file_url(file_id: int) -> str:
     path = reverse("nationalportal:public-file", kwargs={"token": file_token(file_id)})
-    return settings.CCHC_PUBLIC_BASE_URL + path
+    return settings.SITE_URL + path
 
 
 # --- DongBoHoSoMC ---------------------------------------------------------------------------

@@ -13,7 +13,8 @@ accepted per dossier, and can be told to fail. Other stand-ins mount under a pat
                                         after `seconds`; skip: let that many calls through first)
     POST /_standin/expire-sessions     forget every session (the next call is refused once)
     POST /_standin/reset               forget everything
-    POST /_standin/push                push the demo inbound dossier (when the push client exists)
+    POST /_standin/push                {"url": ..., "secret": ...}: push the demo dossier filed
+                                       on the national portal to our inbound endpoint
 """
 
 import copy
@@ -353,15 +354,21 @@ class StandIn:
 
 
 def push_demo(url: str, secret: str) -> dict:
-    """Push the demo inbound dossier through the inbound client, when it exists."""
+    """Push the demo dossier filed on the national portal (`push.demo_payload`) to our inbound
+    endpoint `url`, signed with `secret`; what our endpoint answered, as JSON."""
+    if not url:
+        return {"error_code": INVALID, "message": "url: địa chỉ nhận hồ sơ là bắt buộc"}
+    from cchc.nationalportal import push  # Django's settings are configured by then
+
     try:
-        from cchc.nationalportal import push
-    except ImportError:
-        return {"error_code": INVALID, "message": "push client not installed"}
-    payload = getattr(push, "DEMO_PAYLOAD", None)
-    if not url or payload is None:
-        return {"error_code": INVALID, "message": "url and the client's DEMO_PAYLOAD are needed"}
-    return {"error_code": 0, "result": push.push_dossier(url, secret, payload)}
+        reply = push.push_dossier(url, secret, push.demo_payload())
+    except Exception as error:  # noqa: BLE001 - the stand-in answers, never hangs up
+        return {"error_code": FAULT, "message": f"{type(error).__name__}: {error}"}
+    try:
+        answer = reply.json()
+    except ValueError:
+        answer = {"text": reply.text[:500]}
+    return {"error_code": 0 if reply.ok else FAULT, "status": reply.status_code, "reply": answer}
 
 
 def default_mounts() -> dict:

@@ -30,7 +30,7 @@ class StandInTestCase(DeskTestCase):
             DVCQG_BACKOFF_SECONDS=60,
             DVCQG_MAX_ATTEMPTS=3,
             DVCQG_LEASE_SECONDS=300,
-            CCHC_PUBLIC_BASE_URL=PUBLIC_BASE,
+            SITE_URL=PUBLIC_BASE,
         )
         cls._link.enable()
         super().setUpClass()

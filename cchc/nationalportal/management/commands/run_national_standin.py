@@ -1,10 +1,11 @@
 """Serve the local stand-in of the national side on 127.0.0.1 (docs/dvcqg.md)."""
 
+import json
 import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cchc.nationalportal import standin
 
@@ -20,12 +21,17 @@ class Command(BaseCommand):
             default="",
             help="đẩy hồ sơ minh họa đến địa chỉ tiếp nhận này rồi thoát",
         )
-        parser.add_argument("--secret", default="", help="khóa ký của lần đẩy hồ sơ")
+        parser.add_argument(
+            "--secret", default="", help="khóa ký của lần đẩy hồ sơ (mặc định DVCQG_INBOUND_SECRET)"
+        )
         parser.add_argument("--verbose-log", action="store_true", help="in từng yêu cầu")
 
     def handle(self, *args, port, push_demo, secret, verbose_log, **options):
         if push_demo:
-            self.stdout.write(str(standin.push_demo(push_demo, secret)))
+            outcome = standin.push_demo(push_demo, secret or settings.DVCQG_INBOUND_SECRET)
+            self.stdout.write(json.dumps(outcome, ensure_ascii=False))
+            if outcome["error_code"] != 0:
+                raise CommandError("Đẩy hồ sơ minh họa không thành công: xem câu trả lời ở trên.")
             return
         running = standin.serve(
             port,
