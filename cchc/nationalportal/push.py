@@ -22,13 +22,16 @@ DEMO_PROCEDURE = "2.002248.000.00.00.H45"
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # a one-object placeholder
 
 
-def demo_payload(now: dt.datetime | None = None) -> dict:
+def demo_payload(
+    now: dt.datetime | None = None, *, procedure: str = DEMO_PROCEDURE, code: str = ""
+) -> dict:
     """A dossier as the national portal pushes it, with a national code of its own at each
-    moment (two pushes a second apart are two dossiers; the same second, one)."""
+    moment unless `code` is given (two pushes a second apart are two dossiers; the same
+    second, one)."""
     now = (now or timezone.now()).astimezone(ICT)
     return {
-        "MaHoSo": f"G22.99.{now:%y%m%d}-{now:%H%M%S}",
-        "MaTTHC": DEMO_PROCEDURE,
+        "MaHoSo": code or f"G22.99.{now:%y%m%d}-{now:%H%M%S}",
+        "MaTTHC": procedure,
         "MaDonVi": DEMO_AGENCY,
         "ChuHoSo": "Công ty TNHH Công nghệ Hùng Vương (minh họa)",
         "LoaiDoiTuong": "2",

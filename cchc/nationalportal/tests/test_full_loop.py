@@ -25,7 +25,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import LiveServerTestCase, override_settings
 from django.urls import reverse
-from pypdf import PdfWriter
 
 from cchc.core.models import Agency
 from cchc.dossiers import services
@@ -33,7 +32,7 @@ from cchc.dossiers.models import Dossier, HandOver, PaidOnline, Rating, Status
 from cchc.dossiers.tests.demo_desk import demo_user, load_demo_catalogue
 from cchc.dossiers.tests.helpers import at, pdf_upload
 from cchc.esign.services import verify_pdf
-from cchc.esign.tests.helpers import DemoCertificateMixin
+from cchc.esign.tests.helpers import DemoCertificateMixin, blank_pdf
 from cchc.nationalportal import adapter, push, standin
 from cchc.nationalportal import services as sync
 from cchc.nationalportal.models import OutboxMessage, SyncLog
@@ -44,14 +43,6 @@ from cchc.procedures.models import Procedure, ProcedureMapping
 SECRET = "bi-mat-day-ho-so"
 PARTNER, PAYMENT_SECRET = "CCHC-LOOP", "bi-mat-thanh-toan"
 START = at(2026, 3, 2, 8, 30)  # a Monday
-
-
-def result_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 class FullLoopTests(DemoCertificateMixin, LiveServerTestCase):
@@ -247,7 +238,7 @@ class FullLoopTests(DemoCertificateMixin, LiveServerTestCase):
             actor=demo_user(self.person_for(decision)),
             dossier=dossier,
             result_text="Cấp Giấy chứng nhận đăng ký chuyển giao công nghệ",
-            result_file=pdf_upload("giay-chung-nhan.pdf", result_pdf()),
+            result_file=pdf_upload("giay-chung-nhan.pdf", blank_pdf()),
             step=decision.pk,
             version=dossier.version,
         )

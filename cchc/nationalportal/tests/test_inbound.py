@@ -7,12 +7,13 @@ import datetime as dt
 import time_machine
 from django.core.files.storage import default_storage
 from django.test import override_settings
+from django.urls import reverse
 
 from cchc.core.models import AuditEntry
 from cchc.dossiers import services
 from cchc.dossiers.models import Channel, DayCounter, Dossier, DossierFile, HandOver, Status
 from cchc.dossiers.tests.helpers import PDF, DeskTestCase, at, make_procedure
-from cchc.nationalportal.models import InboundReceipt
+from cchc.nationalportal.models import InboundReceipt, SyncLog
 from cchc.nationalportal.tests.inbound_helpers import (
     AGENCY_NATIONAL_CODE,
     PNG,
@@ -69,14 +70,22 @@ class InboundDossierTests(DeskTestCase):
 
         self.assertEqual(response.status_code, 200, response.content)
         dossier = Dossier.objects.get()
+        secret = response.json()["result"]["MaTraCuu"]
         self.assertEqual(
             response.json(),
             {
                 "error_code": 0,
                 "message": f"H43.99-260302-0001|{dossier.code}",
-                "result": {"MaHoSo": "H43.99-260302-0001", "MaHoSoDonVi": dossier.code},
+                "result": {
+                    "MaHoSo": "H43.99-260302-0001",
+                    "MaHoSoDonVi": dossier.code,
+                    "MaTraCuu": secret,
+                },
             },
         )
+        # MaTraCuu is the applicant's lookup secret on our lookup page (8 characters).
+        self.assertRegex(secret, r"^[A-HJ-NP-Z2-9]{8}$")
+        self.assertTrue(dossier.secret_matches(secret))
         self.assertEqual(dossier.status, Status.SUBMITTED)
         self.assertEqual(dossier.channel, Channel.ONLINE)
         self.assertEqual(dossier.procedure, self.procedure)
@@ -122,6 +131,8 @@ class InboundDossierTests(DeskTestCase):
         self.assertEqual(again.json()["result"]["MaHoSoDonVi"], code)
         self.assertEqual(first.json()["result"]["MaHoSoDonVi"], code)
         self.assertEqual(again.json()["message"], f"H43.99-260302-0001|{code}")
+        # The national side that lost our first reply gets the same lookup secret again.
+        self.assertEqual(again.json()["result"]["MaTraCuu"], first.json()["result"]["MaTraCuu"])
         self.assertEqual(InboundReceipt.objects.count(), 1)
         self.assertEqual(HandOver.objects.count(), 1)
         self.assertEqual(DossierFile.objects.count(), 1)
@@ -427,3 +438,67 @@ class InboundDossierTests(DeskTestCase):
     def test_get_is_not_allowed(self):
         response = self.client.get("/api/v1/dvcqg/ho-so")
         self.assertEqual(response.status_code, 405)
+
+
+@override_settings(DVCQG_INBOUND_SECRET=SECRET)
+@time_machine.travel(NOW, tick=False)
+class InboundReplyAndLogTests(DeskTestCase):
+    """MaTraCuu of the reply, and the "in" rows of the sync log."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        type(cls.agency).objects.filter(pk=cls.agency.pk).update(national_code=AGENCY_NATIONAL_CODE)
+        map_procedure(cls.procedure, at=NOW)
+
+    def test_the_lookup_secret_opens_the_lookup_page_and_another_code_gets_another(self):
+        first = signed_post(self.client, payload()).json()["result"]
+        other = signed_post(self.client, payload(code="H43.99-260302-0002")).json()["result"]
+        self.assertNotEqual(first["MaTraCuu"], other["MaTraCuu"])
+        page = self.client.get(
+            "/ho-so/tra-cuu/", {"code": first["MaHoSoDonVi"], "secret": first["MaTraCuu"]}
+        )
+        self.assertContains(page, first["MaHoSoDonVi"])
+        self.assertContains(page, "Trần Thị Bình")
+        wrong = self.client.get(
+            "/ho-so/tra-cuu/", {"code": first["MaHoSoDonVi"], "secret": other["MaTraCuu"]}
+        )
+        self.assertNotContains(wrong, "Trần Thị Bình")
+
+    def test_after_a_change_of_secret_key_a_repeat_answers_without_a_wrong_secret(self):
+        signed_post(self.client, payload())
+        with override_settings(SECRET_KEY="another-key-" + "x" * 50):
+            again = signed_post(self.client, payload(), moment=NOW + dt.timedelta(seconds=5))
+        self.assertEqual(again.json()["error_code"], 1)
+        self.assertNotIn("MaTraCuu", again.json()["result"])
+
+    def test_an_accepted_push_is_logged_in_with_its_dossier_without_file_content(self):
+        response = signed_post(self.client, payload())
+        dossier = Dossier.objects.get()
+        [log] = SyncLog.objects.all()
+        self.assertEqual(
+            (log.direction, log.service, log.state, log.dossier, log.agency),
+            (SyncLog.Direction.IN, "NhanHoSoDVCQG", SyncLog.State.OK, dossier, self.agency),
+        )
+        self.assertEqual(log.payload["MaHoSo"], "H43.99-260302-0001")
+        self.assertNotIn(payload()["TaiLieuNop"][0]["Base64"], str(log.payload))
+        self.assertEqual(log.reply["result"]["MaTraCuu"], "***")  # the secret is not kept
+        self.assertNotEqual(response.json()["result"]["MaTraCuu"], "***")
+        # The dossier's sync log page shows it to the desk.
+        self.client.force_login(self.desk)
+        page = self.client.get(reverse("nationalportal:dossier-sync-log", args=[dossier.code]))
+        self.assertContains(page, "NhanHoSoDVCQG")
+
+    def test_a_refused_push_of_a_known_agency_is_logged_with_its_reason(self):
+        response = signed_post(self.client, payload(MaTTHC="9.999999.000.00.00.H43"))
+        self.assertEqual(response.status_code, 422)
+        [log] = SyncLog.objects.all()
+        self.assertEqual((log.state, log.dossier, log.agency), ("error", None, self.agency))
+        self.assertIn("9.999999.000.00.00.H43", log.error)
+        self.assertEqual(log.reply["error_code"], -1)
+
+    def test_an_unsigned_push_or_one_of_an_unknown_agency_writes_no_log(self):
+        signed_post(self.client, payload(), signature="sha256=" + "0" * 64)
+        signed_post(self.client, payload(MaDonVi="000.00.00.X00"))
+        signed_post(self.client, b"not json")
+        self.assertEqual(SyncLog.objects.count(), 0)
