@@ -25,6 +25,21 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "short_name", "national_code", "superior_body", "place_name"]
     search_fields = ["code", "name", "short_name", "national_code"]
 
+    def save_model(self, request, obj, form, change):
+        """A change of the national unit code re-addresses everything sent to the national
+        portal (MaDonVi, the MaHoSo prefix): it is audited with the old and new code."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "national_code" in form.changed_data:
+                audit_record(
+                    actor=request.user,
+                    obj=obj,
+                    action="national_code_changed",
+                    from_state=form.initial.get("national_code") or "",
+                    to_state=obj.national_code,
+                    agency=obj,
+                )
+
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):

@@ -128,3 +128,22 @@ class AuditAdminTests(PersonaTestCase):
                 response = self.client.get("/quan-tri/core/auditentry/")
                 self.assertEqual(response.status_code, 302)
                 self.assertIn("/quan-tri/login/", response["Location"])
+
+
+class AgencyNationalCodeAuditTests(PersonaTestCase):
+    def test_a_change_of_the_national_unit_code_in_the_admin_is_audited(self):
+        admin = make_user("root", self.unit_a, is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        url = f"/quan-tri/core/agency/{self.agency.pk}/change/"
+        form = self.client.get(url).context["adminform"].form
+        data = {name: form.initial.get(name) or "" for name in form.fields}
+        data["national_code"] = "000.00.21.H45"
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        entry = AuditEntry.objects.get(action="national_code_changed")
+        self.assertEqual((entry.actor, entry.to_state), (admin, "000.00.21.H45"))
+        self.assertEqual(entry.from_state, "")
+        # Saving again without changing the code records nothing more.
+        data["name"] = self.agency.name + " (đổi tên)"
+        self.client.post(url, data)
+        self.assertEqual(AuditEntry.objects.filter(action="national_code_changed").count(), 1)
