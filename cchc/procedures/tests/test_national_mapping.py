@@ -119,6 +119,18 @@ class MappingPageTests(PersonaTestCase):
         self.assertNotContains(unmapped, self.licence.name)
         self.assertContains(unmapped, self.renewal.name)
 
+    def test_a_code_no_longer_public_on_the_national_portal_is_marked_and_warned(self):
+        NationalProcedure.objects.filter(code=LICENCE).update(public=False)
+        self.login_as("leader_a")
+        page = self.client.get(self.url(self.licence))
+        self.assertContains(page, "không công khai", count=1)  # the candidate's badge
+        self.assertNotContains(page, 'id="national-not-public"')
+        self.client.post(self.url(self.licence), {"code": LICENCE})
+        page = self.client.get(self.url(self.licence))
+        self.assertContains(page, 'id="national-not-public"')
+        NationalProcedure.objects.filter(code=LICENCE).update(public=True)
+        self.assertNotContains(self.client.get(self.url(self.licence)), 'id="national-not-public"')
+
     def test_a_national_code_of_another_procedure_is_refused_unless_remapped(self):
         self.login_as("leader_a")
         self.client.post(self.url(self.licence), {"code": LICENCE})
