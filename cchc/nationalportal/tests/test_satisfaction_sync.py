@@ -319,3 +319,16 @@ class FailuresPageTests(SatisfactionTestCase):
                 self.assertEqual((self.march.state, self.march.attempts), ("failed", 1))
         with self.assertRaises(services.PermissionDenied):
             services.retry_message(actor=self.outsider_chief, message=self.march)
+
+
+class LeaseTests(SatisfactionTestCase):
+    def test_a_second_worker_gets_nothing_until_the_lease_ends(self):
+        queued = summaries.summary_queue(agency=self.agency, month=MARCH, now=at(2026, 4, 1, 9))
+        now = at(2026, 4, 1, 10)
+        self.assertIsNotNone(services.claim_message(queued.message.pk, now))
+        self.assertIsNone(services.claim_message(queued.message.pk, later(now, seconds=299)))
+        self.assertEqual(services.due_agency_message_ids(later(now, seconds=299)), [])
+        self.assertEqual(services.sync_pass(now=later(now, seconds=299)).agency_messages, 0)
+        self.assertEqual(
+            services.due_agency_message_ids(later(now, seconds=301)), [queued.message.pk]
+        )
