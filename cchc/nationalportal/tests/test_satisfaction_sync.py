@@ -246,6 +246,17 @@ class CommandTests(SatisfactionTestCase):
                 self.run_command(*args)
         self.assertFalse(OutboxMessage.objects.exists())
 
+    def test_every_repeats_until_interrupted(self):
+        # `make run` keeps it running with --every 86400; Ctrl+C (here: during the first wait)
+        # ends it cleanly after one round.
+        from unittest import mock
+
+        with mock.patch("time.sleep", side_effect=KeyboardInterrupt) as sleep:
+            out = self.run_command("--month", "2026-03", "--every", "86400")
+        sleep.assert_called_once_with(86400)
+        self.assertEqual(out.count("vào hàng chờ gửi"), 1)
+        self.assertEqual(OutboxMessage.objects.count(), 1)
+
     def test_the_command_says_when_the_link_is_off(self):
         with override_settings(DVCQG_ENABLED=False):
             out = self.run_command("--month", "2026-03")

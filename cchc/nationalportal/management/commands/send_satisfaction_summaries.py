@@ -2,6 +2,8 @@
 once per agency and month; the outbox worker (`sync_national_portal`) sends it. The timer loop
 of scripts/prod.sh runs it daily, `make run` at start and then daily."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +32,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resend", action="store_true", help="đưa vào hàng chờ cả tháng đã gửi xong"
         )
+        parser.add_argument(
+            "--every", type=int, default=0, help="lặp lại sau mỗi N giây (tháng tính lại mỗi lần)"
+        )
 
-    def handle(self, *args, month, agency, resend, verbosity=1, **options):
+    def handle(self, *args, month, agency, resend, every=0, verbosity=1, **options):
         if not enabled():
             if verbosity:
                 self.stdout.write(_("Kết nối Cổng DVCQG đang tắt (DVCQG_ADAPTER_URL chưa đặt)."))
             return
+        while True:
+            self.queue_once(month, agency, resend)
+            if not every:
+                return
+            try:
+                time.sleep(every)
+            except KeyboardInterrupt:
+                return
+
+    def queue_once(self, month, agency, resend):
         now = timezone.now()
         try:
             first = resolve_month(month, now=now)
