@@ -4,13 +4,17 @@ with the right counts, retried with backoff, never blocking dossier messages or 
 listed on the failures page and retried there by that agency's administrator only."""
 
 import io
+import threading
+import unittest
 
 import time_machine
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.db import connection, transaction
+from django.test import TransactionTestCase, override_settings
 
+from cchc.core.models import Agency
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import make_agency, make_user
 from cchc.dossiers import ratings
 from cchc.dossiers import services as ds
 from cchc.dossiers.tests.helpers import at
@@ -343,3 +347,39 @@ class LeaseTests(SatisfactionTestCase):
         self.assertEqual(
             services.due_agency_message_ids(later(now, seconds=301)), [queued.message.pk]
         )
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "row locks: PostgreSQL only")
+class ConcurrentQueueTests(TransactionTestCase):
+    def test_a_run_waits_for_another_holding_the_agency_and_then_adds_nothing(self):
+        agency = make_agency()
+        Agency.objects.filter(pk=agency.pk).update(national_code=UNIT_CODE)
+        agency.refresh_from_db()
+        outcome, started = [], threading.Event()
+
+        def other_run():
+            try:
+                started.set()
+                outcome.append(
+                    summaries.summary_queue(agency=agency, month=MARCH, now=at(2026, 4, 1)).outcome
+                )
+            finally:
+                connection.close()
+
+        with transaction.atomic():  # this "run" holds the agency row and queues first
+            Agency.objects.select_for_update().get(pk=agency.pk)
+            thread = threading.Thread(target=other_run)
+            thread.start()
+            self.assertTrue(started.wait(10))
+            thread.join(1)
+            self.assertTrue(thread.is_alive())  # blocked on the agency row
+            OutboxMessage.objects.create(
+                agency=agency,
+                service="DongBoDanhGia",
+                event="satisfaction",
+                payload={"month": "2026-03"},
+                created_at=at(2026, 4, 1),
+            )
+        thread.join(10)
+        self.assertEqual(outcome, ["waiting"])
+        self.assertEqual(OutboxMessage.objects.count(), 1)
