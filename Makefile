@@ -32,6 +32,11 @@ CCHC_TWO_FACTOR_REQUIRED ?= false
 # The demo talks to the shipped stand-in of the National Public Service Portal (docs/dvcqg.md).
 DVCQG_STANDIN_PORT ?= 8765
 DVCQG_DEMO_URL := http://127.0.0.1:$(DVCQG_STANDIN_PORT)
+# The site and its loops share these: the stand-in is DVCQG and, under /pp/, the payment
+# platform with the partner cchc.payments.standin.make_app knows by default.
+DEMO_LINK_ENV = DJANGO_DEBUG=true DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) \
+	PAYMENT_PLATFORM_URL=$(DVCQG_DEMO_URL)/pp/ PAYMENT_PARTNER_CODE=CCHC-DEMO \
+	PAYMENT_SECRET=demo-payment-secret DVCQG_INBOUND_SECRET=demo-inbound-secret
 
 run: demo
 	@echo "CCHC: http://127.0.0.1:8000 (Ctrl+C để dừng)"
@@ -47,10 +52,13 @@ run: demo
 	@echo "    Những lần sau: mật khẩu, rồi mã 6 chữ số tại /dang-nhap/xac-thuc/."
 	@mkdir -p var
 	@DJANGO_DEBUG=true $(PY) manage.py run_national_standin --port $(DVCQG_STANDIN_PORT) > var/dvcqg-standin.log 2>&1 & standin=$$!; \
-	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) DJANGO_DEBUG=true $(PY) manage.py sync_national_portal --backfill --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
-	trap 'kill $$standin $$sync 2>/dev/null; wait $$standin $$sync 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
+	$(DEMO_LINK_ENV) $(PY) manage.py sync_national_portal --backfill --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
+	$(DEMO_LINK_ENV) $(PY) manage.py reconcile_payments --every 10 > var/dvcqg-payments.log 2>&1 & pay=$$!; \
+	$(DEMO_LINK_ENV) $(PY) manage.py send_satisfaction_summaries --every 86400 > var/dvcqg-ratings.log 2>&1 & ratings=$$!; \
+	trap 'kill $$standin $$sync $$pay $$ratings 2>/dev/null; wait $$standin $$sync $$pay $$ratings 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	echo "Cổng DVCQG (trạm giả lập): $(DVCQG_DEMO_URL), DVCQG_ADAPTER_URL trỏ đến đó, đồng bộ mỗi 10 giây (nhật ký var/dvcqg-*.log)."; \
-	DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	echo "Nền tảng thanh toán (trạm giả lập): $(DVCQG_DEMO_URL)/pp/, đối soát giao dịch mỗi 10 giây; tổng hợp đánh giá hài lòng tháng trước đưa vào hàng chờ gửi Cổng mỗi ngày một lần."; \
+	$(DEMO_LINK_ENV) CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

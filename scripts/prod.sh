@@ -252,10 +252,11 @@ status() {
   return $rc
 }
 
-timers() { # view counts and the DVCQG outbox every FLUSH_SECONDS, overdue reminders hourly
+timers() { # view counts, the DVCQG outbox and payment reconciliation every FLUSH_SECONDS,
+  # overdue reminders hourly, the monthly satisfaction summaries daily
   local sleeper=""
   trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' TERM INT
-  local last_reminder=0
+  local last_reminder=0 last_summaries=0
   while true; do
     sleep "$FLUSH_SECONDS" &
     sleeper=$!
@@ -263,6 +264,12 @@ timers() { # view counts and the DVCQG outbox every FLUSH_SECONDS, overdue remin
     manage flush_view_counts || say "flush_view_counts failed"
     # The national-portal outbox (a no-op while DVCQG_ADAPTER_URL is unset; docs/dvcqg.md).
     manage sync_national_portal --verbosity 0 || say "sync_national_portal failed"
+    # Pending online payments the platform's callback has not settled yet (docs/dvcqg.md).
+    manage reconcile_payments --verbosity 0 || say "reconcile_payments failed"
+    if [ $(($(date +%s) - last_summaries)) -ge 86400 ]; then # idempotent: once per agency+month
+      manage send_satisfaction_summaries || say "send_satisfaction_summaries failed"
+      last_summaries=$(date +%s)
+    fi
     if [ $(($(date +%s) - last_reminder)) -ge 3600 ]; then
       manage send_overdue_task_reminders || say "send_overdue_task_reminders failed"
       last_reminder=$(date +%s)

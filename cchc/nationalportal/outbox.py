@@ -13,6 +13,7 @@ from cchc.nationalportal.models import OutboxMessage
 
 DOSSIER_SYNC = "DongBoHoSoMC"
 STATUS_SYNC = "DongBoTrangThaiHoSo"
+SATISFACTION_SYNC = "DongBoDanhGia"  # an agency's month, not a dossier's (dossier is null)
 # Online filing itself happens on the national portal; nothing to report before reception.
 SILENT_ACTIONS = frozenset({"file_online"})
 

@@ -8,7 +8,9 @@ chunks; then DongBoTrangThaiHoSo for dossiers filed on DVCQG. The payload is bui
 dossier as it is now, so several waiting messages of one service are covered by one send.
 A failure marks that message failed with exponential backoff and stops that dossier's later
 messages (never the other dossiers'); after DVCQG_MAX_ATTEMPTS it is dead until an
-administrator retries it. No transaction is held across an HTTP call.
+administrator retries it. No transaction is held across an HTTP call. Agency-level messages
+(dossier null: the monthly DongBoDanhGia) follow, each on its own with the same lease, backoff
+and log.
 """
 
 import dataclasses
@@ -30,7 +32,7 @@ from cchc.dossiers.models import Dossier, HandOver
 from cchc.nationalportal import adapter, payload
 from cchc.nationalportal.adapter import AdapterError
 from cchc.nationalportal.models import OutboxMessage, SyncLog
-from cchc.nationalportal.outbox import DOSSIER_SYNC, STATUS_SYNC
+from cchc.nationalportal.outbox import DOSSIER_SYNC, SATISFACTION_SYNC, STATUS_SYNC
 
 State = OutboxMessage.State
 UNSENT = (State.PENDING, State.FAILED, State.DEAD)
@@ -50,6 +52,7 @@ def _failpoint(name: str) -> None:
 @dataclasses.dataclass
 class PassResult:
     dossiers: int = 0
+    agency_messages: int = 0
     sent: int = 0
     failed: int = 0
     skipped: int = 0
@@ -116,10 +119,14 @@ def claim(dossier_id: int, now: dt.datetime) -> list[OutboxMessage]:
 
 
 def _logged_call(message: OutboxMessage, dossier: Dossier, service: str, fields: dict) -> dict:
-    madonvi = dossier.agency.national_code
+    return _agency_call(message, dossier.agency, service, fields, dossier=dossier)
+
+
+def _agency_call(message, agency, service: str, fields: dict, *, dossier=None) -> dict:
+    madonvi = agency.national_code
     started = time.monotonic()
     log = SyncLog(
-        agency_id=dossier.agency_id,
+        agency_id=agency.pk,
         dossier=dossier,
         message=message,
         direction=SyncLog.Direction.OUT,
@@ -274,8 +281,99 @@ def _release(ids: list[int]) -> None:
         OutboxMessage.objects.filter(pk__in=ids, state__in=UNSENT).update(locked_until=None)
 
 
+# --- agency-level messages (dossier null) ----------------------------------------------------
+
+
+def send_satisfaction(message: OutboxMessage) -> None:
+    """The agency's month as rated now (late ratings count). A month without ratings is not
+    sent: the national schema wants at least one item (assumption 37 of docs/dvcqg.md)."""
+    from cchc.dossiers.ratings import parse_month, satisfaction_payload
+
+    month_text = str((message.payload or {}).get("month") or "")
+    try:
+        if not month_text:
+            raise ValueError(month_text)
+        month = parse_month(month_text, today=timezone.now().date())
+    except ValueError:
+        raise AdapterError(
+            _("Tin không ghi tháng tổng hợp hợp lệ: “%(m)s”.") % {"m": month_text}
+        ) from None
+    if not message.agency.national_code:
+        raise AdapterError(_("Cơ quan chưa có mã định danh đơn vị trên Cổng DVCQG."))
+    body = satisfaction_payload(agency=message.agency, month=month)
+    if body["data"]:
+        _agency_call(message, message.agency, SATISFACTION_SYNC, body)
+
+
+AGENCY_SENDERS = {SATISFACTION_SYNC: send_satisfaction}
+
+
+def due_agency_message_ids(now: dt.datetime, limit: int = 100) -> list[int]:
+    """Agency-level messages (no dossier) that are due, not dead and held by no worker; each
+    stands alone (one month's failure does not hold back another's)."""
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return list(
+        OutboxMessage.objects.filter(dossier__isnull=True, state__in=(State.PENDING, State.FAILED))
+        .filter(free, due)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def claim_message(pk: int, now: dt.datetime) -> OutboxMessage | None:
+    """One agency-level message leased to this worker, or None when another holds it."""
+    lease = now + dt.timedelta(seconds=settings.DVCQG_LEASE_SECONDS)
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    with transaction.atomic():
+        row = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, dossier__isnull=True, state__in=(State.PENDING, State.FAILED))
+            .first()
+        )
+        if row is None:
+            return None
+        if not OutboxMessage.objects.filter(pk=pk).filter(free).update(locked_until=lease):
+            return None
+    row.locked_until = lease
+    return row
+
+
+def sync_agency_message(pk: int, *, now=None) -> tuple[int, int]:
+    """Send one agency-level message; (sent, failed), (0, 0) when another worker holds it."""
+    now = now or timezone.now()
+    message = claim_message(pk, now)
+    if message is None:
+        return 0, 0
+    sender = AGENCY_SENDERS.get(message.service)
+    try:
+        if sender is None:
+            raise AdapterError(_("Không rõ dịch vụ %(s)s.") % {"s": message.service})
+        sender(message)
+    except AdapterError as error:
+        _mark_failed(message, error.message, now)
+        return 0, 1
+    _mark_sent(message, now)
+    return 1, 0
+
+
+def _sync_agency_messages(now, limit: int, result: PassResult) -> None:
+    for pk in due_agency_message_ids(now, limit):
+        try:
+            sent, failed = sync_agency_message(pk, now=now)
+        except Exception as error:  # noqa: BLE001 - one agency's bug must not stop the others
+            message = OutboxMessage.objects.get(pk=pk)
+            _mark_failed(message, f"{type(error).__name__}: {error}", now)
+            sent, failed = 0, 1
+        result.agency_messages += 1
+        result.sent += sent
+        result.failed += failed
+        if not (sent or failed):
+            result.skipped += 1
+
+
 def sync_pass(*, now=None, limit: int = 100) -> PassResult:
-    """One pass of the worker over the due dossiers."""
+    """One pass of the worker over the due dossiers, then the due agency-level messages."""
     now = now or timezone.now()
     result = PassResult()
     for dossier_id in due_dossier_ids(now, limit):
@@ -289,6 +387,7 @@ def sync_pass(*, now=None, limit: int = 100) -> PassResult:
         result.failed += failed
         if not (sent or failed):
             result.skipped += 1
+    _sync_agency_messages(now, limit, result)
     return result
 
 
@@ -317,9 +416,12 @@ def retry_message(*, actor, message: OutboxMessage, now=None) -> OutboxMessage:
                 code="conflict",
             )
         previous = message.state
-        OutboxMessage.objects.filter(
-            Q(pk=message.pk) | Q(dossier_id=message.dossier_id, state=State.DEAD)
-        ).update(state=State.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
+        revived = Q(pk=message.pk)
+        if message.dossier_id is not None:  # an agency-level message stands alone
+            revived |= Q(dossier_id=message.dossier_id, state=State.DEAD)
+        OutboxMessage.objects.filter(revived).update(
+            state=State.PENDING, attempts=0, next_attempt_at=now, locked_until=None
+        )
         message.refresh_from_db()
         audit_record(
             actor=actor,

@@ -104,6 +104,7 @@ class StandIn:
             self.faults: list[dict] = []
             self.calls: list[dict] = []
             self.ratings: list[dict] = []
+            self.rating_resends = 0  # DongBoDanhGia bodies that replaced a month already kept
             self.logins = 0
             self.open_access = False  # True: no session needed (the "plain" envelope)
             self._dstcode = ""
@@ -325,8 +326,28 @@ class StandIn:
         return {"error_code": 0, "message": "Đồng bộ thành công", "result": []}
 
     def do_DongBoDanhGia(self, body):
-        self.ratings.extend(body["data"])
+        # The body is the whole month of a unit: a resend replaces that unit's month (keyed by
+        # Madonvi, else the envelope's madonvi, + NgayTongHop) instead of adding to it.
+        items = [
+            {**item, "Madonvi": item.get("Madonvi") or body.get("madonvi", "")}
+            for item in body["data"]
+        ]
+        months = {(item["Madonvi"], item["NgayTongHop"]) for item in items}
+        kept = [r for r in self.ratings if (r["Madonvi"], r["NgayTongHop"]) not in months]
+        self.rating_resends += len(kept) < len(self.ratings)
+        self.ratings = kept + items
         return {"error_code": 0, "message": "Đồng bộ thành công", "result": []}
+
+    def satisfaction(self, madonvi: str, month: str) -> list[dict]:
+        """The items kept for unit `madonvi` and month `month` ("M-YYYY", as NgayTongHop)."""
+        with self.lock:
+            return copy.deepcopy(
+                [
+                    r
+                    for r in self.ratings
+                    if r.get("Madonvi") == madonvi and r["NgayTongHop"] == month
+                ]
+            )
 
     def do_LayDanhSachTTHC(self, body):
         rows = [

@@ -61,6 +61,26 @@ class ReconcileTests(PaymentTestCase):
             self.reconcile(5, "--older-than", "1"), "paid=0 failed=0 pending=1 errors=0"
         )
 
+    def test_quiet_runs_say_only_when_there_was_something_to_check(self):
+        # The timer loop of scripts/prod.sh runs it with --verbosity 0 every few seconds.
+        self.assertEqual(self.reconcile(5, "--verbosity", "0"), "")
+        self.platform.settle(self.payment.reference)
+        self.assertEqual(
+            self.reconcile(20, "--verbosity", "0"), "paid=1 failed=0 pending=0 errors=0"
+        )
+        self.assertEqual(self.payment.state, "paid")
+
+    def test_every_repeats_until_interrupted_and_says_only_what_it_did(self):
+        from unittest import mock
+
+        self.platform.settle(self.payment.reference)
+        sleeps = mock.Mock(side_effect=[None, KeyboardInterrupt])
+        with mock.patch("time.sleep", sleeps):
+            out = self.reconcile(20, "--every", "10")
+        self.assertEqual(sleeps.call_args_list, [mock.call(10), mock.call(10)])
+        self.assertEqual(out, "paid=1 failed=0 pending=0 errors=0")  # the second round: silent
+        self.assertEqual(self.payment.state, "paid")
+
     def test_a_platform_down_is_counted_and_changes_nothing(self):
         self.platform.settle(self.payment.reference)
         with override_settings(PAYMENT_PLATFORM_URL="http://127.0.0.1:9/"):

@@ -35,10 +35,18 @@ class Command(BaseCommand):
             say(_("Đã đưa %(n)s hồ sơ vào hàng chờ gửi.") % {"n": outbox.backfill()})
         while True:
             result = sync_pass(limit=limit)
-            if result.dossiers or not every:
+            if result.dossiers or result.agency_messages or not every:
                 say(
-                    _("Đồng bộ Cổng DVCQG: %(d)s hồ sơ, %(s)s tin đã gửi, %(f)s tin lỗi.")
-                    % {"d": result.dossiers, "s": result.sent, "f": result.failed}
+                    _(
+                        "Đồng bộ Cổng DVCQG: %(d)s hồ sơ, %(a)s tin của cơ quan, "
+                        "%(s)s tin đã gửi, %(f)s tin lỗi."
+                    )
+                    % {
+                        "d": result.dossiers,
+                        "a": result.agency_messages,
+                        "s": result.sent,
+                        "f": result.failed,
+                    }
                 )
             if not every:
                 return
