@@ -50,7 +50,12 @@ class PushOverHttpTests(LiveServerTestCase):
         self.assertEqual(first.status_code, 200, first.text)
         code = Dossier.objects.get().code
         self.assertEqual(
-            first.json()["result"], {"MaHoSo": payload()["MaHoSo"], "MaHoSoDonVi": code}
+            first.json()["result"],
+            {
+                "MaHoSo": payload()["MaHoSo"],
+                "MaHoSoDonVi": code,
+                "MaTraCuu": inbound.lookup_secret(payload()["MaHoSo"]),
+            },
         )
         self.assertEqual(first.json()["error_code"], 0)
         self.assertEqual(again.status_code, 200, again.text)
