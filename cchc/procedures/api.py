@@ -14,9 +14,16 @@ class LegalBasisOut(serializers.ModelSerializer):
 
 
 class ComponentOut(serializers.ModelSerializer):
+    upload_field = serializers.SerializerMethodField(
+        help_text="Tên trường tệp của thành phần này khi nộp hoặc bổ sung hồ sơ (multipart)"
+    )
+
     class Meta:
         model = Component
-        fields = ["order", "name", "copies", "form", "required"]
+        fields = ["id", "order", "name", "copies", "form", "required", "upload_field"]
+
+    def get_upload_field(self, component) -> str:
+        return f"component_{component.pk}"
 
 
 class StepOut(serializers.ModelSerializer):

@@ -1,9 +1,11 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
 from cchc.core import registry
 from cchc.core.testing import make_agency
 from cchc.core.text import normalise
-from cchc.procedures.models import Procedure
+from cchc.dossiers.tests.helpers import PDF
+from cchc.procedures.models import Component, Procedure
 from cchc.procedures.services import procedures_import
 from cchc.procedures.tests.test_import import CATALOGUE
 
@@ -49,6 +51,36 @@ class CataloguePageTests(TestCase):
         detail = self.client.get(f"/api/v1/procedures/{pk}").json()
         self.assertEqual(detail["fee_min"], "5000000")
         self.assertEqual(len(detail["legal_bases"]), 3)
+
+    def test_a_client_files_a_dossier_with_the_upload_fields_the_api_names(self):
+        """The procedure's components say which multipart field takes each file: a client of
+        the API needs nothing else to file (and the lookup then answers with the secret)."""
+        procedure = Procedure.objects.get(code="2.002248")
+        pk = procedure.pk
+        Component.objects.create(procedure=procedure, order=1, name="Văn bản đề nghị")
+        Component.objects.create(procedure=procedure, order=2, name="Hợp đồng chuyển giao")
+        components = self.client.get(f"/api/v1/procedures/{pk}").json()["components"]
+        self.assertEqual(len(components), 2)
+        self.assertEqual(
+            [c["upload_field"] for c in components], [f"component_{c['id']}" for c in components]
+        )
+        data = {
+            "procedure": pk,
+            "applicant_kind": "organisation",
+            "name": "Công ty TNHH Công nghệ Việt Trì",
+            "id_number": "2600123456",
+            "phone": "0912345678",
+            "address": "Việt Trì, Phú Thọ",
+        }
+        for c in components:
+            data[c["upload_field"]] = SimpleUploadedFile("a.pdf", PDF, "application/pdf")
+        filed = self.client.post("/api/v1/dossiers/", data)
+        self.assertEqual(filed.status_code, 201, filed.content)
+        lookup = self.client.get(
+            "/api/v1/dossiers/lookup",
+            {"code": filed.json()["code"], "secret": filed.json()["secret"]},
+        )
+        self.assertEqual(lookup.json()["status"], 1)
 
     def test_the_catalogue_is_a_search_source(self):
         results = registry.search_sources["procedures"].search(
