@@ -36,7 +36,8 @@ DVCQG_DEMO_URL := http://127.0.0.1:$(DVCQG_STANDIN_PORT)
 # platform with the partner cchc.payments.standin.make_app knows by default.
 DEMO_LINK_ENV = DJANGO_DEBUG=true DVCQG_ADAPTER_URL=$(DVCQG_DEMO_URL) \
 	PAYMENT_PLATFORM_URL=$(DVCQG_DEMO_URL)/pp/ PAYMENT_PARTNER_CODE=CCHC-DEMO \
-	PAYMENT_SECRET=demo-payment-secret DVCQG_INBOUND_SECRET=demo-inbound-secret
+	PAYMENT_SECRET=demo-payment-secret DVCQG_INBOUND_SECRET=demo-inbound-secret \
+	PAYMENT_RECONCILE_AFTER_MINUTES=1
 
 run: demo
 	@echo "CCHC: http://127.0.0.1:8000 (Ctrl+C để dừng)"
@@ -58,6 +59,7 @@ run: demo
 	trap 'kill $$standin $$sync $$pay $$ratings 2>/dev/null; wait $$standin $$sync $$pay $$ratings 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	echo "Cổng DVCQG (trạm giả lập): $(DVCQG_DEMO_URL), DVCQG_ADAPTER_URL trỏ đến đó, đồng bộ mỗi 10 giây (nhật ký var/dvcqg-*.log)."; \
 	echo "Nền tảng thanh toán (trạm giả lập): $(DVCQG_DEMO_URL)/pp/, đối soát giao dịch mỗi 10 giây; tổng hợp đánh giá hài lòng tháng trước đưa vào hàng chờ gửi Cổng mỗi ngày một lần."; \
+	echo "Thử một hồ sơ nộp trên Cổng DVCQG: $(PY) manage.py run_national_standin --push-demo http://127.0.0.1:8000/api/v1/dvcqg/ho-so --secret demo-inbound-secret"; \
 	$(DEMO_LINK_ENV) CCHC_TWO_FACTOR_REQUIRED=$(CCHC_TWO_FACTOR_REQUIRED) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install system-deps
