@@ -177,6 +177,10 @@ def _article_parts(request, slug) -> dict:
             **selectors.article_neighbours(article),
             "comments": selectors.published_comments(article),
             "absolute_url": absolute_url,
+            # Share previews need an absolute image address (covers are stored as "/anh/…").
+            "cover_url": request.build_absolute_uri(article.cover_image)
+            if article.cover_image
+            else "",
         }
         parts = {
             "id": article.pk,
