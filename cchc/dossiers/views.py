@@ -65,7 +65,13 @@ def dossier_file(request, procedure_pk):
         file_errors = {
             "__all__": [_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")]
         }
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and not form.is_valid():
+        # Every error at once: the uploads are checked too, without filing anything.
+        try:
+            services.check_component_files(procedure, request.FILES)
+        except ValidationError as error:
+            file_errors = error.message_dict
+    elif request.method == "POST":
         applicant = form.applicant()
         try:
             dossier, secret = services.dossier_file_online(
@@ -97,6 +103,8 @@ def dossier_file(request, procedure_pk):
             "components": components,
             "extra_errors": extra_errors,
             "accept": accept(),
+            # A browser never keeps chosen files across a page: say so when some were sent.
+            "choose_again": bool(extra_errors or form.errors) and bool(request.FILES),
         },
         status=429 if limited else 200,
     )
