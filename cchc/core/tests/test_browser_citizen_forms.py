@@ -69,7 +69,11 @@ def test_filing_with_an_error_then_fixing_it_from_the_error_summary(page, site):
     file_input = page.locator(f"#id_component_{component.pk}")
     assert file_input.get_attribute("required") is not None
     file_input.set_input_files({"name": "don.pdf", "mimeType": "application/pdf", "buffer": PDF})
-    page.get_by_role("button", name="Nộp hồ sơ").click()
+    # The primary button is the first thing Tab reaches after the last field.
+    file_input.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Nộp hồ sơ"
+    page.keyboard.press("Enter")
     page.wait_for_load_state()
 
     code = page.locator("#dossier-code").inner_text()
