@@ -371,3 +371,23 @@ def asked_of_applicant(dossier: Dossier) -> list[dict]:
     elif dossier.status == Status.DECIDED:
         asks.append({"kind": "result", "text": _("Đã có kết quả: mời nhận kết quả giải quyết.")})
     return asks
+
+
+def filing_next_steps(code: str) -> dict | None:
+    """What the confirmation page of an online filing says happens next, from the dossier's own
+    data: the desk checks it, asks for any supplement within SUPPLEMENT_LIMIT_DAYS working days
+    (the latest day given), and the legal time counts from reception."""
+    from cchc.core.workcalendar import add_working_days
+    from cchc.dossiers.clock import SUPPLEMENT_LIMIT_DAYS
+
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency").filter(code=clean_code(code)).first()
+    )
+    if dossier is None:
+        return None
+    return {
+        "dossier": dossier,
+        "check_by": add_working_days(dossier.submitted_at, SUPPLEMENT_LIMIT_DAYS).due,
+        "check_days": SUPPLEMENT_LIMIT_DAYS,
+        "time_text": dossier.procedure.time_text,
+    }
