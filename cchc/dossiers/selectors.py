@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.roles import Role
-from cchc.core.workcalendar import local_tz
+from cchc.core.workcalendar import fmt_local, local_tz
 from cchc.dossiers.models import OPEN_STATUSES, Dossier, Status
 
 
@@ -431,6 +431,7 @@ def status_panel(dossier: Dossier, *, now: dt.datetime) -> dict:
         "meaning": meaning,
         "action": action,
         "due": dossier.effective_due,
+        "due_text": fmt_local(dossier.effective_due),
         "reappointed": bool(dossier.appointment_at),
         "timeliness": kind,
         "timeliness_text": sentence,

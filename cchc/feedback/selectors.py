@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.workcalendar import local_tz
+from cchc.core.workcalendar import fmt_local, local_tz
 from cchc.feedback.models import Petition
 from cchc.feedback.services import _NON_WORD, HANDLER_ROLES
 
@@ -212,6 +212,7 @@ def lookup_panel(petition: Petition, *, now: dt.datetime) -> dict:
         "meaning": meaning,
         "action": action,
         "due": petition.due_at if petition.is_open or petition.answered_at else None,
+        "due_text": fmt_local(petition.due_at, time=False),
         "timeliness": timeliness,
         "timeliness_text": text,
     }
