@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,7 @@ from cchc.core.filters import filtered_page
 from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
+from cchc.core.workcalendar import group_explanation
 from cchc.dossiers import documents, selectors, services
 from cchc.dossiers.filters import PAGE_SIZE, QueueFilter
 from cchc.dossiers.forms import (
@@ -146,10 +148,13 @@ def dossier_lookup(request):
                 if dossier is None
                 else _("Mã tra cứu hoặc số điện thoại không khớp với hồ sơ.")
             )
+            context["error_field"] = form["code"] if dossier is None else form["secret"]
         else:
             context.update(
                 dossier=dossier,
                 details=details,
+                panel=selectors.status_panel(dossier, now=timezone.now()),
+                explanation=group_explanation(dossier.due_explanation),
                 timeline=selectors.timeline(dossier) if details else None,
                 supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
                 if details and dossier.status == Status.SUPPLEMENT
