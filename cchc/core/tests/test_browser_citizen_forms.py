@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
 from cchc.core.testing import make_user
+from cchc.core.tests.browser import set_theme
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
 from cchc.dossiers.tests.helpers import APPLICANT, PDF, at, make_procedure, pdf_upload
@@ -126,8 +127,7 @@ def test_axe_finds_no_violation_of_any_impact_on_the_citizen_forms(page, site, c
     found = {}
     for name, (path, make_errors) in form_pages(site).items():
         page.goto(path)
-        if contrast == "high" and page.locator("html").get_attribute("data-contrast") != "high":
-            page.get_by_role("button", name="Tương phản cao").click()
+        set_theme(page, contrast)
         found[name] = audit(page)
         make_errors(page)
         page.wait_for_load_state()

@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from cchc.core.models import Agency, Unit
 from cchc.core.roles import Role
 from cchc.core.testing import make_user
+from cchc.core.tests.browser import set_theme
 from cchc.dossiers import services
 from cchc.dossiers.tests.helpers import APPLICANT, at, make_procedure, pdf_upload
 from cchc.feedback import services as feedback_services
@@ -48,12 +49,6 @@ def filed(settings):
         content="Nội dung",
     )
     return dossier.code, secret, petition.code
-
-
-def set_theme(page, theme):
-    high = page.locator("html").get_attribute("data-contrast") == "high"
-    if high != (theme == "high"):
-        page.get_by_role("button", name="Tương phản cao").click()
 
 
 def violations(page) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from cchc.core import demo as core_demo
+from cchc.core.tests.browser import set_theme
 from cchc.feedback import demo as feedback_demo
 from cchc.portal import demo
 from cchc.portal.models import Article
@@ -149,15 +150,6 @@ def test_an_article_line_holds_about_seventy_five_characters(open_page, site):
     assert 65 <= sum(lines) / len(lines) <= 80, lines
 
 
-def _set_theme(page, theme):
-    if (page.locator("html").get_attribute("data-contrast") == "high") == (theme == "high"):
-        return
-    toggle = page.get_by_role("button", name="Tương phản cao")
-    if not toggle.is_visible():
-        page.get_by_text("Hỗ trợ tiếp cận", exact=True).click()
-    toggle.click()
-
-
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1366x900"])
 def test_axe_finds_no_violation_of_any_impact_on_home_and_article(open_page, site, viewport):
     page = open_page(viewport)
@@ -166,7 +158,7 @@ def test_axe_finds_no_violation_of_any_impact_on_home_and_article(open_page, sit
     for theme in ("normal", "high"):
         for path in ("/", article.get_absolute_url()):
             page.goto(path)
-            _set_theme(page, theme)
+            set_theme(page, theme)
             if viewport is PHONE:
                 page.get_by_text("Menu", exact=True).click()  # the unfolded menu too
             violations = Axe().run(page).response["violations"]
