@@ -82,6 +82,16 @@ KIND_LABELS = {
 }
 MIME_KIND = {mime: kind for kind, mimes in KINDS.items() for mime in mimes}
 
+
+def accept(kinds=("pdf", "image", "office")) -> str:
+    """The HTML `accept` value for an upload of these kinds: a hint to the file picker only,
+    the content is still sniffed by check_upload."""
+    extensions = {EXTENSIONS[mime] for kind in kinds for mime in KINDS[kind] if mime in EXTENSIONS}
+    if "jpg" in extensions:
+        extensions.add("jpeg")
+    return ",".join(f".{e}" for e in sorted(extensions))
+
+
 # Markup a browser would run: HTML, XHTML, SVG, XML (which may carry scripts), JavaScript.
 _ACTIVE = re.compile(
     rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|object|embed|\?xml|a\s|img\s|meta)"

@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import CalendarOverride
 
+# Keyboard and autofill hints of the citizen forms' personal fields (shared by every app).
+NAME_ATTRS = {"autocomplete": "name", "spellcheck": "false"}
+TEL_ATTRS = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
+EMAIL_ATTRS = {"autocomplete": "email", "spellcheck": "false"}
+ADDRESS_ATTRS = {"autocomplete": "street-address"}
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {

@@ -366,3 +366,90 @@ def fmt_local(moment: dt.datetime | None, *, time: bool = True) -> str:
         return ""
     local = timezone.localtime(moment, local_tz())
     return fmt_moment(local) if time else fmt_day(local.date())
+
+
+# Display of a stored explanation. The stored steps are the record (one line per day looked
+# at); pages group the days skipped or worked exceptionally into one line each.
+DAY_KINDS = ("skip", "working_override", "working_makeup")
+WEEKEND_REASON = "ngày nghỉ cuối tuần"
+
+
+def day_ranges(days) -> str:
+    """Dates as runs of consecutive days: "14-15/11, 21-22/11, 24/11"; a run across a month or
+    a year names both ends ("31/10-01/11", "31/12-01/01")."""
+    ordered = sorted(set(days))
+    runs: list[list[dt.date]] = []
+    for day in ordered:
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        if first == last:
+            parts.append(f"{first:%d/%m}")
+        elif (first.year, first.month) == (last.year, last.month):
+            parts.append(f"{first:%d}-{last:%d/%m}")
+        else:
+            parts.append(f"{first:%d/%m}-{last:%d/%m}")
+    return ", ".join(parts)
+
+
+def _reason(entry: dict) -> str:
+    # Stored texts read "Không tính <day>: <reason>" / "Tính <day> là ngày làm việc: <reason>".
+    text = entry.get("text") or ""
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def _grouped_days(run: list[dict]) -> list[dict]:
+    weekend: list[dt.date] = []
+    named: dict[str, list[dt.date]] = {}  # holidays and the agency's days off, first seen first
+    worked: dict[str, list[dt.date]] = {}
+    for entry in run:
+        day = dt.date.fromisoformat(entry["date"])
+        reason = _reason(entry)
+        if entry["kind"] != "skip":
+            worked.setdefault(reason, []).append(day)
+        elif reason in (WEEKEND_REASON, _(WEEKEND_REASON)):
+            weekend.append(day)
+        else:
+            named.setdefault(reason, []).append(day)
+    lines = []
+    if weekend or named:
+        parts = []
+        if weekend:
+            parts.append(
+                _("%(n)s ngày cuối tuần: %(days)s")
+                % {"n": len(set(weekend)), "days": day_ranges(weekend)}
+            )
+        parts += [f"{reason} {day_ranges(days)}" for reason, days in named.items()]
+        lines.append({"kind": "skipped", "text": _("Bỏ qua %(days)s") % {"days": "; ".join(parts)}})
+    if worked:
+        parts = [f"{day_ranges(days)} ({reason})" for reason, days in worked.items()]
+        lines.append(
+            {
+                "kind": "worked",
+                "text": _("Tính là ngày làm việc: %(days)s") % {"days": "; ".join(parts)},
+            }
+        )
+    return lines
+
+
+def group_explanation(entries: list[dict]) -> list[dict]:
+    """A stored explanation for display ({kind, text} each): every run of day-by-day entries
+    becomes one line of days skipped ("Bỏ qua 4 ngày cuối tuần: 14-15/11, 21-22/11; Ngày Văn
+    hóa Việt Nam 24/11") and one of days worked exceptionally; other steps stay as they are."""
+    lines: list[dict] = []
+    run: list[dict] = []
+    for entry in entries or []:
+        if entry.get("kind") in DAY_KINDS and entry.get("date"):
+            run.append(entry)
+            continue
+        if run:
+            lines += _grouped_days(run)
+            run = []
+        lines.append({"kind": entry.get("kind", ""), "text": entry.get("text", "")})
+    if run:
+        lines += _grouped_days(run)
+    return lines

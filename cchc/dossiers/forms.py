@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.forms import ADDRESS_ATTRS, EMAIL_ATTRS, NAME_ATTRS, TEL_ATTRS
 from cchc.core.models import User
 from cchc.dossiers.models import Channel, Dossier
 from cchc.dossiers.services import Applicant
@@ -16,22 +17,32 @@ class ApplicantForm(forms.Form):
     applicant_kind = forms.ChoiceField(
         label=_("Người nộp là"), choices=Dossier.ApplicantKind.choices
     )
-    name = forms.CharField(label=_("Họ tên / tên tổ chức"), max_length=255)
-    id_number = forms.CharField(
-        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"), max_length=20
+    name = forms.CharField(
+        label=_("Họ tên / tên tổ chức"), max_length=255, widget=forms.TextInput(NAME_ATTRS)
     )
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20)
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (12 số) hoặc mã số thuế"),
+        max_length=20,
+        # CCCD and tax codes are digits (a branch's tax code adds -XXX): the digit keyboard.
+        widget=forms.TextInput({"inputmode": "numeric", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=20, widget=forms.TextInput(TEL_ATTRS))
     email = forms.EmailField(
         label=_("Thư điện tử"),
         required=False,
         error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+        widget=forms.EmailInput(EMAIL_ATTRS),
     )
-    address = forms.CharField(label=_("Địa chỉ"), max_length=255)
-    representative_name = forms.CharField(
-        label=_("Người đại diện (nếu có)"), max_length=255, required=False
+    address = forms.CharField(
+        label=_("Địa chỉ"), max_length=255, widget=forms.TextInput(ADDRESS_ATTRS)
     )
+    representative_name = forms.CharField(label=_("Người đại diện"), max_length=255, required=False)
     representative_phone = forms.CharField(
-        label=_("Điện thoại người đại diện"), max_length=20, required=False
+        label=_("Điện thoại người đại diện"),
+        max_length=20,
+        required=False,
+        # Someone else's number: the phone keyboard, not the filer's own number offered.
+        widget=forms.TextInput({"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -99,7 +110,7 @@ class PaperForm(ApplicantForm):
 class LookupForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=40)
     secret = forms.CharField(
-        label=_("Mã tra cứu hoặc số điện thoại người nộp (không bắt buộc)"),
+        label=_("Mã tra cứu hoặc số điện thoại người nộp"),
         max_length=20,
         required=False,
     )
@@ -183,7 +194,7 @@ class DecideForm(SeenForm):
     )
     # a PDF is stored signed by the agency (cchc.esign); an image is stored as is
     result_file = forms.FileField(
-        label=_("Tệp kết quả (PDF: được ký số của cơ quan; ảnh: lưu nguyên; không bắt buộc)"),
+        label=_("Tệp kết quả (PDF: được ký số của cơ quan; ảnh: lưu nguyên)"),
         required=False,
     )
 
@@ -197,7 +208,7 @@ class HandOverForm(SeenForm):
         help_text=_("Chỉ bỏ qua được các bước không bắt buộc."),
     )
     to_user = forms.ModelChoiceField(
-        label=_("Giao cho (không bắt buộc)"), queryset=None, required=False, empty_label="—"
+        label=_("Giao cho"), queryset=None, required=False, empty_label="—"
     )
     note = forms.CharField(
         label=_("Ghi chú"),

@@ -72,7 +72,7 @@ class RatingForm(forms.Form):
         },
     )
     comment = forms.CharField(
-        label=gettext_lazy("Ý kiến (không bắt buộc)"),
+        label=gettext_lazy("Ý kiến"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         required=False,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.roles import Role
-from cchc.core.workcalendar import local_tz
+from cchc.core.workcalendar import fmt_local, local_tz
 from cchc.dossiers.models import OPEN_STATUSES, Dossier, Status
 
 
@@ -292,20 +292,150 @@ def credentials_match(secret_or_phone: str, secret_hash: str, phone: str) -> boo
     return Dossier.hash_secret(value) == secret_hash or (len(digits) >= 9 and digits == phone)
 
 
+# Actions the applicant takes; recorded without a unit when they act online.
+APPLICANT_ACTIONS = ("file_online", "supplement", "withdraw")
+
+
+def _actor(handover, agency_name: str) -> str:
+    """Who acted, as the public may read it: the unit (never the officer), or the applicant."""
+    if handover.from_unit_id:
+        return handover.from_unit.name
+    if handover.action in APPLICANT_ACTIONS:
+        return str(_("Người nộp hồ sơ"))
+    return agency_name
+
+
 def timeline(dossier: Dossier) -> list[dict]:
-    """The public timeline (with the secret): each step or action in Vietnamese and the status
-    it reached; no names of staff, no notes."""
+    """The public timeline (with the secret), oldest first: each step or action in Vietnamese,
+    the unit that acted and the status it reached; no names of staff, no notes."""
+    agency_name = dossier.agency.name if dossier.agency_id else ""
     return [
         {
             "at": h.at,
             "action": h.action,
             "label": h.label,
             "step": h.step_name,
+            "unit": _actor(h, agency_name),
             "status": h.to_status,
             "status_label": str(h.get_to_status_display()) if h.to_status else "",
         }
-        for h in dossier.handovers.all()
+        for h in dossier.handovers.select_related("from_unit").only(
+            "at", "action", "step_name", "to_status", "from_unit__name", "dossier_id"
+        )
     ]
+
+
+# The lookup page's first panel: per status, a headline in plain words, what it means and what
+# the applicant has to do. The tone picks the panel's colour (action asked, in progress, ended).
+STATUS_GUIDE = {
+    Status.SUBMITTED: (
+        "progress",
+        _("Đã nộp, chờ cơ quan tiếp nhận"),
+        _("Cơ quan sẽ kiểm tra hồ sơ trong giờ làm việc và tiếp nhận hoặc báo điều cần bổ sung."),
+        _("Bạn chưa cần làm gì."),
+    ),
+    Status.RECEIVED: (
+        "progress",
+        _("Đã tiếp nhận, đang chờ giải quyết"),
+        _("Hồ sơ đã đủ và đã được tiếp nhận; thời hạn giải quyết đang được tính."),
+        _("Bạn chưa cần làm gì cho đến ngày hẹn trả kết quả."),
+    ),
+    Status.REFUSED: (
+        "ended",
+        _("Hồ sơ không được tiếp nhận"),
+        _("Cơ quan đã từ chối tiếp nhận hồ sơ và gửi văn bản nêu rõ lý do."),
+        _("Bạn có thể nộp hồ sơ mới khi đã khắc phục những điều nêu trong văn bản từ chối."),
+    ),
+    Status.PROCESSING: (
+        "progress",
+        _("Đang giải quyết"),
+        _("Hồ sơ đang được thẩm định, xử lý tại các đơn vị của cơ quan."),
+        _("Bạn chưa cần làm gì cho đến ngày hẹn trả kết quả."),
+    ),
+    Status.SUPPLEMENT: (
+        "action",
+        _("Cần bổ sung hồ sơ"),
+        _("Cơ quan cần thêm giấy tờ; thời hạn giải quyết tạm dừng cho đến khi nhận đủ."),
+        _("Nộp bổ sung những giấy tờ được yêu cầu."),
+    ),
+    Status.FEES: (
+        "action",
+        _("Cần nộp phí, lệ phí"),
+        _("Hồ sơ sẽ được giải quyết tiếp khi cơ quan nhận được phí, lệ phí."),
+        _("Nộp phí, lệ phí trực tuyến hoặc tại Bộ phận tiếp nhận và trả kết quả."),
+    ),
+    Status.WITHDRAWN: (
+        "ended",
+        _("Hồ sơ đã được rút"),
+        _("Theo đề nghị của người nộp, cơ quan không giải quyết tiếp hồ sơ này."),
+        _("Bạn không cần làm gì thêm."),
+    ),
+    Status.STOPPED: (
+        "ended",
+        _("Hồ sơ đã dừng xử lý"),
+        _("Cơ quan đã dừng giải quyết hồ sơ và thông báo lý do cho người nộp."),
+        _("Liên hệ Bộ phận tiếp nhận và trả kết quả nếu bạn cần biết thêm."),
+    ),
+    Status.DECIDED: (
+        "action",
+        _("Đã có kết quả, mời nhận kết quả"),
+        _("Hồ sơ đã được giải quyết xong."),
+        _("Nhận kết quả tại Bộ phận tiếp nhận và trả kết quả hoặc theo cách bạn đã đăng ký."),
+    ),
+    Status.RETURNED: (
+        "done",
+        _("Đã trả kết quả"),
+        _("Hồ sơ đã hoàn thành và kết quả đã được trả cho người nộp."),
+        _("Bạn có thể đánh giá mức độ hài lòng với việc giải quyết hồ sơ."),
+    ),
+}
+ENDED_STATUSES = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
+
+
+def timeliness(dossier: Dossier, now: dt.datetime) -> tuple[str, str]:
+    """(kind, sentence) on the due time: early/on_time/late for a dossier with its result,
+    ok/late/paused while it is being processed; ("", "") when no due time applies."""
+    from cchc.dossiers.clock import classify
+
+    due = dossier.effective_due
+    if due is None or dossier.status in ENDED_STATUSES:
+        return "", ""
+    if dossier.decided_at:
+        kind = classify(dossier.decided_at, due)
+        text = {
+            "early": _("Có kết quả trước hạn."),
+            "on_time": _("Có kết quả đúng hạn."),
+            "late": _("Có kết quả muộn hơn ngày hẹn trả."),
+        }[kind]
+        return kind, text
+    if dossier.status == Status.SUPPLEMENT:
+        return "paused", _("Thời hạn tạm dừng; ngày hẹn trả được tính lại khi nhận đủ bổ sung.")
+    if now > due:
+        return "late", _(
+            "Đã quá ngày hẹn trả: cơ quan phải gửi văn bản xin lỗi và hẹn lại ngày trả kết quả."
+        )
+    if dossier.appointment_at:
+        return "ok", _("Cơ quan đã xin lỗi và hẹn lại ngày trả kết quả; hồ sơ đang trong hạn mới.")
+    return "ok", _("Hồ sơ đang trong hạn giải quyết.")
+
+
+def status_panel(dossier: Dossier, *, now: dt.datetime) -> dict:
+    """What the lookup page says first: the status in plain words, what the applicant has to
+    do, the due time and whether it is kept."""
+    tone, headline, meaning, action = STATUS_GUIDE[Status(dossier.status)]
+    kind, sentence = timeliness(dossier, now)
+    return {
+        "tone": tone,
+        "headline": headline,
+        "label": dossier.get_status_display(),
+        "meaning": meaning,
+        "action": action,
+        "due": dossier.effective_due,
+        "due_text": fmt_local(dossier.effective_due),
+        "reappointed": bool(dossier.appointment_at),
+        "timeliness": kind,
+        "timeliness_text": sentence,
+    }
 
 
 # "My dossiers": what a signed-in person filed online or claimed with the code and secret.
@@ -371,3 +501,23 @@ def asked_of_applicant(dossier: Dossier) -> list[dict]:
     elif dossier.status == Status.DECIDED:
         asks.append({"kind": "result", "text": _("Đã có kết quả: mời nhận kết quả giải quyết.")})
     return asks
+
+
+def filing_next_steps(code: str) -> dict | None:
+    """What the confirmation page of an online filing says happens next, from the dossier's own
+    data: the desk checks it, asks for any supplement within SUPPLEMENT_LIMIT_DAYS working days
+    (the latest day given), and the legal time counts from reception."""
+    from cchc.core.workcalendar import add_working_days
+    from cchc.dossiers.clock import SUPPLEMENT_LIMIT_DAYS
+
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency").filter(code=clean_code(code)).first()
+    )
+    if dossier is None:
+        return None
+    return {
+        "dossier": dossier,
+        "check_by": add_working_days(dossier.submitted_at, SUPPLEMENT_LIMIT_DAYS).due,
+        "check_days": SUPPLEMENT_LIMIT_DAYS,
+        "time_text": dossier.procedure.time_text,
+    }

@@ -3,16 +3,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from cchc.core import ratelimits
-from cchc.core.files import upload_response
+from cchc.core.files import accept, upload_response
 from cchc.core.filters import filtered_page
 from cchc.core.models import Agency, Unit
 from cchc.core.permissions import require_staff
 from cchc.core.roles import Role
+from cchc.core.workcalendar import group_explanation
 from cchc.dossiers import documents, selectors, services
 from cchc.dossiers.filters import PAGE_SIZE, QueueFilter
 from cchc.dossiers.forms import (
@@ -64,7 +67,13 @@ def dossier_file(request, procedure_pk):
         file_errors = {
             "__all__": [_("Đã nộp quá nhiều hồ sơ từ địa chỉ này. Vui lòng thử lại sau.")]
         }
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and not form.is_valid():
+        # Every error at once: the uploads are checked too, without filing anything.
+        try:
+            services.check_component_files(procedure, request.FILES)
+        except ValidationError as error:
+            file_errors = error.message_dict
+    elif request.method == "POST":
         applicant = form.applicant()
         try:
             dossier, secret = services.dossier_file_online(
@@ -83,6 +92,10 @@ def dossier_file(request, procedure_pk):
             request.session["filed"] = {"code": dossier.code, "secret": secret}
             return redirect("dossiers:dossier-filed")
     components = [(c, name, file_errors.get(name, [])) for c, name in _component_fields(procedure)]
+    # Every error outside the form object, for the error summary: general first, then uploads.
+    extra_errors = [("", e) for e in file_errors.get("__all__", [])] + [
+        (f"id_{name}", e) for _c, name, errors in components for e in errors
+    ]
     return render(
         request,
         "dossiers/file.html",
@@ -90,18 +103,26 @@ def dossier_file(request, procedure_pk):
             "procedure": procedure,
             "form": form,
             "components": components,
-            "general_errors": file_errors.get("__all__", []),
+            "extra_errors": extra_errors,
+            "accept": accept(),
+            # A browser never keeps chosen files across a page: say so when some were sent.
+            "choose_again": bool(extra_errors or form.errors) and bool(request.FILES),
         },
         status=429 if limited else 200,
     )
 
 
 @require_safe
+@never_cache  # the lookup secret is on this page once: no copy in any cache or history
 def dossier_filed(request):
     filed = request.session.pop("filed", None)
     if not filed:
         return redirect("procedures:procedure-list")
-    return render(request, "dossiers/filed.html", filed)
+    return render(
+        request,
+        "dossiers/filed.html",
+        {**filed, "next": selectors.filing_next_steps(filed["code"])},
+    )
 
 
 LOOKUP_FLOOD = gettext_lazy("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau ít phút.")
@@ -127,10 +148,13 @@ def dossier_lookup(request):
                 if dossier is None
                 else _("Mã tra cứu hoặc số điện thoại không khớp với hồ sơ.")
             )
+            context["error_field"] = form["code"] if dossier is None else form["secret"]
         else:
             context.update(
                 dossier=dossier,
                 details=details,
+                panel=selectors.status_panel(dossier, now=timezone.now()),
+                explanation=group_explanation(dossier.due_explanation),
                 timeline=selectors.timeline(dossier) if details else None,
                 supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last()
                 if details and dossier.status == Status.SUPPLEMENT
@@ -150,7 +174,7 @@ def dossier_resubmit(request, code):
     Without the right secret the page says the same for every code, so that it does not tell
     which codes exist or await a supplement: it asks for the secret, then shows what is asked
     for and the components."""
-    error = ""
+    error, error_field = "", ""
     dossier = None
     if request.method == "POST":
         if ratelimits.limited(request, "dossier-resubmit"):
@@ -160,22 +184,32 @@ def dossier_resubmit(request, code):
         found = selectors.lookup(code)
         secret = request.POST.get("secret", "")
         if found is None or not found.secret_matches(secret):
-            error = WRONG_CODE_OR_SECRET
+            error, error_field = WRONG_CODE_OR_SECRET, "secret"
         elif found.status != Status.SUPPLEMENT:
             error = _("Hồ sơ không ở trạng thái chờ bổ sung.")
         else:
             dossier = selectors.awaiting_supplement(code)
-            if request.FILES:
+            # The second step ("send") with no file is refused too, not shown again silently.
+            if request.FILES or request.POST.get("step") == "send":
                 try:
                     services.dossier_supplement(
                         dossier=dossier, files=request.FILES, actor=request.user
                     )
                 except ValidationError as e:
                     error = " ".join(e.messages)
+                    error_field = _first_file_field(dossier, request.FILES)
                 else:
                     messages.success(request, _("Đã nhận hồ sơ bổ sung."))
                     return redirect(f"{_lookup_url()}?code={dossier.code}")
-    context = {"code": selectors.clean_code(code), "error": error, "dossier": dossier}
+    context = {
+        "code": selectors.clean_code(code),
+        "error": error,
+        "extra_errors": [(error_field, error)] if error else [],
+        "secret_error": error if error_field == "secret" else "",
+        "files_error": error if error_field not in ("", "secret") else "",
+        "dossier": dossier,
+        "accept": accept(),
+    }
     if dossier is not None:
         # Shown only with the secret: what is asked for may name the applicant.
         context.update(
@@ -184,6 +218,15 @@ def dossier_resubmit(request, code):
             supplement=dossier.supplements.filter(fulfilled_at__isnull=True).last(),
         )
     return render(request, "dossiers/resubmit.html", context, status=400 if error else 200)
+
+
+def _first_file_field(dossier, files) -> str:
+    """The id the error summary links to for a refused supplement: the first file sent, or
+    the first file input of the page."""
+    if files:
+        return next(iter(files))
+    first = dossier.procedure.components.first()
+    return f"component_{first.pk}" if first else "extra"
 
 
 def _lookup_url():

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.files import accept
+from cchc.core.forms import ADDRESS_ATTRS, EMAIL_ATTRS, NAME_ATTRS, TEL_ATTRS
 from cchc.core.models import Unit
 
 
@@ -20,10 +22,24 @@ class MultipleFileField(forms.FileField):
 
 
 class PetitionForm(forms.Form):
-    sender_name = forms.CharField(label=_("Họ và tên"), max_length=160)
-    sender_phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
-    sender_email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    sender_address = forms.CharField(label=_("Địa chỉ"), max_length=255, required=False)
+    sender_name = forms.CharField(
+        label=_("Họ và tên"), max_length=160, widget=forms.TextInput(NAME_ATTRS)
+    )
+    sender_phone = forms.CharField(
+        label=_("Điện thoại"), max_length=30, required=False, widget=forms.TextInput(TEL_ATTRS)
+    )
+    sender_email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        help_text=_("Cần ít nhất số điện thoại hoặc thư điện tử để cơ quan trả lời bạn."),
+        widget=forms.EmailInput(EMAIL_ATTRS),
+    )
+    sender_address = forms.CharField(
+        label=_("Địa chỉ"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(ADDRESS_ATTRS),
+    )
     subject = forms.CharField(label=_("Tiêu đề"), max_length=255)
     content = forms.CharField(
         label=_("Nội dung phản ánh, kiến nghị"),
@@ -31,14 +47,15 @@ class PetitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     procedure_code = forms.CharField(
-        label=_("Mã thủ tục hành chính liên quan (nếu có)"), max_length=50, required=False
+        label=_("Mã thủ tục hành chính liên quan"), max_length=50, required=False
     )
     procedure_name = forms.CharField(
-        label=_("Tên thủ tục hành chính liên quan (nếu có)"), max_length=500, required=False
+        label=_("Tên thủ tục hành chính liên quan"), max_length=500, required=False
     )
     attachments = MultipleFileField(
         label=_("Tệp đính kèm"),
         required=False,
+        widget=MultipleFileInput({"accept": accept()}),
         help_text=_("Tối đa 3 tệp PDF, ảnh hoặc Word/Excel; mỗi tệp không quá 5 MB."),
     )
     consent_to_publish = forms.BooleanField(

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from cchc.core.workcalendar import local_tz
+from cchc.core.workcalendar import fmt_local, local_tz
 from cchc.feedback.models import Petition
 from cchc.feedback.services import _NON_WORD, HANDLER_ROLES
 
@@ -148,3 +149,95 @@ def search_answers(normalised_query: str, limit: int) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# The lookup page's first panel, per status: (tone, headline, what it means, what to do).
+LOOKUP_GUIDE = {
+    S.RECEIVED: (
+        "progress",
+        _("Đã tiếp nhận, đang phân loại"),
+        _("Cơ quan đang phân loại phản ánh, kiến nghị và sẽ giao đơn vị xử lý."),
+        _("Bạn chưa cần làm gì."),
+    ),
+    S.ACCEPTED: (
+        "progress",
+        _("Đang xem xét, xử lý"),
+        _("Phản ánh, kiến nghị đã được giao cho đơn vị xem xét và trả lời."),
+        _("Bạn chưa cần làm gì; câu trả lời sẽ hiện ở trang này."),
+    ),
+    S.REFUSED: (
+        "ended",
+        _("Không được xem xét, xử lý"),
+        _("Phản ánh, kiến nghị không thuộc diện xem xét, xử lý; lý do được nêu bên dưới."),
+        _("Bạn có thể gửi phản ánh, kiến nghị mới khi đã khắc phục điều được nêu."),
+    ),
+    S.FORWARDED: (
+        "ended",
+        _("Đã chuyển đến cơ quan có thẩm quyền"),
+        _("Nội dung không thuộc thẩm quyền của cơ quan nên đã được chuyển đi."),
+        _("Theo dõi việc trả lời với cơ quan được nêu bên dưới."),
+    ),
+    S.ANSWERED: (
+        "done",
+        _("Đã có trả lời"),
+        _("Cơ quan đã trả lời phản ánh, kiến nghị."),
+        _("Đọc nội dung trả lời bên dưới."),
+    ),
+    S.PUBLISHED: (
+        "done",
+        _("Đã có trả lời, được công khai"),
+        _("Cơ quan đã trả lời và công khai nội dung trả lời trên Cổng thông tin."),
+        _("Đọc nội dung trả lời bên dưới."),
+    ),
+}
+
+
+def lookup_panel(petition: Petition, *, now: dt.datetime) -> dict:
+    """What the lookup page says first: the status in plain words, what to do, the answer's
+    due date and whether it is kept."""
+    tone, headline, meaning, action = LOOKUP_GUIDE[S(petition.status)]
+    timeliness, text = "", ""
+    if petition.due_at and petition.answered_at:
+        late = petition.answered_at > petition.due_at
+        timeliness = "late" if late else "ok"
+        text = _("Trả lời muộn hơn hạn.") if late else _("Trả lời trong hạn.")
+    elif petition.due_at and petition.is_open:
+        late = now > petition.due_at
+        timeliness = "late" if late else "ok"
+        text = _("Đã quá hạn trả lời.") if late else _("Đang trong hạn trả lời.")
+    return {
+        "tone": tone,
+        "headline": headline,
+        "label": petition.get_status_display(),
+        "meaning": meaning,
+        "action": action,
+        "due": petition.due_at if petition.is_open or petition.answered_at else None,
+        "due_text": fmt_local(petition.due_at, time=False),
+        "timeliness": timeliness,
+        "timeliness_text": text,
+    }
+
+
+def lookup_timeline(petition: Petition) -> list[dict]:
+    """The public steps of a petition, oldest first, each with the unit that acted (never the
+    officer) and what happened."""
+    agency = petition.agency.name
+    unit = petition.unit.name if petition.unit_id else agency
+    steps = [
+        {"at": petition.received_at, "unit": agency, "label": _("Tiếp nhận phản ánh, kiến nghị")}
+    ]
+    if petition.triaged_at:
+        if petition.refusal_reason:
+            label = _("Từ chối xem xét, xử lý")
+        elif petition.forwarded_to:
+            label = _("Chuyển đến %(to)s") % {"to": petition.forwarded_to}
+        else:
+            label = _("Phân loại, giao %(unit)s xem xét, xử lý") % {"unit": unit}
+        steps.append({"at": petition.triaged_at, "unit": agency, "label": label})
+    if petition.answered_at:
+        steps.append({"at": petition.answered_at, "unit": unit, "label": _("Trả lời")})
+    if petition.published_at:
+        steps.append(
+            {"at": petition.published_at, "unit": agency, "label": _("Công khai nội dung trả lời")}
+        )
+    return steps

@@ -82,10 +82,20 @@ def petition_lookup(request):
     if form.is_bound and ratelimits.limited(request, "petition-lookup"):
         return ratelimits.too_many_page(request)
     if form.is_valid():
-        petition = Petition.objects.filter(code=form.cleaned_data["code"].strip().upper()).first()
+        petition = (
+            Petition.objects.select_related("agency", "unit")
+            .filter(code=form.cleaned_data["code"].replace("\x00", "").strip().upper())
+            .first()
+        )
         if petition is None:
             form.add_error("code", _("Không tìm thấy PAKN có mã này."))
-    return render(request, "feedback/lookup.html", {"form": form, "petition": petition})
+    context = {"form": form, "petition": petition}
+    if petition is not None:
+        context.update(
+            panel=selectors.lookup_panel(petition, now=timezone.now()),
+            timeline=selectors.lookup_timeline(petition),
+        )
+    return render(request, "feedback/lookup.html", context)
 
 
 @require_safe

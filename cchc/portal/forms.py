@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.forms import EMAIL_ATTRS, NAME_ATTRS
 from cchc.portal.models import Article, Category, ReceptionSession, ReceptionVisit, Tag
 
 
@@ -15,8 +16,12 @@ class HoneypotMixin(forms.Form):
 
 
 class CommentForm(HoneypotMixin):
-    name = forms.CharField(label=_("Họ và tên"), max_length=120)
-    email = forms.EmailField(label=_("Thư điện tử"), help_text=_("Không hiển thị công khai."))
+    name = forms.CharField(label=_("Họ và tên"), max_length=120, widget=forms.TextInput(NAME_ATTRS))
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        help_text=_("Không hiển thị công khai."),
+        widget=forms.EmailInput(EMAIL_ATTRS),
+    )
     text = forms.CharField(
         label=_("Ý kiến"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -177,6 +177,10 @@ def _article_parts(request, slug) -> dict:
             **selectors.article_neighbours(article),
             "comments": selectors.published_comments(article),
             "absolute_url": absolute_url,
+            # Share previews need an absolute image address (covers are stored as "/anh/…").
+            "cover_url": request.build_absolute_uri(article.cover_image)
+            if article.cover_image
+            else "",
         }
         parts = {
             "id": article.pk,
@@ -221,8 +225,7 @@ def comment_create(request, slug):
             return ratelimits.too_many_page(request)
         if form.is_bot():
             # Pretend it went well; store nothing.
-            messages.success(request, _("Cảm ơn bạn. Ý kiến sẽ được đăng sau khi kiểm duyệt."))
-            return redirect(article.get_absolute_url())
+            return render(request, "portal/comment_sent.html", {"article": article})
         if form.is_valid():
             try:
                 services.comment_submit(
@@ -231,8 +234,7 @@ def comment_create(request, slug):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Cảm ơn bạn. Ý kiến sẽ được đăng sau khi kiểm duyệt."))
-                return redirect(article.get_absolute_url())
+                return render(request, "portal/comment_sent.html", {"article": article})
     return render(request, "portal/comment_form.html", {"article": article, "form": form})
 
 

@@ -82,8 +82,32 @@
     });
   }
 
+  // Forms: the error summary takes focus, and each of its links focuses its field (without
+  // JavaScript the links still jump there); the receipt's print button.
+  function formHelpers() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        var field = link && document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        event.preventDefault();
+        var label = document.querySelector("label[for='" + CSS.escape(field.id) + "']");
+        (label || field).scrollIntoView();
+        field.focus({ preventScroll: true });
+      });
+    }
+    var print = document.querySelector("[data-print]");
+    if (print) {
+      print.hidden = false;
+      print.addEventListener("click", function () { window.print(); });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     syncButtons();
+    formHelpers();
     document.addEventListener("click", function (event) {
       var target = event.target.closest("button");
       if (!target) { return; }
