@@ -95,10 +95,14 @@ def assert_on_first_screen(page, selector: str) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (selector, box)
 
 
-def assert_in_viewport(page, selector: str) -> None:
+def assert_in_viewport(page, selector: str, *, wholly: bool = False) -> None:
+    """The element shows on the current screen (wholly: from its top to its bottom)."""
     assert page.locator(selector).evaluate(
-        """el => { const r = el.getBoundingClientRect();
-        return r.top < window.innerHeight && r.bottom > 0 && r.height > 0; }"""
+        """(el, wholly) => { const r = el.getBoundingClientRect();
+        if (r.height === 0) return false;
+        return wholly ? r.top >= 0 && r.bottom <= window.innerHeight
+                      : r.top < window.innerHeight && r.bottom > 0; }""",
+        wholly,
     ), selector
 
 
@@ -146,7 +150,7 @@ def test_looking_up_a_dossier_by_keyboard_alone(phone, filed):
 
     # Without the secret: the status, and the lookup form asks for the secret to see more.
     assert page.locator("#lookup-status").inner_text() == "Đã tiếp nhận"
-    assert_in_viewport(page, "#status-panel")
+    assert_in_viewport(page, "#lookup-status", wholly=True)
     secret_field = "el.name === 'secret'"
     tab_to(page, secret_field)
     page.keyboard.type(secret)
@@ -156,7 +160,8 @@ def test_looking_up_a_dossier_by_keyboard_alone(phone, filed):
     assert page.locator("#status-panel").is_visible()
     assert page.locator("#lookup-status").inner_text() == "Đã tiếp nhận"
     assert code in page.locator("#status-panel .status-code").inner_text()
-    assert_in_viewport(page, "#status-panel")
+    assert_in_viewport(page, "#status-headline", wholly=True)
+    assert_in_viewport(page, "#lookup-status", wholly=True)
     assert page.locator("#lookup-timeline li").count() >= 2  # filed, then received
     # The due-date explanation unfolds by keyboard too.
     tab_to(page, "el.matches('#due-explanation > summary')")
