@@ -22,32 +22,11 @@ from cchc.portal import search, selectors, services
 from cchc.portal.forms import CommentForm, ScienceFilterForm
 from cchc.portal.models import Category, Tag
 
-# Anonymous home and article pages are served from the cache for this long (0 = off).
+# Anonymous home and article pages are served from the cache for this long (0 = off), by
+# cchc.portal.middleware.AnonymousPageCacheMiddleware, before sessions and auth run.
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
 HOME_MAIN_SECONDS = 60
-
-
-def _cacheable(request) -> bool:
-    """Anonymous, and no flash message waiting (it must not be cached for everyone)."""
-    return bool(
-        PAGE_CACHE_SECONDS
-        and not request.user.is_authenticated
-        and not len(messages.get_messages(request))
-    )
-
-
-def _anonymous_cached(request, key: str, build):
-    """Serve anonymous visitors a cached copy of the page (rebuilt at most once a minute)."""
-    if not _cacheable(request):
-        return build()
-    html = cache.get(key)
-    if html is not None:
-        return HttpResponse(html)
-    response = build()
-    if response.status_code == 200:
-        cache.set(key, response.content, PAGE_CACHE_SECONDS)
-    return response
 
 
 def visitor_key(request) -> str:
@@ -111,10 +90,7 @@ def _home_main() -> str:
 
 @require_safe
 def home(request):
-    def build():
-        return render(request, "portal/home.html", {"main": _home_main()})
-
-    return _anonymous_cached(request, "portal:page:home", build)
+    return render(request, "portal/home.html", {"main": _home_main()})
 
 
 @require_safe
@@ -194,19 +170,11 @@ def _article_parts(request, slug) -> dict:
 
 @require_safe
 def article_detail(request, slug):
-    key = f"portal:page:article:{slug}"
-    use_cache = _cacheable(request)
-    cached = cache.get(key) if use_cache else None
-    if cached is not None:
-        article_id, html = cached
-        services.view_register(article_id=article_id, visitor=visitor_key(request))
-        return HttpResponse(html)
     parts = _article_parts(request, slug)
     services.view_register(article_id=parts["id"], visitor=visitor_key(request))
     views = parts["view_count"] + services.pending_views(parts["id"])
     response = render(request, "portal/article_detail.html", {**parts, "views": views})
-    if use_cache:
-        cache.set(key, (parts["id"], response.content), PAGE_CACHE_SECONDS)
+    response.portal_article_id = parts["id"]  # a cached copy still counts views (middleware)
     return response
 
 
