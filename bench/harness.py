@@ -208,3 +208,63 @@ def report(name: str, figures: list[tuple[str, str]]) -> None:
     print(f"  {'load average (1/5/15 min) at the end':<52} {load()}")
     for label, value in figures:
         print(f"  {label:<52} {value}")
+
+
+def nginx_config(var: Path, *, app_port: int, https_port: int, static_root: Path) -> Path:
+    """deploy/nginx.conf.in filled in as scripts/prod.sh does, under var (a certificate made
+    there too); returns the configuration file."""
+    for sub in ("run", "log", "nginx", "tls"):
+        (var / sub).mkdir(parents=True, exist_ok=True)
+    cert, key = var / "tls" / "cert.pem", var / "tls" / "key.pem"
+    if not cert.exists():
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+            + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+            check=True,
+            capture_output=True,
+        )
+    values = {
+        "VAR": str(var),
+        "BIND": "127.0.0.1",
+        "HTTP_PORT": str(free_port()),
+        "HTTPS_PORT": str(https_port),
+        "HTTPS_PORT_SUFFIX": f":{https_port}",
+        "APP_PORT": str(app_port),
+        "TLS_CERT": str(cert),
+        "TLS_KEY": str(key),
+        "STATIC_ROOT": str(static_root),
+    }
+    text = (ROOT / "deploy" / "nginx.conf.in").read_text()
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    conf = var / "nginx.conf"
+    conf.write_text(text)
+    return conf
+
+
+@contextlib.contextmanager
+def nginx(conf: Path, https_port: int):
+    """nginx in the foreground on conf; yields its https base URL once it answers."""
+    var = conf.parent
+    cmd = ["/usr/sbin/nginx", "-p", str(var), "-c", str(conf), "-g", "daemon off;"]
+    if os.geteuid() == 0:  # root's workers would be "nobody", who cannot read a private tmp
+        cmd[-1] = "daemon off; user root;"
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: {proc.stderr.read()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

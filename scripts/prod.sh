@@ -60,6 +60,8 @@ production_env() {
   # visited https://localhost:8443 does not refuse http://localhost:8000 of `make run` for long.
   export DJANGO_HSTS_SECONDS="${DJANGO_HSTS_SECONDS:-3600}"
   export CCHC_TRUSTED_PROXIES="${CCHC_TRUSTED_PROXIES:-127.0.0.1}"
+  # Article views nginx answers from its microcache (deploy/nginx.conf.in), counted on flush.
+  export CCHC_NGINX_VIEW_LOG="$LOG/article-views.log"
   export CCHC_VAR_DIR="$VAR"
   export STATIC_ROOT="$VAR/static"
   export MEDIA_ROOT="$VAR/media"

@@ -1,4 +1,3 @@
-import hashlib
 import re
 
 from django.contrib import messages
@@ -32,8 +31,7 @@ HOME_MAIN_SECONDS = 60
 
 def visitor_key(request) -> str:
     # The client's address, not nginx's: behind the proxy REMOTE_ADDR is always 127.0.0.1.
-    raw = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    return services.visitor_hash(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
 def _page_number(request):
