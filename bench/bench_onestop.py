@@ -24,7 +24,7 @@ from bench.harness import (
 )
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "cchc_onestop_bench"
+DB = f"cchc_onestop_bench_{os.getpid()}"  # its own, even beside another engineer's run
 ROWS = int(os.environ.get("BENCH_DOSSIERS", "1000000"))
 SECONDS = 10
 WORKERS = 40  # receiving threads: stays well under PostgreSQL's max_connections (100)
