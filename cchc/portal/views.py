@@ -89,7 +89,16 @@ def _home_main() -> str:
 
 @require_safe
 def home(request):
-    return render(request, "portal/home.html", {"main": _home_main()})
+    if not _anonymous_without_messages(request):
+        return render(request, "portal/home.html", {"main": _home_main()})
+    # The whole page as every anonymous visitor sees it, kept as long as its body is.
+    origin = request.build_absolute_uri("/")
+    key = f"portal:home-page:{services.content_version()}:{timezone.localdate()}:{origin}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("portal/home.html", {"main": _home_main()}, request=request)
+        cache.set(key, html, HOME_MAIN_SECONDS)
+    return HttpResponse(html)
 
 
 @require_safe
