@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Anonymous home and article pages from the cache, before sessions, auth, CSRF, OTP, axes.
     "cchc.portal.middleware.AnonymousPageCacheMiddleware",
+    "cchc.dossiers.middleware.EarlyLookupMiddleware",  # lookups already answered, stateless
     "cchc.core.middleware.RequestSizeLimitMiddleware",  # 413 before a too-large body is read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
