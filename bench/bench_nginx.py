@@ -9,11 +9,12 @@ from pathlib import Path
 
 from bench import bench_portal
 from bench.harness import (
-    bare_hello,
+    bare_hello_server,
     bench_env,
     free_port,
     nginx,
     nginx_config,
+    paired,
     prepare_database,
     report,
     server,
@@ -34,8 +35,10 @@ def _get(url: str) -> tuple[dict, bytes]:
 def run() -> None:
     prepare_database()
     published = bench_portal._django(bench_portal.SEED % {"n": bench_portal.ARTICLES}, bench_env())
-    bare = bare_hello(SECONDS)
-    with tempfile.TemporaryDirectory(prefix="cchc-nginx-") as tmp:
+    with (
+        bare_hello_server() as bare_url,
+        tempfile.TemporaryDirectory(prefix="cchc-nginx-") as tmp,
+    ):
         var = Path(tmp)
         static = var / "static"
         static.mkdir()
@@ -52,18 +55,21 @@ def run() -> None:
                 _get(base + ARTICLE)
                 headers, body = _get(base + ARTICLE)
                 (static / "article.html").write_bytes(body)
-                hello = wrk(app + "/bench/hello", SECONDS)
-                direct = wrk(app + ARTICLE, SECONDS)
-                file = wrk(base + "/static/article.html", SECONDS)
-                proxied = wrk(base + ARTICLE, SECONDS)
+                hello, bare = paired(bare_url, app + "/bench/hello", SECONDS)
+                direct, bare_direct = paired(bare_url, app + ARTICLE, SECONDS)
+                file, bare_file = paired(bare_url, base + "/static/article.html", SECONDS)
+                proxied = wrk(base + ARTICLE, SECONDS)  # right after the file: same load
     report(
         f"nginx (TLS; granian 2 workers behind; wrk 2x32, {SECONDS}s each; {published} articles)",
         [
-            ("bare Django hello req/s", f"{bare['rps']:.0f} [load {bare['load']}]"),
+            (
+                "bare Django hello req/s (measured before each)",
+                " / ".join(f"{b['rps']:.0f}" for b in (bare, bare_direct, bare_file)),
+            ),
             ("own hello-world, straight to granian", share(hello, hello, bare)),
-            ("article straight to granian (app page cache)", share(direct, hello, bare)),
-            ("nginx: the article's bytes as a static file", share(file, hello, bare)),
-            ("nginx: anonymous article (microcache)", share(proxied, hello, bare)),
+            ("article straight to granian (app page cache)", share(direct, hello, bare_direct)),
+            ("nginx: the article's bytes as a static file", share(file, hello, bare_file)),
+            ("nginx: anonymous article (microcache)", share(proxied, hello, bare_file)),
             (
                 "  article through nginx / static file (goal >= 50%)",
                 f"{proxied['rps'] / file['rps']:.0%}",

@@ -10,13 +10,13 @@ import sys
 
 from bench.harness import (
     ROOT,
-    bare_hello,
+    bare_hello_server,
     bench_env,
+    paired,
     prepare_database,
     report,
     server,
     share,
-    wrk,
 )
 
 SECONDS = 6
@@ -122,31 +122,49 @@ def run() -> None:
     }
     article = "/tin-tuc/bench-0/"
     figures = []
-    bare = bare_hello(SECONDS)
-    with server("granian", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="0")) as base:
-        hello = wrk(base + "/bench/hello", SECONDS)
-        layout = wrk(base + "/tu-viet-tat/", SECONDS)
-        home = wrk(base + "/", SECONDS)
-        page = wrk(base + article, SECONDS)
-    with server("granian", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS="60")) as base:
-        hello_c = wrk(base + "/bench/hello", SECONDS)
-        home_c = wrk(base + "/", SECONDS)
-        page_c = wrk(base + article, SECONDS)
-    for label, result, ref in (
-        ("own hello-world (whole middleware stack)", hello, hello),
-        ("reference: base layout page /tu-viet-tat/", layout, hello),
-        ("home, uncached", home, hello),
-        ("article, uncached (goal >= 25% of bare)", page, hello),
-        ("own hello-world, second server", hello_c, hello_c),
-        ("home, page cache", home_c, hello_c),
-        ("article, page cache (goal >= 80% of bare)", page_c, hello_c),
-    ):
-        figures.append((label, share(result, ref, bare)))
-        figures.append(("  p50 / p99 ms", f"{result['p50_ms']:.1f} / {result['p99_ms']:.1f}"))
+    rows = []
+    with bare_hello_server() as bare_url:
+        for cached in ("0", "60"):
+            with server(
+                "granian", workers=2, env=bench_env(PORTAL_PAGE_CACHE_SECONDS=cached)
+            ) as base:
+                hello, hello_bare = paired(bare_url, base + "/bench/hello", SECONDS)
+                pages = (
+                    [("reference: base layout page /tu-viet-tat/", "/tu-viet-tat/")]
+                    if cached == "0"
+                    else []
+                ) + [
+                    ("home, " + ("uncached" if cached == "0" else "page cache"), "/"),
+                    (
+                        "article, uncached (goal >= 25% of bare)"
+                        if cached == "0"
+                        else "article, page cache (goal >= 80% of bare)",
+                        article,
+                    ),
+                ]
+                rows.append(
+                    (
+                        f"own hello-world (PORTAL_PAGE_CACHE_SECONDS={cached})",
+                        hello,
+                        hello,
+                        hello_bare,
+                    )
+                )
+                for label, url in pages:
+                    result, bare = paired(bare_url, base + url, SECONDS)
+                    rows.append((label, result, hello, bare))
+    for label, result, hello, bare in rows:
+        figures.append((label, share(result, hello, bare)))
+        figures.append(
+            (
+                "  p50 / p99 ms; bare hello just before",
+                f"{result['p50_ms']:.1f} / {result['p99_ms']:.1f}; {bare['rps']:.0f} req/s",
+            )
+        )
     figures[:0] = [
         ("database", "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"),
         ("published articles", published),
-        ("bare Django hello req/s", f"{bare['rps']:.0f} [load {bare['load']}]"),
+        ("shares: of a bare Django hello measured just before each page", ""),
     ]
     figures.append((f"search page median / p95 ms ({n} requests, in process)", f"{median} / {p95}"))
     for cached, label in (("0", "uncached"), ("60", "page cache")):
@@ -157,6 +175,6 @@ def run() -> None:
                 f"{hello_ms} / {shell_ms} / {home_ms} / {article_ms}",
             )
         )
-    errors = sum(r["non2xx"] for r in (bare, hello, layout, home, page, hello_c, home_c, page_c))
+    errors = sum(r["non2xx"] + b["non2xx"] for _, r, _, b in rows)
     figures.append(("non-2xx responses", str(errors)))
     report(f"portal (granian, 2 workers, wrk 2 threads x 32 connections, {SECONDS}s each)", figures)

@@ -174,8 +174,11 @@ def bare_env(folder: Path) -> dict:
     return env
 
 
-def bare_hello(seconds: int, kind: str = "granian", workers: int = 2) -> dict:
-    """wrk against a bare Django project's hello, same server, flags and load as the pages."""
+@contextlib.contextmanager
+def bare_hello_server(kind: str = "granian", workers: int = 2):
+    """A bare Django project's hello served with the same server and flags as the pages; yields
+    its URL. Kept running beside the project's server, so that each page can be measured right
+    after the bare hello, under the same load of the shared machine."""
     with tempfile.TemporaryDirectory(prefix="cchc-bare-") as tmp:
         folder = bare_project(Path(tmp))
         with server(
@@ -186,7 +189,19 @@ def bare_hello(seconds: int, kind: str = "granian", workers: int = 2) -> dict:
             cwd=folder,
             health="/bench/hello",
         ) as base:
-            return wrk(base + "/bench/hello", seconds)
+            yield base + "/bench/hello"
+
+
+def bare_hello(seconds: int, kind: str = "granian", workers: int = 2) -> dict:
+    """wrk against a bare Django project's hello, same server, flags and load as the pages."""
+    with bare_hello_server(kind, workers) as url:
+        return wrk(url, seconds)
+
+
+def paired(bare_url: str, url: str, seconds: int) -> tuple[dict, dict]:
+    """The bare hello, then url, back to back: (page, bare) under the same machine load."""
+    bare = wrk(bare_url, seconds)
+    return wrk(url, seconds), bare
 
 
 def load() -> str:
