@@ -194,7 +194,11 @@ start_all() {
   start_granian
   start_worker
   launch timers bash "$ROOT/scripts/prod.sh" _timers
-  launch nginx "$NGINX" -p "$VAR" -c "$VAR/nginx.conf" -g "daemon off;"
+  # Workers as the current user: root's would be "nobody", who cannot write the microcache
+  # under a private state directory (every cached page would be a 500).
+  local globals="daemon off;"
+  [ "$(id -u)" = 0 ] && globals="daemon off; user root;"
+  launch nginx "$NGINX" -p "$VAR" -c "$VAR/nginx.conf" -g "$globals"
   wait_healthy
   say "https://$BIND:$HTTPS_PORT/ (http://$BIND:$HTTP_PORT/ redirects; self-signed certificate)"
 }
