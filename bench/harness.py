@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmarks: a prepared database, a server on 127.0.0.1, wrk load."""
+"""Shared pieces of the benchmarks: a prepared database, a server on 127.0.0.1, wrk load, and
+the reference every web figure is a share of: a bare `django-admin startproject` hello."""
 
 import contextlib
 import os
@@ -7,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,8 +45,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(kind: str = "granian", workers: int = 2, env=None):
-    """Serve cchc on 127.0.0.1 with granian (WSGI, --blocking-threads 1) or gunicorn."""
+def server(
+    kind: str = "granian",
+    workers: int = 2,
+    env=None,
+    app: str = "cchc.wsgi:application",
+    cwd: Path = ROOT,
+    health: str = "/healthz",
+):
+    """Serve cchc (or app) on 127.0.0.1 with granian (WSGI, --blocking-threads 1) or gunicorn."""
     port = free_port()
     if kind == "granian":
         cmd = [
@@ -64,7 +73,7 @@ def server(kind: str = "granian", workers: int = 2, env=None):
             "--no-ws",
             "--log-level",
             "warning",
-            "cchc.wsgi:application",
+            app,
         ]
     else:
         cmd = [
@@ -77,15 +86,15 @@ def server(kind: str = "granian", workers: int = 2, env=None):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "cchc.wsgi:application",
+            app,
         ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env or bench_env(), stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env or bench_env(), stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                urllib.request.urlopen(base + health, timeout=2).read()
                 break
             except Exception:
                 if time.monotonic() > deadline or proc.poll() is not None:
@@ -123,6 +132,7 @@ def wrk(url: str, seconds: int = 10, connections: int = 32, threads: int = 2) ->
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "p50_ms": _ms(p50),
         "p99_ms": _ms(p99),
+        "load": load(),
     }
 
 
@@ -133,7 +143,143 @@ def _ms(match) -> float | None:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
+BARE_URLS = """
+from django.http import HttpResponse
+from django.urls import path
+
+
+def hello(request):
+    return HttpResponse("hello")
+
+
+urlpatterns = [path("bench/hello", hello)]
+"""
+
+
+def bare_project(folder: Path) -> Path:
+    """`django-admin startproject bare` (the venv's Django, default settings and middleware)
+    in folder, with one hello view at /bench/hello and production's DEBUG off."""
+    django_admin = Path(sys.executable).with_name("django-admin")
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(django_admin), "startproject", "bare", str(folder)], check=True)
+    (folder / "bare" / "urls.py").write_text(BARE_URLS)
+    with (folder / "bare" / "settings.py").open("a") as settings:
+        settings.write('\nDEBUG = False\nALLOWED_HOSTS = ["127.0.0.1", "localhost"]\n')
+    return folder
+
+
+def bare_env(folder: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="bare.settings", PYTHONPATH=str(folder))
+    return env
+
+
+@contextlib.contextmanager
+def bare_hello_server(kind: str = "granian", workers: int = 2):
+    """A bare Django project's hello served with the same server and flags as the pages; yields
+    its URL. Kept running beside the project's server, so that each page can be measured right
+    after the bare hello, under the same load of the shared machine."""
+    with tempfile.TemporaryDirectory(prefix="cchc-bare-") as tmp:
+        folder = bare_project(Path(tmp))
+        with server(
+            kind,
+            workers=workers,
+            env=bare_env(folder),
+            app="bare.wsgi:application",
+            cwd=folder,
+            health="/bench/hello",
+        ) as base:
+            yield base + "/bench/hello"
+
+
+def bare_hello(seconds: int, kind: str = "granian", workers: int = 2) -> dict:
+    """wrk against a bare Django project's hello, same server, flags and load as the pages."""
+    with bare_hello_server(kind, workers) as url:
+        return wrk(url, seconds)
+
+
+def paired(bare_url: str, url: str, seconds: int) -> tuple[dict, dict]:
+    """The bare hello, then url, back to back: (page, bare) under the same machine load."""
+    bare = wrk(bare_url, seconds)
+    return wrk(url, seconds), bare
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 min): other engineers share its two cores."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def share(result: dict, hello: dict, bare: dict) -> str:
+    """req/s, then as a share of the bare Django hello and of the project's own hello."""
+    rps = result["rps"]
+    return (
+        f"{rps:.0f} req/s = {rps / bare['rps']:.0%} of bare hello "
+        f"({rps / hello['rps']:.0%} of own hello) [load {result['load']}]"
+    )
+
+
 def report(name: str, figures: list[tuple[str, str]]) -> None:
     print(f"\n== {name}")
+    print(f"  {'load average (1/5/15 min) at the end':<52} {load()}")
     for label, value in figures:
         print(f"  {label:<52} {value}")
+
+
+def nginx_config(var: Path, *, app_port: int, https_port: int, static_root: Path) -> Path:
+    """deploy/nginx.conf.in filled in as scripts/prod.sh does, under var (a certificate made
+    there too); returns the configuration file."""
+    for sub in ("run", "log", "nginx", "tls"):
+        (var / sub).mkdir(parents=True, exist_ok=True)
+    cert, key = var / "tls" / "cert.pem", var / "tls" / "key.pem"
+    if not cert.exists():
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+            + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+            check=True,
+            capture_output=True,
+        )
+    values = {
+        "VAR": str(var),
+        "BIND": "127.0.0.1",
+        "HTTP_PORT": str(free_port()),
+        "HTTPS_PORT": str(https_port),
+        "HTTPS_PORT_SUFFIX": f":{https_port}",
+        "APP_PORT": str(app_port),
+        "TLS_CERT": str(cert),
+        "TLS_KEY": str(key),
+        "STATIC_ROOT": str(static_root),
+    }
+    text = (ROOT / "deploy" / "nginx.conf.in").read_text()
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    conf = var / "nginx.conf"
+    conf.write_text(text)
+    return conf
+
+
+@contextlib.contextmanager
+def nginx(conf: Path, https_port: int):
+    """nginx in the foreground on conf; yields its https base URL once it answers."""
+    var = conf.parent
+    cmd = ["/usr/sbin/nginx", "-p", str(var), "-c", str(conf), "-g", "daemon off;"]
+    if os.geteuid() == 0:  # root's workers would be "nobody", who cannot read a private tmp
+        cmd[-1] = "daemon off; user root;"
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: {proc.stderr.read()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous home and article pages from the cache, before sessions, auth, CSRF, OTP, axes.
+    "cchc.portal.middleware.AnonymousPageCacheMiddleware",
+    "cchc.dossiers.middleware.EarlyLookupMiddleware",  # lookups already answered, stateless
     "cchc.core.middleware.RequestSizeLimitMiddleware",  # 413 before a too-large body is read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -322,6 +325,8 @@ SPECTACULAR_SETTINGS = {
 
 # Behind nginx: X-Forwarded-For is believed only from these addresses (see core/clientip.py).
 TRUSTED_PROXIES = env_list("CCHC_TRUSTED_PROXIES")
+# nginx's log of article views it answered from its microcache, counted by views_flush.
+NGINX_VIEW_LOG = env_str("CCHC_NGINX_VIEW_LOG", "")
 RATELIMIT_IP_META_KEY = "cchc.core.clientip.client_ip"
 # Every rate limit is multiplied by this (a load test from one address sets it high).
 RATE_LIMIT_SCALE = env_int("CCHC_RATE_LIMIT_SCALE", 1)

@@ -60,6 +60,8 @@ production_env() {
   # visited https://localhost:8443 does not refuse http://localhost:8000 of `make run` for long.
   export DJANGO_HSTS_SECONDS="${DJANGO_HSTS_SECONDS:-3600}"
   export CCHC_TRUSTED_PROXIES="${CCHC_TRUSTED_PROXIES:-127.0.0.1}"
+  # Article views nginx answers from its microcache (deploy/nginx.conf.in), counted on flush.
+  export CCHC_NGINX_VIEW_LOG="$LOG/article-views.log"
   export CCHC_VAR_DIR="$VAR"
   export STATIC_ROOT="$VAR/static"
   export MEDIA_ROOT="$VAR/media"
@@ -192,7 +194,11 @@ start_all() {
   start_granian
   start_worker
   launch timers bash "$ROOT/scripts/prod.sh" _timers
-  launch nginx "$NGINX" -p "$VAR" -c "$VAR/nginx.conf" -g "daemon off;"
+  # Workers as the current user: root's would be "nobody", who cannot write the microcache
+  # under a private state directory (every cached page would be a 500).
+  local globals="daemon off;"
+  [ "$(id -u)" = 0 ] && globals="daemon off; user root;"
+  launch nginx "$NGINX" -p "$VAR" -c "$VAR/nginx.conf" -g "$globals"
   wait_healthy
   say "https://$BIND:$HTTPS_PORT/ (http://$BIND:$HTTP_PORT/ redirects; self-signed certificate)"
 }

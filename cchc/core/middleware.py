@@ -11,6 +11,14 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def choose_request_id(request) -> str:
+    from cchc.core.clientip import from_trusted_proxy
+
+    incoming = request.headers.get("X-Request-ID", "")
+    trusted = from_trusted_proxy(request) and _VALID.fullmatch(incoming)
+    return incoming if trusted else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Gives every request an id for logs and the audit chain: the X-Request-ID header only
     when the request comes straight from a trusted proxy (CCHC_TRUSTED_PROXIES, which sets
@@ -21,11 +29,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from cchc.core.clientip import from_trusted_proxy
-
-        incoming = request.headers.get("X-Request-ID", "")
-        trusted = from_trusted_proxy(request) and _VALID.fullmatch(incoming)
-        request.id = incoming if trusted else uuid.uuid4().hex
+        request.id = choose_request_id(request)
         token = _request_id.set(request.id)
         try:
             response = self.get_response(request)

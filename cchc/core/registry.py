@@ -48,6 +48,7 @@ metrics: dict[str, Metric] = {}
 figures: dict[str, Figure] = {}
 search_sources: dict[str, SearchSource] = {}
 nav_items: dict[str, NavItem] = {}
+nav_version = 0  # changes with every register_nav (the anonymous menu is built once per version)
 
 
 def register_metric(name: str, label: str, compute: Callable) -> None:
@@ -78,6 +79,8 @@ def register_nav(
     signed-in citizens (accounts without a unit) only, entries with a check only to the people
     for whom check(user) is true (given the signed-in user or AnonymousUser). The view still
     checks: the menu only leaves out links the person could not use."""
+    global nav_version
+    nav_version += 1
     nav_items[url_name] = NavItem(
         url_name,
         label,

@@ -198,6 +198,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.user.is_authenticated:  # owes nothing: skip the exempt-path reverse()s
+            return self.get_response(request)
         path = request.path_info
         api = path.startswith("/api/")
         token_client = api and request.headers.get("Authorization", "").startswith("Token ")

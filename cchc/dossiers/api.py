@@ -478,24 +478,32 @@ _lookup_api = DossierLookupApi.as_view()
 
 
 @csrf_exempt
-def lookup_view(request, *args, **kwargs):
-    """Answers already given are served from the cache (filled by the API view, cleared by
-    every transition of the dossier); the details only when the secret or phone matches.
-    Anything else, failures included, goes through the API view."""
+def cached_lookup(request) -> bytes | None:
+    """The answer already given to this lookup (filled by the API view, cleared by every
+    transition of the dossier), the details only when the secret or phone matches; counted
+    against the lookup limit. None: the API view must answer (failures included)."""
     code = request.GET.get("code", "")[:40]
     secret = request.GET.get("secret", "")[:20]
-    if request.method == "GET" and code:
-        if secret:
-            entry = cache.get(selectors.lookup_cache_key(code, full=True))
-            matches = entry is not None and selectors.credentials_match(
-                secret, entry["secret_hash"], entry["phone"]
-            )
-            cached = entry["body"] if matches else None
-        else:
-            cached = cache.get(selectors.lookup_cache_key(code))
-        # Counted once per request: the API view below sees this count (ratelimits.limited).
-        if cached is not None and not ratelimits.limited(request, "dossier-lookup"):
-            return HttpResponse(cached, content_type="application/json")
+    if request.method != "GET" or not code:
+        return None
+    if secret:
+        entry = cache.get(selectors.lookup_cache_key(code, full=True))
+        matches = entry is not None and selectors.credentials_match(
+            secret, entry["secret_hash"], entry["phone"]
+        )
+        cached = entry["body"] if matches else None
+    else:
+        cached = cache.get(selectors.lookup_cache_key(code))
+    # Counted once per request: the API view below sees this count (ratelimits.limited).
+    if cached is not None and not ratelimits.limited(request, "dossier-lookup"):
+        return cached
+    return None
+
+
+def lookup_view(request, *args, **kwargs):
+    cached = cached_lookup(request)
+    if cached is not None:
+        return HttpResponse(cached, content_type="application/json")
     return _lookup_api(request, *args, **kwargs)
 
 

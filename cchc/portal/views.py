@@ -1,4 +1,3 @@
-import hashlib
 import re
 
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,38 +22,16 @@ from cchc.portal import search, selectors, services
 from cchc.portal.forms import CommentForm, ScienceFilterForm
 from cchc.portal.models import Category, Tag
 
-# Anonymous home and article pages are served from the cache for this long (0 = off).
+# Anonymous home and article pages are served from the cache for this long (0 = off), by
+# cchc.portal.middleware.AnonymousPageCacheMiddleware, before sessions and auth run.
 PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 60)
 PAGE_SIZE = 20
 HOME_MAIN_SECONDS = 60
 
 
-def _cacheable(request) -> bool:
-    """Anonymous, and no flash message waiting (it must not be cached for everyone)."""
-    return bool(
-        PAGE_CACHE_SECONDS
-        and not request.user.is_authenticated
-        and not len(messages.get_messages(request))
-    )
-
-
-def _anonymous_cached(request, key: str, build):
-    """Serve anonymous visitors a cached copy of the page (rebuilt at most once a minute)."""
-    if not _cacheable(request):
-        return build()
-    html = cache.get(key)
-    if html is not None:
-        return HttpResponse(html)
-    response = build()
-    if response.status_code == 200:
-        cache.set(key, response.content, PAGE_CACHE_SECONDS)
-    return response
-
-
 def visitor_key(request) -> str:
     # The client's address, not nginx's: behind the proxy REMOTE_ADDR is always 127.0.0.1.
-    raw = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    return services.visitor_hash(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
 def _page_number(request):
@@ -111,10 +89,16 @@ def _home_main() -> str:
 
 @require_safe
 def home(request):
-    def build():
+    if not _anonymous_without_messages(request):
         return render(request, "portal/home.html", {"main": _home_main()})
-
-    return _anonymous_cached(request, "portal:page:home", build)
+    # The whole page as every anonymous visitor sees it, kept as long as its body is.
+    origin = request.build_absolute_uri("/")
+    key = f"portal:home-page:{services.content_version()}:{timezone.localdate()}:{origin}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("portal/home.html", {"main": _home_main()}, request=request)
+        cache.set(key, html, HOME_MAIN_SECONDS)
+    return HttpResponse(html)
 
 
 @require_safe
@@ -196,21 +180,44 @@ def _article_parts(request, slug) -> dict:
     return parts
 
 
+# Where the view count goes in a page kept for every anonymous visitor (never in content).
+_VIEWS_SLOT = "\x00views\x00"
+
+
+def _anonymous_without_messages(request) -> bool:
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
+
+
+def _anonymous_article_page(request, slug) -> tuple[int, int, str]:
+    """The whole page as every anonymous visitor sees it, rendered once per content version,
+    address and day (the layout shows the date); the view count is filled in per visit."""
+    absolute_url = request.build_absolute_uri(f"/tin-tuc/{slug}/")
+    key = f"portal:article-page:{services.content_version()}:{timezone.localdate()}:{absolute_url}"
+    page = cache.get(key)
+    if page is None:
+        parts = _article_parts(request, slug)
+        context = {**parts, "views": _VIEWS_SLOT}
+        html = render_to_string("portal/article_detail.html", context, request=request)
+        page = (parts["id"], parts["view_count"], html)
+        if html.count(_VIEWS_SLOT) == 1:
+            cache.set(key, page, ARTICLE_PARTS_SECONDS)
+    return page
+
+
 @require_safe
 def article_detail(request, slug):
-    key = f"portal:page:article:{slug}"
-    use_cache = _cacheable(request)
-    cached = cache.get(key) if use_cache else None
-    if cached is not None:
-        article_id, html = cached
+    if _anonymous_without_messages(request):
+        article_id, view_count, html = _anonymous_article_page(request, slug)
         services.view_register(article_id=article_id, visitor=visitor_key(request))
-        return HttpResponse(html)
-    parts = _article_parts(request, slug)
-    services.view_register(article_id=parts["id"], visitor=visitor_key(request))
-    views = parts["view_count"] + services.pending_views(parts["id"])
-    response = render(request, "portal/article_detail.html", {**parts, "views": views})
-    if use_cache:
-        cache.set(key, (parts["id"], response.content), PAGE_CACHE_SECONDS)
+        views = view_count + services.pending_views(article_id)
+        response = HttpResponse(html.replace(_VIEWS_SLOT, str(views), 1))
+    else:
+        parts = _article_parts(request, slug)
+        article_id = parts["id"]
+        services.view_register(article_id=article_id, visitor=visitor_key(request))
+        views = parts["view_count"] + services.pending_views(article_id)
+        response = render(request, "portal/article_detail.html", {**parts, "views": views})
+    response.portal_article_id = article_id  # a cached copy still counts views (middleware)
     return response
 
 
