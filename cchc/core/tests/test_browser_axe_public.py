@@ -254,7 +254,11 @@ def demo_pages() -> dict[str, list[tuple[str, int]]]:
         "portal:organisation": [(to("portal:organisation"), ok)],
         "portal:links": [(to("portal:links"), ok)],
         "core:glossary": [(to("core:glossary"), ok)],
-        "core:calendar": [(to("core:calendar"), ok)],
+        "core:calendar": [
+            (to("core:calendar"), ok),
+            (to("core:calendar", query="?start=2026-11-13T08%3A00&days=10&unit=working_days"), ok),
+            (to("core:calendar", query="?start=sai&days=-1&unit=working_days"), ok),
+        ],
         "login": [(to("login"), ok)],
         "parindex:home": [(to("parindex:home"), ok)],
         "parindex:period": [(to("parindex:period", assessment.period_id), ok)],
@@ -348,6 +352,78 @@ def axe_violations(page) -> list:
     ]
 
 
+def pdf_file() -> dict:
+    from cchc.dossiers.tests.helpers import PDF
+
+    return {"name": "don.pdf", "mimeType": "application/pdf", "buffer": PDF}
+
+
+def submitted_pages():
+    """States reached by sending a form, as a visitor does: name -> fills the page."""
+    from cchc.portal.models import Article
+    from cchc.procedures.models import Procedure
+
+    procedure = next(
+        p
+        for p in Procedure.objects.current().order_by("pk")
+        if p.accepts_dossiers and p.online_form != Procedure.OnlineForm.NONE
+    )
+    article = Article.objects.published().order_by("-published_at").first()
+
+    def login_error(page):
+        page.goto(reverse("login"))
+        page.locator("#id_username").fill("khongco")
+        page.locator("#id_password").fill("sai-mat-khau")
+        page.locator("form [type=submit]").first.click()
+        page.wait_for_load_state()
+        assert page.locator(".errorlist, [data-error-summary], .error").count() > 0
+
+    def signature_by_code(page):
+        page.goto(reverse("esign:signature-verify"))
+        page.get_by_label("Mã hồ sơ").fill("SKHCN-20260302-9999")
+        page.get_by_label("Mã tra cứu hoặc số điện thoại người nộp").fill("WRONG123")
+        page.get_by_role("button", name="Xem văn bản đã ký").click()
+        page.wait_for_load_state()
+
+    def filed(page):
+        page.goto(reverse("dossiers:dossier-file", args=[procedure.pk]))
+        page.get_by_label("Người nộp là").select_option("person")
+        page.locator("#id_name").fill("Nguyễn Văn An")
+        page.get_by_label("Số định danh cá nhân (12 số) hoặc mã số thuế").fill("001203004567")
+        page.get_by_label("Điện thoại", exact=True).fill("0912345678")
+        page.get_by_label("Địa chỉ").fill("Việt Trì, Phú Thọ")
+        for file_input in page.locator("input[type=file]").all():
+            file_input.set_input_files(pdf_file())
+        page.get_by_role("button", name="Nộp hồ sơ").click()
+        page.wait_for_url("**" + reverse("dossiers:dossier-filed"))
+
+    def petition_sent(page):
+        page.goto(reverse("feedback:petition-create"))
+        page.locator("#id_sender_name").fill("Trần Thị Bình")
+        page.locator("#id_sender_phone").fill("0912345678")
+        page.locator("#id_subject").fill("Đề nghị hướng dẫn hồ sơ")
+        page.locator("#id_content").fill("Nội dung kiến nghị.")
+        page.get_by_role("button", name="Gửi PAKN").click()
+        page.wait_for_selector(".code-box")
+
+    def comment_sent(page):
+        page.goto(article.get_absolute_url() + "y-kien/")
+        page.locator("#id_name").fill("Lê Văn Cường")
+        page.locator("#id_email").fill("cuong@example.vn")
+        page.get_by_label("Ý kiến").fill("Bài viết hữu ích.")
+        page.get_by_role("button", name="Gửi ý kiến").click()
+        page.wait_for_load_state()
+        assert page.locator("[data-error-summary]").count() == 0
+
+    return {
+        "login with an error": login_error,
+        "signature check by code, wrong secret": signature_by_code,
+        "dossier filed": filed,
+        "petition sent": petition_sent,
+        "comment sent": comment_sent,
+    }
+
+
 def test_axe_finds_no_violation_of_any_impact_on_any_public_page(browser, live_server, demo_site):
     assert anonymous_answers_of_skipped_routes() == {}
     pages = demo_pages()
@@ -374,5 +450,14 @@ def test_axe_finds_no_violation_of_any_impact_on_any_public_page(browser, live_s
                     found = axe_violations(page)
                     if found:
                         problems[f"{size} {theme} {name} {path}"] = found
+            for name, send in submitted_pages().items():
+                send(page)
+                assert (page.locator("html").get_attribute("data-contrast") == "high") == (
+                    theme == "high"
+                ), name
+                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+                found = axe_violations(page)
+                if found:
+                    problems[f"{size} {theme} {name}"] = found
         context.close()
     assert problems == {}
