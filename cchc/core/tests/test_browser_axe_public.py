@@ -358,11 +358,15 @@ def pdf_file() -> dict:
     return {"name": "don.pdf", "mimeType": "application/pdf", "buffer": PDF}
 
 
-def submitted_pages():
+def submitted_pages(settings):
     """States reached by sending a form, as a visitor does: name -> fills the page."""
+    from cchc.dossiers import ratings
+    from cchc.dossiers.models import Dossier, Status
+    from cchc.dossiers.rating_views import rate_url
     from cchc.portal.models import Article
     from cchc.procedures.models import Procedure
 
+    returned = Dossier.objects.filter(status=Status.RETURNED, rating__isnull=True).last()
     procedure = next(
         p
         for p in Procedure.objects.current().order_by("pk")
@@ -415,7 +419,22 @@ def submitted_pages():
         page.wait_for_load_state()
         assert page.locator("[data-error-summary]").count() == 0
 
+    def too_many(page):
+        """The Vietnamese 429 page, reached by rating with the address over its limit."""
+        page.goto(rate_url(ratings.rating_token(returned)))
+        page.locator("#rating-form input[type=radio]").first.check()
+        limits = settings.RATE_LIMITS
+        settings.RATE_LIMITS = {**limits, "dossier-rate": "0/h"}
+        try:
+            with page.expect_response(lambda r: r.request.method == "POST") as answer:
+                page.get_by_role("button", name="Gửi đánh giá").click()
+            assert answer.value.status == 429
+            page.wait_for_load_state()
+        finally:
+            settings.RATE_LIMITS = limits
+
     return {
+        "too many requests": too_many,
         "login with an error": login_error,
         "signature check by code, wrong secret": signature_by_code,
         "dossier filed": filed,
@@ -424,7 +443,9 @@ def submitted_pages():
     }
 
 
-def test_axe_finds_no_violation_of_any_impact_on_any_public_page(browser, live_server, demo_site):
+def test_axe_finds_no_violation_of_any_impact_on_any_public_page(
+    browser, live_server, demo_site, settings
+):
     assert anonymous_answers_of_skipped_routes() == {}
     pages = demo_pages()
     assert set(pages) - {"404"} == set(SWEPT)
@@ -450,7 +471,7 @@ def test_axe_finds_no_violation_of_any_impact_on_any_public_page(browser, live_s
                     found = axe_violations(page)
                     if found:
                         problems[f"{size} {theme} {name} {path}"] = found
-            for name, send in submitted_pages().items():
+            for name, send in submitted_pages(settings).items():
                 send(page)
                 assert (page.locator("html").get_attribute("data-contrast") == "high") == (
                     theme == "high"
