@@ -433,7 +433,20 @@ def submitted_pages(settings):
         finally:
             settings.RATE_LIMITS = limits
 
+    def csrf_refused(page):
+        """Django's 403 (our 403_csrf.html), met when a form is sent after its cookie is gone."""
+        page.goto(reverse("feedback:petition-create"))
+        page.context.clear_cookies(name="csrftoken")
+        page.locator("#id_sender_name").fill("Trần Thị Bình")
+        page.locator("#id_subject").fill("Đề nghị")
+        page.locator("#id_content").fill("Nội dung.")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Gửi PAKN").click()
+        assert answer.value.status == 403
+        page.wait_for_load_state()
+
     return {
+        "form sent without its cookie": csrf_refused,
         "too many requests": too_many,
         "login with an error": login_error,
         "signature check by code, wrong secret": signature_by_code,
