@@ -211,7 +211,7 @@ def demo_pages() -> dict[str, list[tuple[str, int]]]:
     from cchc.feedback.models import Petition
     from cchc.parindex.models import Assessment
     from cchc.payments.models import PaymentTransaction
-    from cchc.portal.models import Article, Category, Page, ScienceTask, Tag
+    from cchc.portal.models import Article, Category, Comment, Page, ScienceTask, Tag
     from cchc.procedures.models import Procedure
 
     article = Article.objects.published().order_by("-published_at").first()
@@ -232,13 +232,23 @@ def demo_pages() -> dict[str, list[tuple[str, int]]]:
         created_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0)),
         settled_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9, 5)),
     )
+    Comment.objects.create(
+        article=article,
+        name="Lê Văn Cường",
+        email="cuong@example.vn",
+        text="Bài viết hữu ích.",
+        status=Comment.Status.PUBLISHED,
+    )
     ok = 200
 
     def to(name, *args, query=""):
         return reverse(name, args=args) + query
 
     return {
-        "portal:article-list": [(to("portal:article-list"), ok)],
+        "portal:article-list": [
+            (to("portal:article-list"), ok),
+            (to("portal:article-list", query="?page=2"), ok),
+        ],
         "portal:category-detail": [(to("portal:category-detail", category.slug), ok)],
         "portal:tag-detail": [(to("portal:tag-detail", tag.slug), ok)],
         "portal:search": [
@@ -282,8 +292,10 @@ def demo_pages() -> dict[str, list[tuple[str, int]]]:
         "esign:signature-verify": [(to("esign:signature-verify"), ok)],
         "opendata:index": [(to("opendata:index"), ok)],
         "opendata:agency-index": [(to("opendata:agency-index", agency.code), ok)],
-        # Pages every route can lead to: an unknown address.
+        # States beyond a route's own: an unknown address, and an article (covered without
+        # comments in test_browser_layout.py) with a published comment.
         "404": [("/khong-co-trang-nay/", 404)],
+        "commented article": [(article.get_absolute_url(), ok)],
     }
 
 
@@ -461,7 +473,7 @@ def test_axe_finds_no_violation_of_any_impact_on_any_public_page(
 ):
     assert anonymous_answers_of_skipped_routes() == {}
     pages = demo_pages()
-    assert set(pages) - {"404"} == set(SWEPT)
+    assert set(pages) - {"404", "commented article"} == set(SWEPT)
     problems = {}
     for viewport in (LAPTOP, PHONE):
         context = browser.new_context(locale="vi-VN", base_url=live_server.url, viewport=viewport)
@@ -473,6 +485,8 @@ def test_axe_finds_no_violation_of_any_impact_on_any_public_page(
                 for path, status in states:
                     response = page.goto(path)
                     assert response.status == status, (path, response.status)
+                    if name == "commented article":
+                        assert page.get_by_text("Bài viết hữu ích.").count() == 1
                     set_theme(page, theme)
                     assert (page.locator("html").get_attribute("data-contrast") == "high") == (
                         theme == "high"
