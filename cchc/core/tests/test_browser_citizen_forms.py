@@ -4,9 +4,9 @@ summary, and axe-core (every impact) on the four forms, blank and with errors, i
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from cchc.core.models import Agency, Unit
+from cchc.core.models import Unit
 from cchc.core.roles import Role
-from cchc.core.testing import make_user
+from cchc.core.testing import make_agency, make_user
 from cchc.core.tests.browser import set_theme
 from cchc.dossiers import services
 from cchc.dossiers.models import Dossier, Status
@@ -18,13 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def site(settings):
-    agency = Agency.objects.create(
-        code=settings.SITE_AGENCY_CODE,
-        name="Sở Khoa học và Công nghệ tỉnh Thử Nghiệm",
-        short_name="SKHCN",
-        superior_body="UBND tỉnh Thử Nghiệm",
-        place_name="Thử Nghiệm",
-    )
+    agency = make_agency(settings.SITE_AGENCY_CODE)
     office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
     procedure = make_procedure(steps=[("Thẩm định", "3", office)])
     desk = make_user("motcua", office, [Role.ONE_STOP_OFFICER])

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from cchc.core.models import Agency, Unit
+from cchc.core.models import Unit
 from cchc.core.roles import Role
-from cchc.core.testing import browser_enrol_two_factor, make_user
+from cchc.core.testing import browser_enrol_two_factor, make_agency, make_user
 from cchc.dossiers.models import Dossier, Status
 from cchc.dossiers.tests.helpers import PDF, make_procedure
 
@@ -16,13 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def desk(settings):
-    agency = Agency.objects.create(
-        code=settings.SITE_AGENCY_CODE,
-        name="Sở Khoa học và Công nghệ tỉnh Thử Nghiệm",
-        short_name="SKHCN",
-        superior_body="UBND tỉnh Thử Nghiệm",
-        place_name="Thử Nghiệm",
-    )
+    agency = make_agency(settings.SITE_AGENCY_CODE)
     office = Unit.objects.create(agency=agency, code="VP", name="Văn phòng")
     # Both steps at the office, which names no role: the desk officer may act at each.
     procedure = make_procedure(steps=[("Thẩm định", "3", office), ("Ký duyệt", "1", office)])
