@@ -2,12 +2,11 @@
 once per agency and month; the outbox worker (`sync_national_portal`) sends it. The timer loop
 of scripts/prod.sh runs it daily, `make run` at start and then daily."""
 
-import time
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core.management import repeat
 from cchc.nationalportal.outbox import enabled
 from cchc.nationalportal.summaries import SummaryError, resolve_month, summaries_queue
 
@@ -41,14 +40,7 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(_("Kết nối Cổng DVCQG đang tắt (DVCQG_ADAPTER_URL chưa đặt)."))
             return
-        while True:
-            self.queue_once(month, agency, resend)
-            if not every:
-                return
-            try:
-                time.sleep(every)
-            except KeyboardInterrupt:
-                return
+        repeat(lambda: self.queue_once(month, agency, resend), every)
 
     def queue_once(self, month, agency, resend):
         now = timezone.now()

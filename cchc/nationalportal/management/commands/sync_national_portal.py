@@ -1,11 +1,10 @@
 """One pass of the outbox worker (the timer loop of scripts/prod.sh runs it periodically);
 `--every N` repeats it every N seconds until stopped (the demo of `make run`)."""
 
-import time
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from cchc.core.management import repeat
 from cchc.nationalportal import outbox
 from cchc.nationalportal.outbox import enabled
 from cchc.nationalportal.services import sync_pass
@@ -33,7 +32,8 @@ class Command(BaseCommand):
             return
         if backfill:
             say(_("Đã đưa %(n)s hồ sơ vào hàng chờ gửi.") % {"n": outbox.backfill()})
-        while True:
+
+        def once():
             result = sync_pass(limit=limit)
             if result.dossiers or result.agency_messages or not every:
                 say(
@@ -48,9 +48,5 @@ class Command(BaseCommand):
                         "f": result.failed,
                     }
                 )
-            if not every:
-                return
-            try:
-                time.sleep(every)
-            except KeyboardInterrupt:
-                return
+
+        repeat(once, every)

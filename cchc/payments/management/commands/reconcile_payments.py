@@ -1,7 +1,6 @@
-import time
-
 from django.core.management.base import BaseCommand
 
+from cchc.core.management import repeat
 from cchc.payments.services import payments_reconcile
 
 
@@ -18,16 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="repeat every N seconds")
 
     def handle(self, *args, older_than=None, every=0, verbosity=1, **options):
-        while True:
+        def once():
             counts = payments_reconcile(older_than_minutes=older_than)
             # A loop (or --verbosity 0) says only when there was something to check.
             if any(counts.values()) or (verbosity and not every):
                 self.stdout.write(
                     "paid={paid} failed={failed} pending={pending} errors={errors}".format(**counts)
                 )
-            if not every:
-                return
-            try:
-                time.sleep(every)
-            except KeyboardInterrupt:
-                return
+
+        repeat(once, every)
