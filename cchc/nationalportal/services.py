@@ -57,6 +57,13 @@ class PassResult:
     failed: int = 0
     skipped: int = 0
 
+    def count(self, sent: int, failed: int) -> None:
+        """Add one dossier's or agency message's outcome (neither sent nor failed: skipped)."""
+        self.sent += sent
+        self.failed += failed
+        if not (sent or failed):
+            self.skipped += 1
+
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the `attempts`-th failure: base × 2^(attempts-1), at most a day."""
@@ -366,10 +373,7 @@ def _sync_agency_messages(now, limit: int, result: PassResult) -> None:
             _mark_failed(message, f"{type(error).__name__}: {error}", now)
             sent, failed = 0, 1
         result.agency_messages += 1
-        result.sent += sent
-        result.failed += failed
-        if not (sent or failed):
-            result.skipped += 1
+        result.count(sent, failed)
 
 
 def sync_pass(*, now=None, limit: int = 100) -> PassResult:
@@ -383,10 +387,7 @@ def sync_pass(*, now=None, limit: int = 100) -> PassResult:
             _fail_head(dossier_id, f"{type(error).__name__}: {error}", now)
             sent, failed = 0, 1
         result.dossiers += 1
-        result.sent += sent
-        result.failed += failed
-        if not (sent or failed):
-            result.skipped += 1
+        result.count(sent, failed)
     _sync_agency_messages(now, limit, result)
     return result
 
