@@ -13,18 +13,30 @@ PUBLIC_BASE = "https://cchc.example.gov.vn"
 UNIT_CODE = "000.00.00.H99"
 
 
+USERNAME, PASSWORD = "cchc", "mat-khau"
+
+
+def link_settings(url: str, **extra) -> override_settings:
+    """The link switched on and pointed at a stand-in served at `url` (`standin.serve(...,
+    username=USERNAME, password=PASSWORD)`), with `extra` settings beside it."""
+    return override_settings(
+        DVCQG_ENABLED=True,
+        DVCQG_ADAPTER_URL=url,
+        DVCQG_USERNAME=USERNAME,
+        DVCQG_PASSWORD=PASSWORD,
+        **extra,
+    )
+
+
 class StandInTestCase(DeskTestCase):
     """Personas, the desk's three-step procedure, and the stand-in at `self.national`."""
 
     @classmethod
     def setUpClass(cls):
-        cls.running = standin.serve(mounts={}, username="cchc", password="mat-khau")
+        cls.running = standin.serve(mounts={}, username=USERNAME, password=PASSWORD)
         cls.national = cls.running.standin
-        cls._link = override_settings(
-            DVCQG_ENABLED=True,
-            DVCQG_ADAPTER_URL=cls.running.url,
-            DVCQG_USERNAME="cchc",
-            DVCQG_PASSWORD="mat-khau",
+        cls._link = link_settings(
+            cls.running.url,
             DVCQG_DSTCODE="TEST",
             DVCQG_TIMEOUT=2,
             DVCQG_BACKOFF_SECONDS=60,

@@ -36,6 +36,7 @@ from cchc.esign.tests.helpers import DemoCertificateMixin, blank_pdf
 from cchc.nationalportal import adapter, push, standin
 from cchc.nationalportal import services as sync
 from cchc.nationalportal.models import OutboxMessage, SyncLog
+from cchc.nationalportal.tests.helpers import PASSWORD, USERNAME, link_settings
 from cchc.payments import standin as payment_standin
 from cchc.payments.models import PaymentTransaction
 from cchc.procedures.models import Procedure, ProcedureMapping
@@ -59,15 +60,12 @@ class FullLoopTests(DemoCertificateMixin, LiveServerTestCase):
             }
         )
         cls.running = standin.serve(
-            mounts={"/pp/": cls.platform}, username="cchc", password="mat-khau"
+            mounts={"/pp/": cls.platform}, username=USERNAME, password=PASSWORD
         )
         cls.addClassCleanup(cls.running.stop)
         cls.national = cls.running.standin
-        link = override_settings(
-            DVCQG_ENABLED=True,
-            DVCQG_ADAPTER_URL=cls.running.url,
-            DVCQG_USERNAME="cchc",
-            DVCQG_PASSWORD="mat-khau",
+        link = link_settings(
+            cls.running.url,
             DVCQG_DSTCODE="TEST",
             DVCQG_TIMEOUT=2,
             DVCQG_BACKOFF_SECONDS=60,

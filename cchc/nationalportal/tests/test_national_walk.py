@@ -18,6 +18,7 @@ from cchc.dossiers.tests.helpers import at, pdf_upload
 from cchc.esign.tests.helpers import DemoCertificateMixin, blank_pdf
 from cchc.nationalportal import adapter, push, standin
 from cchc.nationalportal import services as sync
+from cchc.nationalportal.tests.helpers import PASSWORD, USERNAME, link_settings
 from cchc.procedures.models import ProcedureMapping
 
 SECRET = "bi-mat-day-ho-so"
@@ -29,14 +30,11 @@ class NationalWalkTests(DemoCertificateMixin, LiveServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.running = standin.serve(mounts={}, username="cchc", password="mat-khau")
+        cls.running = standin.serve(mounts={}, username=USERNAME, password=PASSWORD)
         cls.addClassCleanup(cls.running.stop)
         cls.national = cls.running.standin
-        link = override_settings(
-            DVCQG_ENABLED=True,
-            DVCQG_ADAPTER_URL=cls.running.url,
-            DVCQG_USERNAME="cchc",
-            DVCQG_PASSWORD="mat-khau",
+        link = link_settings(
+            cls.running.url,
             DVCQG_TIMEOUT=5,
             DVCQG_INBOUND_SECRET=SECRET,
             SITE_URL=cls.live_server_url,
