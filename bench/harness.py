@@ -45,6 +45,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def _running(proc: subprocess.Popen):
+    """Stop `proc` on the way out: terminate, then kill if it lingers 10 s."""
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_until(check, proc, *, seconds: float, pause: float, fails, what) -> None:
+    """Call `check()` until it raises none of `fails`; RuntimeError(`what`, a text or a function
+    giving it) when `seconds` pass or `proc` exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            check()
+            return
+        except fails:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(what() if callable(what) else what) from None
+            time.sleep(pause)
+
+
+@contextlib.contextmanager
 def server(
     kind: str = "granian",
     workers: int = 2,
@@ -90,23 +117,16 @@ def server(
         ]
     proc = subprocess.Popen(cmd, cwd=cwd, env=env or bench_env(), stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + health, timeout=2).read()
-                break
-            except Exception:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"{kind} did not start") from None
-                time.sleep(0.3)
+    with _running(proc):
+        _wait_until(
+            lambda: urllib.request.urlopen(base + health, timeout=2).read(),
+            proc,
+            seconds=30,
+            pause=0.3,
+            fails=Exception,
+            what=f"{kind} did not start",
+        )
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 32, threads: int = 2) -> dict:
@@ -266,20 +286,13 @@ def nginx(conf: Path, https_port: int):
         cmd[-1] = "daemon off; user root;"
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     base = f"https://127.0.0.1:{https_port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"nginx did not start: {proc.stderr.read()}") from None
-                time.sleep(0.1)
+    with _running(proc):
+        _wait_until(
+            lambda: socket.create_connection(("127.0.0.1", https_port), timeout=1).close(),
+            proc,
+            seconds=15,
+            pause=0.1,
+            fails=OSError,
+            what=lambda: f"nginx did not start: {proc.stderr.read()}",
+        )
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
