@@ -214,8 +214,15 @@ def parse(raw: bytes) -> dict:
     return data
 
 
+def agency_named(code) -> Agency | None:
+    """Our agency whose national unit code (MaDonVi) is `code`, if any."""
+    if not isinstance(code, str) or not code:
+        return None
+    return Agency.objects.filter(national_code=code).first()
+
+
 def _agency(data) -> Agency:
-    agency = Agency.objects.filter(national_code=data["MaDonVi"]).exclude(national_code="").first()
+    agency = agency_named(data["MaDonVi"])
     if agency is None:
         raise InboundError.one(
             422,
@@ -433,15 +440,10 @@ def log_push(raw: bytes, reply: dict, *, dossier=None, error: str = "", duration
     """One "in" row of the sync log for an authenticated push: the agency is the dossier's or
     the one MaDonVi names. A push whose agency is unknown (or whose signature failed: nothing
     from an unauthenticated caller is written) is only in the application log."""
-    agency_id = dossier.agency_id if dossier is not None else None
     body = _logged_body(raw)
-    if agency_id is None and isinstance(body, dict) and isinstance(body.get("MaDonVi"), str):
-        agency_id = (
-            Agency.objects.filter(national_code=body["MaDonVi"])
-            .exclude(national_code="")
-            .values_list("pk", flat=True)
-            .first()
-        )
+    agency_id = dossier.agency_id if dossier is not None else None
+    if agency_id is None and isinstance(body, dict):
+        agency_id = getattr(agency_named(body.get("MaDonVi")), "pk", None)
     if agency_id is None:
         return None
     return SyncLog.objects.create(
