@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -17,6 +23,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from cchc.core.transitions import TransitionError
 from cchc.core.workcalendar import CalendarError, calendar
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StatusField(serializers.ChoiceField):
+    """A status documented as text with its values in the description: every app has a
+    "status", and named enum components would collide in the schema."""
+
+
+def status_field(choices, **kwargs):
+    values = ", ".join(f"{c} ({label})" for c, label in choices)
+    return StatusField(choices=choices, help_text=values, **kwargs)
 
 
 def as_serializer_error(exc: DjangoValidationError):

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cchc.core.models import Agency, AuditEntry, Unit, User
+from cchc.core.roles import Role
 
 
 def scope_filter(user, *, unit_field: str, owner_field: str | None = None) -> models.Q | None:
@@ -121,6 +122,21 @@ def acts_for(user, agency_id: int | None) -> bool:
     """
     ids = agency_ids_for_user(user)
     return agency_id is not None and (ids is None or agency_id in ids)
+
+
+def may_manage_agency(user, agency_id: int | None) -> bool:
+    """The agency's reform records (plans, reviews, ISO, the PAR field records, reports) are
+    kept by its agency-wide roles: leader, reform focal point, system administrator."""
+    return acts_for(user, agency_id) and (
+        user.is_superuser
+        or user.has_role(Role.AGENCY_LEADER, Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
+    )
+
+
+def require_manager(user, agency_id: int | None) -> None:
+    # 404 rather than 403 for people outside the agency: do not reveal what exists.
+    if not may_manage_agency(user, agency_id):
+        raise Http404
 
 
 def agency_of(user) -> Agency | None:

@@ -257,8 +257,8 @@ def figure(agency, start, end) -> dict | None:
 
 
 def metric(key: str):
-    def compute(agency, start, end):
-        data = summary(agency, start, end)
+    def compute(scope):
+        data = summary(scope.agency, scope.start, scope.end)
         return None if data is None else data[key]
 
     return compute

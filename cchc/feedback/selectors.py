@@ -87,8 +87,9 @@ def summary(agency, start=None, end=None) -> dict | None:
     return row
 
 
-def on_time_rate(agency, start, end) -> float | None:
+def on_time_rate(scope) -> float | None:
     """Share of petitions answered in the period whose answer came by the due date."""
+    agency, start, end = scope.agency, scope.start, scope.end
     qs = Petition.objects.filter(agency=agency, status__in=ANSWERED)
     tz = local_tz()
     qs = qs.filter(
@@ -101,9 +102,10 @@ def on_time_rate(agency, start, end) -> float | None:
     return row["on_time"] / row["total"] if row["total"] else None
 
 
-def answered_rate(agency, start, end) -> float | None:
+def answered_rate(scope) -> float | None:
     """Share of petitions received in the period within competence that have been answered."""
-    qs = Petition.objects.filter(_range(start, end), agency=agency).exclude(
+    start, end = scope.start, scope.end
+    qs = Petition.objects.filter(_range(start, end), agency=scope.agency).exclude(
         status__in=[S.REFUSED, S.FORWARDED]
     )
     row = qs.aggregate(total=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED)))

@@ -5,12 +5,12 @@ from django.db.models import Count, Q
 from cchc.parindex.models import Score
 
 
-def evidence_coverage(agency, period_start, period_end) -> float | None:
+def evidence_coverage(scope) -> float | None:
     """Share of the agency's self-scored leaves (above 0) that carry evidence, in [0, 1]."""
     scored = Score.objects.filter(
-        assessment__period__agency=agency,
-        assessment__period__year__gte=period_start.year,
-        assessment__period__year__lte=period_end.year,
+        assessment__period__agency=scope.agency,
+        assessment__period__year__gte=scope.start.year,
+        assessment__period__year__lte=scope.end.year,
         self_points__gt=0,
     ).aggregate(
         total=Count("pk", distinct=True),

@@ -759,7 +759,7 @@ def metrics_refresh(*, assessment: Assessment, actor) -> int:
             metric = registry.metrics.get(score.node.metric)
             if metric is None or assessment.status != Status.DRAFT:
                 continue
-            fraction = metric.compute(period.agency, start, end)
+            fraction = metric.compute(registry.Scope(period.agency, start, end))
             if fraction is None:
                 continue
             percent = Decimal(str(fraction)) * 100

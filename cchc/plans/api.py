@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ValidationError
@@ -15,9 +14,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.core.api import ERROR_SCHEMA, Conflict, TransitionOut, transition_schema
+from cchc.core.api import (
+    ERROR_SCHEMA,
+    Conflict,
+    StatusField,
+    TransitionOut,
+    status_field,
+    transition_schema,
+)
 from cchc.core.models import Unit
+from cchc.core.permissions import may_manage_agency, require_manager
 from cchc.core.transitions import TransitionError
+from cchc.core.years import parse_year
 from cchc.plans import selectors, services
 from cchc.plans.forms import ImportForm
 from cchc.plans.models import (
@@ -31,17 +39,6 @@ from cchc.plans.models import (
 )
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class StatusField(serializers.ChoiceField):
-    """A status documented as text with its values in the description: every app has a
-    "status", and named enum components would collide in the schema."""
-
-
-def status_field(choices, **kwargs):
-    values = ", ".join(f"{c} ({label})" for c, label in choices)
-    return StatusField(choices=choices, help_text=values, **kwargs)
-
-
 def _raise(exc: DjangoValidationError):
     if isinstance(exc, TransitionError):
         raise Conflict(exc.messages[0])
@@ -50,7 +47,7 @@ def _raise(exc: DjangoValidationError):
 
 def _agency_of(request):
     agency = request.user.agency
-    if agency is None or not selectors.may_manage_agency(request.user, agency.pk):
+    if agency is None or not may_manage_agency(request.user, agency.pk):
         raise Http404
     return agency
 
@@ -114,7 +111,7 @@ class PlanDetailApi(APIView):
     )
     def patch(self, request, pk):
         plan = selectors.get_plan_for_user(request.user, pk)
-        selectors.require_manager(request.user, plan.agency_id)
+        require_manager(request.user, plan.agency_id)
         data = PlanUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         plan = services.plan_update(actor=request.user, plan=plan, **data.validated_data)
@@ -126,7 +123,7 @@ class PlanDetailApi(APIView):
     )
     def delete(self, request, pk):
         plan = selectors.get_plan_for_user(request.user, pk)
-        selectors.require_manager(request.user, plan.agency_id)
+        require_manager(request.user, plan.agency_id)
         try:
             services.plan_delete(actor=request.user, plan=plan)
         except DjangoValidationError as exc:
@@ -255,7 +252,7 @@ class TaskListApi(APIView):
     )
     def post(self, request, plan_pk):
         plan = selectors.get_plan_for_user(request.user, plan_pk)
-        selectors.require_manager(request.user, plan.agency_id)
+        require_manager(request.user, plan.agency_id)
         data = TaskInput(data=request.data, context={"agency": plan.agency})
         data.is_valid(raise_exception=True)
         try:
@@ -289,7 +286,7 @@ class TaskDetailApi(APIView):
     )
     def patch(self, request, pk):
         task = selectors.get_task_for_user(request.user, pk)
-        if selectors.may_manage_agency(request.user, task.plan.agency_id):
+        if may_manage_agency(request.user, task.plan.agency_id):
             data = TaskInput(data=request.data, partial=True, context={"agency": task.plan.agency})
         elif selectors.may_update_task(request.user, task):
             data = ProgressInput(data=request.data)
@@ -309,7 +306,7 @@ class TaskDetailApi(APIView):
     @extend_schema(summary="Xóa nhiệm vụ", responses={204: None, 404: ERROR_SCHEMA})
     def delete(self, request, pk):
         task = selectors.get_task_for_user(request.user, pk)
-        selectors.require_manager(request.user, task.plan.agency_id)
+        require_manager(request.user, task.plan.agency_id)
         services.task_delete(actor=request.user, task=task)
         return Response(status=204)
 
@@ -385,7 +382,7 @@ class TaskImportApi(APIView):
     )
     def post(self, request, plan_pk):
         plan = selectors.get_plan_for_user(request.user, plan_pk)
-        selectors.require_manager(request.user, plan.agency_id)
+        require_manager(request.user, plan.agency_id)
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -472,7 +469,7 @@ def _record_api(model, create, update, summary):
         @extend_schema(summary=summary, responses={200: Output(many=True)})
         def get(self, request):
             items = listing(request.user)
-            year = selectors.parse_year(request.query_params.get("year", ""))
+            year = parse_year(request.query_params.get("year", ""))
             if year and hasattr(model, "review_year"):
                 items = items.filter(review_year=year)
             return Response(Output([shown(i) for i in items], many=True).data)
@@ -508,7 +505,7 @@ def _record_api(model, create, update, summary):
         )
         def patch(self, request, pk):
             item = get_object_or_404(listing(request.user), pk=pk)
-            selectors.require_manager(request.user, item.agency_id)
+            require_manager(request.user, item.agency_id)
             data = Input(data=request.data, partial=True)
             data.is_valid(raise_exception=True)
             try:

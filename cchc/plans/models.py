@@ -2,25 +2,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Agency, Unit
-
-# Years the app keeps records for; a form or API call outside them gets a field error.
-YEAR_VALIDATORS = [
-    MinValueValidator(2000, _("Năm phải từ 2000 trở đi.")),
-    MaxValueValidator(2100, _("Năm không được sau năm 2100.")),
-]
-
-
-def year_range(field: str, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=models.Q(**{f"{field}__gte": 2000, f"{field}__lte": 2100}),
-        name=name,
-        violation_error_message=_("Năm phải từ 2000 đến 2100."),
-    )
+from cchc.core.years import YEAR_VALIDATORS, year_range
 
 
 class ParField(models.TextChoices):

@@ -4,13 +4,11 @@ import datetime as dt
 from collections import Counter
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cchc.core.models import Agency, Unit
-from cchc.core.permissions import acts_for, scoped_to_agency
-from cchc.core.roles import Role
+from cchc.core.permissions import may_manage_agency, scoped_to_agency
 from cchc.core.workcalendar import WorkingCalendar
 from cchc.plans.models import (
     LegalReview,
@@ -26,20 +24,6 @@ EXPIRING_DAYS = QualityRecord.EXPIRING_DAYS
 
 
 # --- query parameters ---------------------------------------------------------------------
-
-
-def parse_year(text: str, *, last: int = 2100) -> int | None:
-    """A year 2000..last from a query parameter, else None ("²" and "99999999999" included)."""
-    text = (text or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        return None
-    return int(text) if 2000 <= int(text) <= last else None
-
-
-def parse_ids(text: str) -> list[int]:
-    """Record ids from "1,2,3": anything else, or too large for the database, is left out."""
-    parts = (p.strip() for p in (text or "").split(","))
-    return [int(p) for p in parts if p.isascii() and p.isdigit() and len(p) <= 9]
 
 
 # --- permissions -------------------------------------------------------------------------
@@ -63,25 +47,11 @@ def get_task_for_user(user, pk) -> PlanTask:
     return get_object_or_404(tasks_for_user(user).prefetch_related("co_units"), pk=pk)
 
 
-def may_manage_agency(user, agency_id: int) -> bool:
-    """Plans, reviews, ISO records and reports are kept by the agency-wide roles."""
-    return acts_for(user, agency_id) and (
-        user.is_superuser
-        or user.has_role(Role.AGENCY_LEADER, Role.REFORM_FOCAL_POINT, Role.SYSTEM_ADMIN)
-    )
-
-
 def may_update_task(user, task: PlanTask) -> bool:
     """The lead unit reports progress on its own tasks; agency-wide roles on every task."""
     if may_manage_agency(user, task.plan.agency_id):
         return True
     return user.is_authenticated and user.unit_id == task.lead_unit_id
-
-
-def require_manager(user, agency_id: int) -> None:
-    # 404 rather than 403 for people outside the agency: do not reveal what exists.
-    if not may_manage_agency(user, agency_id):
-        raise Http404
 
 
 def regulations_for_user(user) -> QuerySet:
@@ -304,8 +274,8 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
     }
 
 
-def completion_rate(agency: Agency, start: dt.date, end: dt.date) -> float | None:
-    summary = plan_summary(agency, start, end)
+def completion_rate(scope) -> float | None:
+    summary = plan_summary(scope.agency, scope.start, scope.end)
     return None if summary is None else summary["completion_rate"]
 
 

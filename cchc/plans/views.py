@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.core.files import upload_response
-from cchc.core.permissions import require_staff
+from cchc.core.permissions import may_manage_agency, require_manager, require_staff
 from cchc.core.transitions import TransitionError
+from cchc.core.years import parse_ids, parse_year
 from cchc.plans import excel, selectors, services
 from cchc.plans.forms import (
     EvidenceForm,
@@ -43,7 +44,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 def plan_list(request):
     require_staff(request.user)
     agency = request.user.agency
-    may_manage = agency is not None and selectors.may_manage_agency(request.user, agency.pk)
+    may_manage = agency is not None and may_manage_agency(request.user, agency.pk)
     form = PlanForm(request.POST or None)
     if request.method == "POST":
         if not may_manage:
@@ -88,7 +89,7 @@ def plan_detail(request, pk):
             "fields": ParField.choices,
             "status": status,
             "field": field,
-            "may_manage": selectors.may_manage_agency(request.user, plan.agency_id),
+            "may_manage": may_manage_agency(request.user, plan.agency_id),
             "import_form": ImportForm(),
         },
     )
@@ -107,7 +108,7 @@ def plan_export(request, pk):
 @require_POST
 def plan_import(request, pk):
     plan = selectors.get_plan_for_user(request.user, pk)
-    selectors.require_manager(request.user, plan.agency_id)
+    require_manager(request.user, plan.agency_id)
     form = ImportForm(request.POST, request.FILES)
     errors = []
     if form.is_valid():
@@ -135,7 +136,7 @@ def plan_import(request, pk):
 @login_required
 def task_create(request, pk):
     plan = selectors.get_plan_for_user(request.user, pk)
-    selectors.require_manager(request.user, plan.agency_id)
+    require_manager(request.user, plan.agency_id)
     units = selectors.units_of_agency(plan.agency_id)
     form = TaskForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +159,7 @@ def task_create(request, pk):
 def _task_context(user, task, *, edit_form=None, progress_form=None, forms=None, error=""):
     """The task page: the forms of the roles, and a button (with its form) for each of the
     transitions of services.FLOW the person may take now."""
-    may_manage = selectors.may_manage_agency(user, task.plan.agency_id)
+    may_manage = may_manage_agency(user, task.plan.agency_id)
     if edit_form is None and may_manage:
         units = selectors.units_of_agency(task.plan.agency_id)
         edit_form = TaskForm(instance=task, units=units, prefix="edit")
@@ -193,7 +194,7 @@ def _task_context(user, task, *, edit_form=None, progress_form=None, forms=None,
 @login_required
 def task_detail(request, pk):
     task = selectors.get_task_for_user(request.user, pk)
-    may_manage = selectors.may_manage_agency(request.user, task.plan.agency_id)
+    may_manage = may_manage_agency(request.user, task.plan.agency_id)
     edit_form = progress_form = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -304,7 +305,7 @@ def task_evidence_download(request, pk, evidence_pk):
 def _record_page(request, *, queryset, form_class, create, template, extra=None):
     require_staff(request.user)
     agency = request.user.agency
-    may_manage = agency is not None and selectors.may_manage_agency(request.user, agency.pk)
+    may_manage = agency is not None and may_manage_agency(request.user, agency.pk)
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not may_manage:
@@ -323,11 +324,11 @@ def _record_page(request, *, queryset, form_class, create, template, extra=None)
 
 
 def _year_param(request):
-    return selectors.parse_year(request.GET.get("year", ""))
+    return parse_year(request.GET.get("year", ""))
 
 
 def _ids_param(request):
-    return selectors.parse_ids(request.GET.get("ids", ""))
+    return parse_ids(request.GET.get("ids", ""))
 
 
 @login_required
@@ -461,7 +462,7 @@ def record_edit(request, pk, kind):
     queryset, form_class, update, list_name, title = RECORD_EDITS[kind]
     require_staff(request.user)
     record = get_object_or_404(queryset(request.user), pk=pk)
-    selectors.require_manager(request.user, record.agency_id)
+    require_manager(request.user, record.agency_id)
     # The form works on its own copy: the service re-reads and locks the row it changes.
     form = form_class(
         request.POST or None, request.FILES or None, instance=queryset(request.user).get(pk=pk)

@@ -12,9 +12,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cchc.core.api import ERROR_SCHEMA
-from cchc.plans.api import status_field
-from cchc.plans.selectors import may_manage_agency, require_manager
+from cchc.core.api import ERROR_SCHEMA, status_field
+from cchc.core.permissions import may_manage_agency, require_manager
 from cchc.reports import documents, selectors, services
 from cchc.reports.models import ReportSnapshot
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Agency
-from cchc.plans.models import YEAR_VALIDATORS, year_range
+from cchc.core.years import YEAR_VALIDATORS, year_range
 
 NARRATIVE_SECTIONS = [
     ("overview", _("Tình hình chung")),

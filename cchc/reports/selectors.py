@@ -5,7 +5,6 @@ tables and charts built from them. The dashboard and the report both use `tables
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
@@ -14,7 +13,9 @@ from django.utils import timezone
 
 from cchc.core import registry
 from cchc.core.models import Agency
-from cchc.plans.selectors import parse_year, scoped_to_agency
+from cchc.core.permissions import scoped_to_agency
+from cchc.core.registry import Cell, Table
+from cchc.core.years import parse_year
 from cchc.reports.models import ReportSnapshot
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def collect_figures(agency: Agency, start: dt.date, end: dt.date) -> dict:
         value = None
         if provider is not None:
             try:
-                value = provider.compute(agency, start, end)
+                value = provider.compute(registry.Scope(agency, start, end))
             except Exception:
                 log.exception("metric %s failed", name)
         metrics[name] = None if value is None else float(value)
@@ -120,25 +121,6 @@ def fmt_date_line(place: str, day: dt.date) -> str:
 
 
 # --- the report's tables -----------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    text: str
-    link: str = ""  # where the app lists the records this number counted
-    value: object = None  # the raw frozen value (tests compare it)
-
-
-@dataclass
-class Table:
-    key: str
-    section: str  # narrative section code the table belongs to
-    title: str
-    headers: list[str]
-    rows: list[list[Cell]] = field(default_factory=list)
-    source: str = ""
-    empty: bool = False
-    number: int = 0  # "Bảng n." in the documents, set in reading order
 
 
 def _url(name, query="", **kwargs):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.core.permissions import require_staff
-from cchc.plans.selectors import may_manage_agency, plan_of_year, require_manager
+from cchc.core.permissions import may_manage_agency, require_manager, require_staff
+from cchc.plans.selectors import plan_of_year
 from cchc.reports import documents, selectors, services
 from cchc.reports.forms import NarrativeForm, ReportForm
 

@@ -39,10 +39,15 @@ class StatisticsTests(DeskTestCase):
     def test_the_registered_metrics_and_figure(self):
         start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
         self.assertEqual(
-            registry.metrics["dossiers.on_time_rate"].compute(self.agency, start, end), 0.5
+            registry.metrics["dossiers.on_time_rate"].compute(
+                registry.Scope(self.agency, start, end)
+            ),
+            0.5,
         )
         self.assertEqual(
-            registry.metrics["dossiers.online_rate"].compute(self.agency, start, end),
+            registry.metrics["dossiers.online_rate"].compute(
+                registry.Scope(self.agency, start, end)
+            ),
             round(1 / 3, 4),
         )
         self.assertIsNotNone(registry.metrics["dossiers.digitised_rate"])
@@ -56,7 +61,9 @@ class StatisticsTests(DeskTestCase):
             )
         )
         self.assertIsNone(
-            registry.metrics["dossiers.on_time_rate"].compute(self.other_agency, start, end)
+            registry.metrics["dossiers.on_time_rate"].compute(
+                registry.Scope(self.other_agency, start, end)
+            )
         )
 
     def test_the_766_index_shows_formulas_and_missing_groups(self):

@@ -51,8 +51,12 @@ class CounterTests(PersonaTestCase):
         self.assertEqual(summary["received"], 6)
         self.assertEqual(summary["forwarded"], 1)
         self.assertEqual(summary["on_time_rate"], 0.5)
-        on_time = registry.metrics["feedback.on_time_rate"].compute(self.agency, today, today)
-        answered = registry.metrics["feedback.answered_rate"].compute(self.agency, today, today)
+        on_time = registry.metrics["feedback.on_time_rate"].compute(
+            registry.Scope(self.agency, today, today)
+        )
+        answered = registry.metrics["feedback.answered_rate"].compute(
+            registry.Scope(self.agency, today, today)
+        )
         self.assertEqual(on_time, 0.5)
         self.assertEqual(answered, 2 / 4)  # refused and forwarded are outside the base
         last_year = today - dt.timedelta(days=365)
@@ -60,7 +64,9 @@ class CounterTests(PersonaTestCase):
             registry.figures["feedback.summary"].compute(self.agency, last_year, last_year)
         )
         self.assertIsNone(
-            registry.metrics["feedback.on_time_rate"].compute(self.other_agency, today, today)
+            registry.metrics["feedback.on_time_rate"].compute(
+                registry.Scope(self.other_agency, today, today)
+            )
         )
 
     def test_published_answers_are_searchable_and_others_are_not(self):

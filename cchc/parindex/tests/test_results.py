@@ -142,7 +142,7 @@ class ResultTests(ParTestCase):
     def test_a_metric_leaf_is_filled_from_the_registry(self):
         from cchc.core import registry
 
-        registry.register_metric("test.half", "Một nửa", lambda agency, start, end: 0.5)
+        registry.register_metric("test.half", "Một nửa", lambda scope: 0.5)
         node = self.framework.nodes.get(code="1.2")
         node.rule_kind, node.metric, node.rule_params = "metric", "test.half", {"target": 100}
         node.save()
@@ -235,10 +235,13 @@ class FigureTests(ParTestCase):
         metric = registry.metrics["parindex.evidence_coverage"]
         import datetime as dt
 
-        self.assertIsNone(metric.compute(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+        self.assertIsNone(
+            metric.compute(registry.Scope(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+        )
         self.set_points(self.assessment_a, {"1.1.1": 1}, "self_points")
         self.assertEqual(
-            metric.compute(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31)), 0.0
+            metric.compute(registry.Scope(self.agency, dt.date(2025, 1, 1), dt.date(2025, 12, 31))),
+            0.0,
         )
 
 
@@ -248,7 +251,7 @@ class MetricButtonTests(ParTestCase):
 
         from cchc.core import registry
 
-        registry.register_metric("test.most", "Gần đủ", lambda agency, start, end: 0.72)
+        registry.register_metric("test.most", "Gần đủ", lambda scope: 0.72)
         self.addCleanup(registry.metrics.pop, "test.most")
         self.framework.nodes.filter(code="1.2").update(
             rule_kind="metric", metric="test.most", rule_params={"target": 80}

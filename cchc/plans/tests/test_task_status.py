@@ -59,7 +59,7 @@ class TaskStatusTests(PersonaTestCase):
         make_task(self.plan, self.unit_b, deadline=d(2024, 5, 2), status="in_progress")
         make_task(self.plan, self.unit_b, deadline=d(2024, 11, 29))  # not yet due on 30/06
         rate = registry.metrics["plans.completion_rate"].compute(
-            self.agency, d(2024, 1, 1), d(2024, 6, 30)
+            registry.Scope(self.agency, d(2024, 1, 1), d(2024, 6, 30))
         )
         self.assertAlmostEqual(rate, 1 / 3)
         summary = selectors.plan_summary(self.agency, d(2024, 1, 1), d(2024, 6, 30))
@@ -88,9 +88,13 @@ class TaskStatusTests(PersonaTestCase):
         self.assertEqual(summary["overdue"], 1)
 
     def test_the_completion_rate_is_none_when_nothing_is_due(self):
-        self.assertIsNone(selectors.completion_rate(self.agency, d(2024, 1, 1), d(2024, 12, 31)))
+        self.assertIsNone(
+            selectors.completion_rate(registry.Scope(self.agency, d(2024, 1, 1), d(2024, 12, 31)))
+        )
         make_task(self.plan, self.unit_a, deadline=d(2024, 12, 2))
-        self.assertIsNone(selectors.completion_rate(self.agency, d(2024, 1, 1), d(2024, 6, 30)))
+        self.assertIsNone(
+            selectors.completion_rate(registry.Scope(self.agency, d(2024, 1, 1), d(2024, 6, 30)))
+        )
 
     def test_the_plans_summary_figure_is_registered(self):
         make_task(self.plan, self.unit_a, deadline=d(2024, 3, 1))

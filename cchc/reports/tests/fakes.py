@@ -66,8 +66,8 @@ def other_apps(par=PAR, dossiers=DOSSIERS, feedback=FEEDBACK):
     saved_metrics = dict(registry.metrics)
     for name, value in names.items():
         registry.register_figure(name, name, lambda agency, start, end, value=value: value)
-    registry.register_metric("dossiers.on_time_rate", "x", lambda a, s, e: dossiers["on_time_rate"])
-    registry.register_metric("feedback.on_time_rate", "x", lambda a, s, e: feedback["on_time_rate"])
+    registry.register_metric("dossiers.on_time_rate", "x", lambda scope: dossiers["on_time_rate"])
+    registry.register_metric("feedback.on_time_rate", "x", lambda scope: feedback["on_time_rate"])
     try:
         yield
     finally:
