@@ -98,6 +98,8 @@ class TableContext:
     end: dt.date
     agency_id: int | None = None
     figures: dict = field(default_factory=dict)  # every frozen figure, by name
+    # the whole frozen snapshot: what older snapshots kept beside the figures (e.g. "plan_id")
+    data: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ class DashboardFigure:
     figure: str
     value: Callable  # (value: dict) -> number | None
     link: Callable  # (value: dict, context: TableContext) -> str
-    kind: str = "count"  # "count" (a whole number) or "rate" (a fraction 0..1)
+    kind: str = "count"  # "count" (a whole number), "rate" (a fraction 0..1), "index" (a score)
     order: int = 50
+    note: Callable | None = None  # (value: dict) -> words shown after the number, or ""
 
 
 metrics: dict[str, Metric] = {}
@@ -158,8 +161,9 @@ def register_dashboard_figure(
     link: Callable,
     kind: str = "count",
     order: int = 50,
+    note: Callable | None = None,
 ) -> None:
-    dashboard_figures[key] = DashboardFigure(key, label, figure, value, link, kind, order)
+    dashboard_figures[key] = DashboardFigure(key, label, figure, value, link, kind, order, note)
 
 
 def register_search(name: str, label: str, search: Callable) -> None:

@@ -9,7 +9,7 @@ class DossiersConfig(AppConfig):
 
     def ready(self):
         from cchc.core import registry
-        from cchc.dossiers import statistics
+        from cchc.dossiers import report_tables, statistics
 
         registry.register_metric(
             "dossiers.on_time_rate",
@@ -34,3 +34,4 @@ class DossiersConfig(AppConfig):
         registry.register_nav(
             "dossiers:my-dossiers", _("Hồ sơ của tôi"), order=26, citizens_only=True
         )
+        report_tables.register()

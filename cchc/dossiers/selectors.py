@@ -96,14 +96,120 @@ def loc_q(which: str, user, now: dt.datetime) -> Q:
     return Q(status=Status.DECIDED)  # "decided"
 
 
+# What the statistics count (statistics.summary) for a period, as queue filters: each number of
+# the report's dossier table opens the queue showing exactly the dossiers it counted.
+OUTCOME_CHOICES = (
+    ("carried_over", _("kỳ trước chuyển sang")),
+    ("early", _("giải quyết trước hạn")),
+    ("on_time", _("giải quyết đúng hạn")),
+    ("late", _("giải quyết quá hạn")),
+    ("early_or_on_time", _("giải quyết trước hạn hoặc đúng hạn")),
+    ("in_process_on_time", _("đang giải quyết trong hạn")),
+    ("in_process_overdue", _("đang giải quyết quá hạn")),
+)
+REPORT_FILTERS = ("received_from", "received_to", "outcome", "channel", "full_online", "digitised")
+CHANNEL_CHOICES = (("online", _("nộp trực tuyến")),)
+PERIOD_EARLIEST, PERIOD_LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def period_bounds(start: dt.date | None, end: dt.date | None):
+    """The period's first and last instant at the agency (the statistics' own bounds)."""
+    zone = local_tz()
+    return (
+        dt.datetime.combine(start or PERIOD_EARLIEST, dt.time.min, zone),
+        dt.datetime.combine(end or PERIOD_LATEST, dt.time.max, zone),
+    )
+
+
+def period_q(values: dict, now: dt.datetime) -> Q | None:
+    """The dossiers one number of the period's statistics counted (statistics.summary, same
+    conditions): without `outcome`, those received in the period; with it, those of the period
+    with that outcome; `channel`, `full_online` and `digitised` narrow further. None when no
+    report filter is active."""
+    if not any(values.get(name) for name in REPORT_FILTERS):
+        return None
+    begin, finish = period_bounds(values.get("received_from"), values.get("received_to"))
+    received = Q(received_at__isnull=False, received_at__lte=finish)
+    new = Q(received_at__gte=begin)
+    carried = (
+        Q(received_at__lt=begin)
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=begin))
+        & (Q(decided_at__isnull=True) | Q(decided_at__gte=begin))
+    )
+    decided_in = Q(decided_at__gte=begin, decided_at__lte=finish)
+    cutoff = min(finish, now)
+    open_at_end = ~Q(status__in=[Status.REFUSED, Status.WITHDRAWN, Status.STOPPED]) & (
+        Q(decided_at__isnull=True) | Q(decided_at__gt=finish)
+    )
+    outcome = values.get("outcome") or ""
+    by_outcome = {
+        "": new,
+        "carried_over": carried,
+        "early": decided_in & Q(outcome="early"),
+        "on_time": decided_in & Q(outcome="on_time"),
+        "late": decided_in & Q(outcome="late"),
+        "early_or_on_time": decided_in & Q(outcome__in=["early", "on_time"]),
+        "in_process_on_time": open_at_end & (new | carried) & Q(due_at__gte=cutoff),
+        "in_process_overdue": open_at_end & (new | carried) & Q(due_at__lt=cutoff),
+    }
+    q = received & by_outcome[outcome]
+    if values.get("channel"):
+        q &= Q(channel=values["channel"])
+    if values.get("full_online"):
+        q &= Q(full_online=True)
+    if values.get("digitised"):
+        q &= Q(digitised=True)
+    return q
+
+
+def period_description(values: dict) -> str:
+    """The active report filters in words: "Hồ sơ tiếp nhận từ 01/01/2026 đến 02/12/2026, nộp
+    trực tuyến"; "" without them."""
+    if not any(values.get(name) for name in REPORT_FILTERS):
+        return ""
+    start, end = values.get("received_from"), values.get("received_to")
+    if start and end:
+        period = _("từ %(start)s đến %(end)s") % {
+            "start": f"{start:%d/%m/%Y}",
+            "end": f"{end:%d/%m/%Y}",
+        }
+    elif start:
+        period = _("từ %(start)s") % {"start": f"{start:%d/%m/%Y}"}
+    elif end:
+        period = _("đến %(end)s") % {"end": f"{end:%d/%m/%Y}"}
+    else:
+        period = ""
+    outcome = values.get("outcome") or ""
+    if outcome:
+        text = _("Hồ sơ của kỳ %(period)s") % {"period": period} if period else _("Hồ sơ")
+        parts = [text, str(dict(OUTCOME_CHOICES)[outcome])]
+    else:
+        text = _("Hồ sơ tiếp nhận %(period)s") % {"period": period} if period else _("Hồ sơ")
+        parts = [text]
+    if values.get("channel"):
+        parts.append(str(dict(CHANNEL_CHOICES)[values["channel"]]))
+    if values.get("full_online"):
+        parts.append(str(_("trực tuyến toàn trình")))
+    if values.get("digitised"):
+        parts.append(str(_("được số hóa")))
+    return ", ".join(str(p) for p in parts)
+
+
 def queue_conditions(user, values: dict, now: dt.datetime) -> dict[str, Q]:
     """One condition per active filter (validated values: model objects, a status number, a
-    choice key); without a status filter, the statuses of QUEUE_STATUSES."""
+    choice key); without a status filter, the statuses of QUEUE_STATUSES, unless a report
+    filter (period, outcome...) is active: then every dossier it counts, whatever its status."""
     conditions = {}
     if values.get("loc"):
         conditions["loc"] = loc_q(values["loc"], user, now)
     status = values.get("status")
-    conditions["status"] = Q(status=status) if status else Q(status__in=QUEUE_STATUSES)
+    period = period_q(values, now)
+    if status:
+        conditions["status"] = Q(status=status)
+    elif period is None:
+        conditions["status"] = Q(status__in=QUEUE_STATUSES)
+    if period is not None:
+        conditions["period"] = period
     for name, field in (
         ("procedure", "procedure"),
         ("step", "current_step"),

@@ -261,6 +261,10 @@ def dossier_queue(request):
         "counts": counts,
         "facets": facets,
         "errors": errors,
+        "description": "" if errors else filterset.description,
+        "report_filters": [
+            (name, request.GET[name]) for name in selectors.REPORT_FILTERS if request.GET.get(name)
+        ],
         "which": request.GET.get("loc", ""),
         "filters": [("", _("Tất cả")), *selectors.LOC_CHOICES],
     }

@@ -9,7 +9,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from cchc.core import registry
-        from cchc.feedback import selectors
+        from cchc.feedback import report_tables, selectors
 
         registry.register_metric(
             "feedback.on_time_rate", _("Tỷ lệ PAKN trả lời đúng hạn"), selectors.on_time_rate
@@ -22,3 +22,4 @@ class FeedbackConfig(AppConfig):
         registry.register_nav("feedback:petition-create", _("Gửi PAKN"), order=60)
         registry.register_nav("feedback:answer-list", _("Trả lời PAKN"), order=61)
         registry.register_nav("feedback:staff-queue", _("Xử lý PAKN"), order=91, staff_only=True)
+        report_tables.register()

@@ -34,6 +34,53 @@ def staff_queue(user):
     return qs.order_by(F("due_at").asc(nulls_last=True), "received_at")
 
 
+# What the period's figures (summary) count, as staff-queue filters: each number of the report's
+# feedback table opens the queue listing exactly the petitions it counted.
+GROUP_CHOICES = (
+    ("answered", _("đã trả lời")),
+    ("answered_on_time", _("đã trả lời đúng hạn")),
+    ("in_process", _("đang xử lý")),
+    ("refused", _("từ chối tiếp nhận")),
+    ("forwarded", _("chuyển cơ quan có thẩm quyền")),
+    ("overdue", _("quá hạn")),
+)
+
+
+def period_q(values: dict, now: dt.datetime | None = None) -> Q | None:
+    """The petitions received in the period (`received_from`..`received_to`, dates) in the
+    `group` summary counts them in (same conditions); None without these filters."""
+    start, end, group = values.get("received_from"), values.get("received_to"), values.get("group")
+    if not (start or end or group):
+        return None
+    now = now or timezone.now()
+    by_group = {
+        "": Q(),
+        "answered": Q(status__in=ANSWERED),
+        "answered_on_time": Q(status__in=ANSWERED, answered_at__lte=F("due_at")),
+        "in_process": Q(status__in=IN_PROCESS),
+        "refused": Q(status=S.REFUSED),
+        "forwarded": Q(status=S.FORWARDED),
+        "overdue": Q(status__in=IN_PROCESS, due_at__lt=now),
+    }
+    return _range(start, end) & by_group[group or ""]
+
+
+def period_description(values: dict) -> str:
+    """The active report filters in words: "PAKN tiếp nhận từ 01/01/2026 đến 02/12/2026, đã
+    trả lời"; "" without them."""
+    start, end, group = values.get("received_from"), values.get("received_to"), values.get("group")
+    if not (start or end or group):
+        return ""
+    text = str(_("PAKN tiếp nhận"))
+    if start:
+        text += " " + str(_("từ %(day)s") % {"day": f"{start:%d/%m/%Y}"})
+    if end:
+        text += " " + str(_("đến %(day)s") % {"day": f"{end:%d/%m/%Y}"})
+    if group:
+        text += ", " + str(dict(GROUP_CHOICES)[group])
+    return text
+
+
 def published_answers(query: str = ""):
     from cchc.core.text import normalise
 

@@ -137,6 +137,12 @@ def staff_queue(request):
         {
             "page": page,
             "errors": errors,
+            "description": "" if errors else filterset.description,
+            "report_filters": [
+                (name, request.GET[name])
+                for name in ("received_from", "received_to", "group")
+                if request.GET.get(name)
+            ],
             "status": request.GET.get("status", ""),
             "statuses": Petition.Status.choices,
             "now": timezone.now(),

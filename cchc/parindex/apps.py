@@ -9,7 +9,7 @@ class ParindexConfig(AppConfig):
 
     def ready(self):
         from cchc.core import registry
-        from cchc.parindex import metrics, selectors
+        from cchc.parindex import metrics, report_tables, selectors
 
         registry.register_metric(
             "parindex.evidence_coverage",
@@ -18,3 +18,4 @@ class ParindexConfig(AppConfig):
         )
         registry.register_figure("parindex.latest", _("Chỉ số CCHC"), selectors.agency_figure)
         registry.register_nav("parindex:home", _("Chỉ số CCHC"), 30)
+        report_tables.register()

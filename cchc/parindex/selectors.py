@@ -509,6 +509,7 @@ def agency_figure(agency, start, end) -> dict | None:
     return {
         "year": chosen.year,
         "period": chosen.name,
+        "period_id": chosen.pk,  # the report's link opens the period's results
         "index": float(overall.index),
         "total": float(overall.total.quantize(scoring.MILLI)),
         "scale": float(overall.scale),

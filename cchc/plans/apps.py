@@ -9,7 +9,7 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from cchc.core import registry
-        from cchc.plans import selectors
+        from cchc.plans import report_tables, selectors
 
         registry.register_metric(
             "plans.completion_rate",
@@ -22,3 +22,4 @@ class PlansConfig(AppConfig):
             selectors.plans_figure,
         )
         registry.register_nav("plans:plan-list", _("Kế hoạch CCHC"), 60, staff_only=True)
+        report_tables.register()

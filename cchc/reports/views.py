@@ -32,7 +32,7 @@ def dashboard(request):
     year, start, end = selectors.dashboard_period(request.GET.get("year", ""), timezone.localdate())
     data = selectors.collect_figures(agency, start, end)
     plan = plan_of_year(agency, year)
-    figures = data["figures"]
+    data["plan_id"] = plan.pk if plan else None
     charts = [
         {"title": spec["title"], "svg": selectors.render_chart(spec, "svg")}
         for spec in selectors.chart_specs(data)
@@ -44,19 +44,10 @@ def dashboard(request):
             "year": year,
             "end": end,
             "plan": plan,
-            "par": figures.get("parindex.latest"),
-            "par_index": selectors.fmt_number(
-                (figures.get("parindex.latest") or {}).get("index"), 3
-            ),
-            "tasks": (figures.get("plans.summary") or {}).get("tasks"),
-            "dossiers": figures.get("dossiers.summary"),
-            "feedback": figures.get("feedback.summary"),
-            "rates": {
-                name.replace(".", "_"): selectors.fmt_rate(value)
-                for name, value in data["metrics"].items()
-            },
+            "figures": data["figures"],
+            "headline": selectors.dashboard_figures(data),
             "charts": charts,
-            "tables": selectors.tables(data, plan.pk if plan else None),
+            "tables": selectors.tables(data),
             "no_data": selectors.NO_DATA,
         },
     )
