@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.core.roles import Role
 from cchc.core.workcalendar import fmt_local, local_tz
-from cchc.dossiers.models import OPEN_STATUSES, Dossier, Status
+from cchc.dossiers.models import OPEN_STATUSES, Channel, Dossier, Status
 
 
 def dossiers_for_user(user):
@@ -153,8 +153,8 @@ def period_q(values: dict, now: dt.datetime) -> Q | None:
         "in_process_overdue": open_at_end & (new | carried) & Q(due_at__lt=cutoff),
     }
     q = received & by_outcome[outcome]
-    if values.get("channel"):
-        q &= Q(channel=values["channel"])
+    if values.get("channel") == "online":
+        q &= Q(channel=Channel.ONLINE)
     if values.get("full_online"):
         q &= Q(full_online=True)
     if values.get("digitised"):
