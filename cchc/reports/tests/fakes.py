@@ -1,4 +1,5 @@
-"""Test doubles of the other apps' registered figures (the real ones live on other branches)."""
+"""Test doubles of the other apps' registered figures: fixed numbers in place of the real ones
+(their tables and headline figures, registered by the apps, read them as they would the real)."""
 
 from contextlib import contextmanager
 
