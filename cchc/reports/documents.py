@@ -50,6 +50,7 @@ SHORT_TABLE_ROWS = 15
 # size table columns to their content.
 CELL_PADDING_MM = 4.0
 CHAR_MM = 13 * 0.5 * 25.4 / 72
+NUMBER_COLUMN_MM = 22.0
 
 
 NO_TABLE_DATA = gettext_lazy("Chưa có dữ liệu.")
@@ -83,8 +84,8 @@ def _text_mm(text: str) -> float:
 
 def table_layout(table, total: float = TEXT_WIDTH_MM) -> dict:
     """Column widths (mm) and alignments fitted to the content: numeric columns as narrow as
-    their numbers (right-aligned), text columns share the rest, the first one the widest. Word
-    and PDF use the same layout."""
+    their numbers (right-aligned), text columns share the rest, the one with the longest texts
+    (the labels) taking what is left over. Word and PDF use the same layout."""
     n = len(table.headers)
     columns = [
         [table.headers[c]] + [row[c].text for row in table.rows if c < len(row)] for c in range(n)
@@ -111,21 +112,26 @@ def table_layout(table, total: float = TEXT_WIDTH_MM) -> dict:
         max([least[c]] + [_text_mm(text) + CELL_PADDING_MM for text in columns[c][1:]])
         for c in range(n)
     ]
+    for c in range(n):
+        if numeric[c]:  # room for a two-line header over the numbers
+            want[c] = max(want[c], NUMBER_COLUMN_MM)
     texts = [c for c in range(n) if not numeric[c]] or [0]
+    # The text column with the most to say (the first one on a tie) takes what is left.
+    widest = max(texts, key=lambda c: (want[c], -c))
     fixed = sum(want[c] for c in range(n) if c not in texts)
     room = total - fixed
     widths = list(want)
     if room < sum(least[c] for c in texts):  # too wide anyway: everything shrinks alike
         widths = [w * total / sum(want) for w in want]
-    elif sum(want[c] for c in texts) <= room:  # the first text column takes what is left
-        widths[texts[0]] += room - sum(want[c] for c in texts)
+    elif sum(want[c] for c in texts) <= room:
+        widths[widest] += room - sum(want[c] for c in texts)
     else:  # each text column gets its least plus a share of the rest
         spare = room - sum(least[c] for c in texts)
         extra = sum(want[c] - least[c] for c in texts)
         for c in texts:
             widths[c] = least[c] + spare * (want[c] - least[c]) / extra
     widths = [round(w, 1) for w in widths]
-    widths[texts[0]] = round(widths[texts[0]] + total - sum(widths), 1)
+    widths[widest] = round(widths[widest] + total - sum(widths), 1)
     aligns = [
         "right" if numeric[c] else ("left" if c == 0 or want[c] > 40 else "center")
         for c in range(n)
