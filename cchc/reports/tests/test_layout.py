@@ -470,3 +470,27 @@ class RecommendationsSectionTests(LayoutTestCase):
         self.assertEqual(response.status_code, 404)
         self.report.refresh_from_db()
         self.assertEqual(self.report.narrative["recommendations"], NARRATIVE["recommendations"])
+
+
+class SignaturePageBreakTests(ReportTestCase):
+    def test_the_signature_never_opens_a_page_alone_whatever_the_length_of_the_text(self):
+        import datetime as dt
+
+        report = self.snapshot(year=2019, as_of=dt.date(2019, 12, 31), number=1)
+        self.assertTrue(report.is_empty)  # no tables or charts: quick to lay out
+        moved = 0
+        for count in range(13, 21):  # 16 and 17 put the signature on a page of its own
+            with self.subTest(paragraphs=count):
+                paragraphs = [f"Đoạn {i}. {LONG}" for i in range(1, count + 1)]
+                report.narrative = {"overview": "\n".join(paragraphs)}
+                document = pdf_document(report)
+                pages = page_texts(document)
+                bare = page_texts(document, without_signature=True)
+                self.assertTrue(all(text.strip() for text in bare), count)
+                self.assertIn("Nơi nhận:", pages[-1])
+                # The last paragraph is printed on the signature's page.
+                self.assertIn(words(paragraphs[-1]), pages[-1])
+                if words(paragraphs[-2]) not in pages[-1]:
+                    moved += 1
+        # Some of these lengths put the page break just before the signature block.
+        self.assertGreater(moved, 0)
