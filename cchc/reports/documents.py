@@ -368,8 +368,8 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
     if progress:
         progress(40, _("Đang viết các phần của báo cáo"))
     for part in sections(report):
-        last = _para(doc, part["heading"], 14, bold=True, align="justify", space_after=6)
-        _keep_with_next(last)
+        # Headings keep with what follows; `last` is the last paragraph of text.
+        _keep_with_next(_para(doc, part["heading"], 14, bold=True, align="justify", space_after=6))
         for text in part["paragraphs"]:
             last = _body_para(doc, text)
         for layout in part["grids"]:
@@ -414,16 +414,21 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def closing(parts: list[dict]) -> tuple[list[dict], dict]:
-    """Split off the end of the body that goes with the signature on one page: the last
-    paragraph (with its heading when it is the section's only one)."""
-    if not parts or parts[-1]["grids"] or parts[-1]["charts"]:
-        return parts, {"heading": "", "paragraphs": []}
-    last = parts[-1]
-    if len(last["paragraphs"]) <= 1:
-        return parts[:-1], {"heading": last["heading"], "paragraphs": last["paragraphs"]}
-    body = {**last, "paragraphs": last["paragraphs"][:-1]}
-    return parts[:-1] + [body], {"heading": "", "paragraphs": last["paragraphs"][-1:]}
+def closing(parts: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Split off the end of the body that goes on the signature's page: the last paragraph,
+    with the headings of the empty sections after it (and its own when it is its section's
+    only paragraph). Tables and charts stay in the body."""
+    body, end = list(parts), []
+    while body and not body[-1]["grids"] and not body[-1]["charts"]:
+        last = body.pop()
+        if len(last["paragraphs"]) > 1:
+            body.append({**last, "paragraphs": last["paragraphs"][:-1]})
+            end.insert(0, {"heading": "", "paragraphs": last["paragraphs"][-1:]})
+            break
+        end.insert(0, {"heading": last["heading"], "paragraphs": last["paragraphs"]})
+        if last["paragraphs"]:
+            break
+    return body, end
 
 
 def pdf_html(report: ReportSnapshot) -> str:

@@ -303,6 +303,33 @@ class RecipientsTests(SimpleTestCase):
         self.assertEqual(self.lines(" \n"), ["- Như trên;", "- Lưu: VT."])
 
 
+class ClosingTests(SimpleTestCase):
+    def part(self, heading, paragraphs=(), grids=()):
+        return {
+            "heading": heading,
+            "paragraphs": list(paragraphs),
+            "grids": list(grids),
+            "charts": [],
+        }
+
+    def test_the_last_paragraph_and_the_empty_sections_after_it_go_with_the_signature(self):
+        parts = [self.part("I", ["a"], grids=[{}]), self.part("X", ["b", "c"]), self.part("XI")]
+        body, end = documents.closing(parts)
+        self.assertEqual(
+            [(p["heading"], p["paragraphs"]) for p in body], [("I", ["a"]), ("X", ["b"])]
+        )
+        self.assertEqual(
+            end, [{"heading": "", "paragraphs": ["c"]}, {"heading": "XI", "paragraphs": []}]
+        )
+
+    def test_a_lone_paragraph_takes_its_heading_and_tables_stay_in_the_body(self):
+        body, end = documents.closing([self.part("I", ["a"]), self.part("II", ["b"])])
+        self.assertEqual([p["heading"] for p in body], ["I"])
+        self.assertEqual(end, [{"heading": "II", "paragraphs": ["b"]}])
+        parts = [self.part("I", ["a"], grids=[{}])]
+        self.assertEqual(documents.closing(parts), (parts, []))
+
+
 class TableLayoutTests(SimpleTestCase):
     def test_number_columns_are_narrow_and_a_long_title_column_shares_the_rest(self):
         table = Table(
@@ -479,7 +506,7 @@ class SignaturePageBreakTests(ReportTestCase):
         report = self.snapshot(year=2019, as_of=dt.date(2019, 12, 31), number=1)
         self.assertTrue(report.is_empty)  # no tables or charts: quick to lay out
         moved = 0
-        for count in range(13, 21):  # 16 and 17 put the signature on a page of its own
+        for count in range(13, 21):  # unkept, 16 and 17 leave it alone
             with self.subTest(paragraphs=count):
                 paragraphs = [f"Đoạn {i}. {LONG}" for i in range(1, count + 1)]
                 report.narrative = {"overview": "\n".join(paragraphs)}
