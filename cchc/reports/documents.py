@@ -269,11 +269,17 @@ def _fixed_widths(table, widths_mm) -> None:
 
 
 def _row_flag(row, tag: str) -> None:
+    """w:cantSplit or w:tblHeader on a row, in the order the schema wants (Word is strict)."""
     from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
-    if tr_pr.find(qn(f"w:{tag}")) is None:
-        tr_pr.append(tr_pr.makeelement(qn(f"w:{tag}"), {}))
+    if tr_pr.find(qn(f"w:{tag}")) is not None:
+        return
+    element = tr_pr.makeelement(qn(f"w:{tag}"), {})
+    if tag == "cantSplit":
+        tr_pr.insert(0, element)
+    else:
+        tr_pr.append(element)
 
 
 def _keep_with_next(paragraph) -> None:
@@ -291,7 +297,11 @@ def _header_table(doc):
     margins = tbl_pr.makeelement(qn("w:tblCellMar"), {})
     for side in ("left", "right"):
         margins.append(margins.makeelement(qn(f"w:{side}"), {qn("w:w"): "0", qn("w:type"): "dxa"}))
-    tbl_pr.append(margins)
+    look = tbl_pr.find(qn("w:tblLook"))  # tblCellMar comes before tblLook in the schema
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
     return table.rows[0].cells
 
 

@@ -176,6 +176,10 @@ class WordLayoutTests(LayoutTestCase):
         self.assertEqual(int(tbl_w.get(qn("w:w"))), round(165 / 25.4 * 1440))
         grid = [int(col.get(qn("w:w"))) for col in header._tbl.tblGrid.iterchildren()]
         self.assertEqual(grid, [round(mm / 25.4 * 1440) for mm in documents.HEADER_COLUMNS_MM])
+        # Word refuses properties out of the schema's order.
+        names = [child.tag.split("}")[1] for child in tbl_pr.iterchildren()]
+        self.assertEqual(names[-2:], ["tblCellMar", "tblLook"])
+        self.assertLess(names.index("tblW"), names.index("tblLayout"))
         left, right = header.rows[0].cells
         self.assertEqual([round(left.width.mm), round(right.width.mm)], [73, 92])
         national, motto = right.paragraphs[0], right.paragraphs[1]
@@ -250,7 +254,8 @@ class WordLayoutTests(LayoutTestCase):
                 # A label column and number columns: labels wide, numbers narrow.
                 self.assertEqual(max(widths), widths[0], layout["table"].key)
             rows = grid.rows
-            self.assertIsNotNone(rows[0]._tr.trPr.find(qn("w:tblHeader")))
+            flags = [child.tag.split("}")[1] for child in rows[0]._tr.trPr.iterchildren()]
+            self.assertEqual(flags, ["cantSplit", "tblHeader"])  # the schema's order
             for r, row in enumerate(rows):
                 self.assertIsNotNone(row._tr.trPr.find(qn("w:cantSplit")))
                 keep = row.cells[0].paragraphs[0].paragraph_format.keep_with_next
