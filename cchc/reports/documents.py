@@ -39,7 +39,7 @@ CHART_SECTION = {
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 # The header's columns share the 165 mm text width, without cell padding, so that the standard
 # lines fit on one line each: "ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ" at 12 pt is 69.8 mm, "CỘNG HÒA XÃ
-# HỘI CHỦ NGHĨA VIỆT NAM" at 12 pt bold 87.7 mm (Times New Roman). The PDF uses 44 % / 56 %.
+# HỘI CHỦ NGHĨA VIỆT NAM" at 12 pt bold 87.7 mm (Times New Roman). The PDF uses the same mm.
 HEADER_COLUMNS_MM = (73, 92)
 SIGN_COLUMNS_MM = (80, 85)
 TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
@@ -51,8 +51,6 @@ SHORT_TABLE_ROWS = 15
 CELL_PADDING_MM = 4.0
 CHAR_MM = 13 * 0.5 * 25.4 / 72
 NUMBER_COLUMN_MM = 22.0
-
-
 NO_TABLE_DATA = gettext_lazy("Chưa có dữ liệu.")
 
 
