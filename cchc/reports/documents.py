@@ -5,12 +5,27 @@ import base64
 import io
 
 from django.http import FileResponse, Http404
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cchc.core.documents import MOTTO, NATIONAL_TITLE, header_names, render_pdf
+from cchc.core.documents import (
+    MOTTO,
+    NATIONAL_TITLE,
+    SERIF,
+    header_names,
+    render_pdf_string,
+)
 from cchc.core.files import upload_response
 from cchc.reports.models import NARRATIVE_SECTIONS, ReportSnapshot
-from cchc.reports.selectors import chart_specs, fmt_date_line, render_chart, tables
+from cchc.reports.selectors import (
+    NO_DATA,
+    chart_specs,
+    fmt_date_line,
+    fmt_rate,
+    render_chart,
+    tables,
+)
 
 FONT = "Times New Roman"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -24,8 +39,19 @@ CHART_SECTION = {
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 # The header's columns share the 165 mm text width, without cell padding, so that the standard
 # lines fit on one line each: "ỦY BAN NHÂN DÂN TỈNH PHÚ THỌ" at 12 pt is 69.8 mm, "CỘNG HÒA XÃ
-# HỘI CHỦ NGHĨA VIỆT NAM" at 12 pt bold 87.7 mm (Times New Roman). The PDF uses 44 % / 56 %.
+# HỘI CHỦ NGHĨA VIỆT NAM" at 12 pt bold 87.7 mm (Times New Roman). The PDF uses the same mm.
 HEADER_COLUMNS_MM = (73, 92)
+SIGN_COLUMNS_MM = (80, 85)
+TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+# Tables up to this many rows are kept on one page (with their caption); longer ones break
+# between rows and repeat their header row.
+SHORT_TABLE_ROWS = 15
+# Cell padding (both sides) and the average advance of a 13 pt Times New Roman character, to
+# size table columns to their content.
+CELL_PADDING_MM = 4.0
+CHAR_MM = 13 * 0.5 * 25.4 / 72
+NUMBER_COLUMN_MM = 22.0
+NO_TABLE_DATA = gettext_lazy("Chưa có dữ liệu.")
 
 
 def report_title(report: ReportSnapshot) -> str:
@@ -33,8 +59,92 @@ def report_title(report: ReportSnapshot) -> str:
 
 
 def recipients(report: ReportSnapshot) -> list[str]:
-    lines = [line.strip() for line in report.recipients.splitlines() if line.strip()]
-    return lines or ["Như trên", "Lưu: VT"]
+    """The "Nơi nhận" lines as printed (Decree 30/2020, Annex I): each starts with "- " and ends
+    with ";", the last one, "- Lưu: VT, ...", with "." — whatever the editor typed around them."""
+    names = []
+    for line in report.recipients.splitlines():
+        name = line.strip().lstrip("-–+*• ").strip().rstrip(";.,").strip()
+        if name:
+            names.append(name)
+    archive = [n for n in names if n.casefold().startswith("lưu")]
+    names = [n for n in names if n not in archive] or [_("Như trên")]
+    names.append(archive[-1] if archive else _("Lưu: VT"))
+    return [f"- {name};" for name in names[:-1]] + [f"- {names[-1]}."]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text_mm(text: str) -> float:
+    return len(text) * CHAR_MM
+
+
+def table_layout(table, total: float = TEXT_WIDTH_MM) -> dict:
+    """Column widths (mm) and alignments fitted to the content: numeric columns as narrow as
+    their numbers (right-aligned), text columns share the rest, the one with the longest texts
+    (the labels) taking what is left over. Word and PDF use the same layout."""
+    n = len(table.headers)
+    columns = [
+        [table.headers[c]] + [row[c].text for row in table.rows if c < len(row)] for c in range(n)
+    ]
+    numeric = [
+        any(_is_number(row[c].value) for row in table.rows if c < len(row))
+        and sum(_is_number(row[c].value) for row in table.rows if c < len(row)) * 2
+        >= len(table.rows)
+        and all(
+            _is_number(row[c].value) or row[c].text == NO_DATA or len(row[c].text) <= 20
+            for row in table.rows
+            if c < len(row)
+        )
+        and c > 0
+        for c in range(n)
+    ]
+    # The narrowest a column may be: its longest word (texts wrap between words only).
+    least = [
+        max(_text_mm(word) for text in col for word in (text.split() or [""])) + CELL_PADDING_MM
+        for col in columns
+    ]
+    # What a column takes with every cell on one line (the header may wrap).
+    want = [
+        max([least[c]] + [_text_mm(text) + CELL_PADDING_MM for text in columns[c][1:]])
+        for c in range(n)
+    ]
+    for c in range(n):
+        if numeric[c]:  # room for a two-line header over the numbers
+            want[c] = max(want[c], NUMBER_COLUMN_MM)
+    texts = [c for c in range(n) if not numeric[c]] or [0]
+    # The text column with the most to say (the first one on a tie) takes what is left.
+    widest = max(texts, key=lambda c: (want[c], -c))
+    fixed = sum(want[c] for c in range(n) if c not in texts)
+    room = total - fixed
+    widths = list(want)
+    if room < sum(least[c] for c in texts):  # too wide anyway: everything shrinks alike
+        widths = [w * total / sum(want) for w in want]
+    elif sum(want[c] for c in texts) <= room:
+        widths[widest] += room - sum(want[c] for c in texts)
+    else:  # each text column gets its least plus a share of the rest
+        spare = room - sum(least[c] for c in texts)
+        extra = sum(want[c] - least[c] for c in texts)
+        for c in texts:
+            widths[c] = least[c] + spare * (want[c] - least[c]) / extra
+    widths = [round(w, 1) for w in widths]
+    widths[widest] = round(widths[widest] + total - sum(widths), 1)
+    aligns = [
+        "right" if numeric[c] else ("left" if c == 0 or want[c] > 40 else "center")
+        for c in range(n)
+    ]
+    return {
+        "table": table,
+        "short": len(table.rows) <= SHORT_TABLE_ROWS,
+        "widths": widths,
+        "columns": [{"width": f"{w:.1f}", "align": a} for w, a in zip(widths, aligns, strict=True)],
+        "aligns": aligns,
+        "rows": [
+            [(cell, aligns[c] if c < n else "left") for c, cell in enumerate(row)]
+            for row in table.rows
+        ],
+    }
 
 
 def sections(report: ReportSnapshot) -> list[dict]:
@@ -61,6 +171,7 @@ def sections(report: ReportSnapshot) -> list[dict]:
                 "heading": heading,
                 "paragraphs": [p.strip() for p in text.splitlines() if p.strip()],
                 "tables": section_tables,
+                "grids": [table_layout(t) for t in section_tables],
                 "charts": section_charts,
             }
         )
@@ -130,24 +241,99 @@ def _cell_para(cell, text, size=13, bold=False, italic=False, align="center"):
     return _para(cell, text, size, bold, italic, align)
 
 
-def _header_table(doc):
-    """The header's two cells at fixed widths (grid, cells and layout agree, so Word and
-    LibreOffice keep them) and no left/right cell padding."""
+def _twips(mm: float) -> str:
+    return str(round(mm / 25.4 * 1440))
+
+
+def _fixed_widths(table, widths_mm) -> None:
+    """Fixed layout: the table width, its grid columns and every cell agree, so that Word and
+    LibreOffice keep the widths instead of fitting the columns to their text."""
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
+    table.autofit = False  # w:tblLayout w:type="fixed"
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = tbl_pr.makeelement(qn("w:tblW"), {})
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), _twips(sum(widths_mm)))
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def _row_flag(row, tag: str) -> None:
+    """w:cantSplit or w:tblHeader on a row, in the order the schema wants (Word is strict)."""
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn(f"w:{tag}")) is not None:
+        return
+    element = tr_pr.makeelement(qn(f"w:{tag}"), {})
+    if tag == "cantSplit":
+        tr_pr.insert(0, element)
+    else:
+        tr_pr.append(element)
+
+
+def _keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _header_table(doc):
+    """The header's two cells at fixed widths and no left/right cell padding."""
+    from docx.oxml.ns import qn
+
     table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
-    for column, cell, width in zip(
-        table.columns, table.rows[0].cells, HEADER_COLUMNS_MM, strict=True
-    ):
-        column.width = cell.width = Mm(width)
+    _fixed_widths(table, HEADER_COLUMNS_MM)
+    _row_flag(table.rows[0], "cantSplit")
     tbl_pr = table._tbl.tblPr
     margins = tbl_pr.makeelement(qn("w:tblCellMar"), {})
     for side in ("left", "right"):
         margins.append(margins.makeelement(qn(f"w:{side}"), {qn("w:w"): "0", qn("w:type"): "dxa"}))
-    tbl_pr.append(margins)
+    look = tbl_pr.find(qn("w:tblLook"))  # tblCellMar comes before tblLook in the schema
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tbl_pr.append(margins)
     return table.rows[0].cells
+
+
+def _body_para(doc, text):
+    from docx.shared import Mm
+
+    paragraph = _para(doc, text, 14, align="justify", space_after=6)
+    paragraph.paragraph_format.first_line_indent = Mm(10)
+    paragraph.paragraph_format.line_spacing = 1.15
+    return paragraph
+
+
+def _grid(doc, layout) -> None:
+    """A numbered table: the header row repeats on every page, no row splits across pages, a
+    short table stays on one page with its caption."""
+    table = layout["table"]
+    grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.headers))
+    grid.style = "Table Grid"
+    _fixed_widths(grid, layout["widths"])
+    _row_flag(grid.rows[0], "tblHeader")
+    for i, text in enumerate(table.headers):
+        _cell_para(grid.rows[0].cells[i], text, 13, bold=True)
+    for r, row in enumerate(layout["rows"], start=1):
+        for c, (cell, align) in enumerate(row):
+            _cell_para(
+                grid.rows[r].cells[c], cell.text, 13, align=None if align == "left" else align
+            )
+    last = len(grid.rows) - 1
+    for r, row in enumerate(grid.rows):
+        _row_flag(row, "cantSplit")
+        if r == 0 or (layout["short"] and r < last):
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    _keep_with_next(paragraph)
 
 
 def build_docx(report: ReportSnapshot, progress=None) -> bytes:
@@ -183,45 +369,47 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
     )
 
     _para(doc, "", 14)
-    _para(doc, "BÁO CÁO", 14, bold=True, align="center")
-    _para(doc, report_title(report), 14, bold=True, align="center", space_after=12)
+    _keep_with_next(_para(doc, "BÁO CÁO", 14, bold=True, align="center"))
+    last = _para(doc, report_title(report), 14, bold=True, align="center", space_after=12)
     if report.is_empty:
-        _para(doc, empty_statement(report), 14, align="justify", space_after=6)
+        last = _body_para(doc, empty_statement(report))
     if progress:
         progress(40, _("Đang viết các phần của báo cáo"))
     for part in sections(report):
-        _para(doc, part["heading"], 14, bold=True, align="justify", space_after=6)
+        # Headings keep with what follows; `last` is the last paragraph of text.
+        _keep_with_next(_para(doc, part["heading"], 14, bold=True, align="justify", space_after=6))
         for text in part["paragraphs"]:
-            paragraph = _para(doc, text, 14, align="justify", space_after=6)
-            paragraph.paragraph_format.first_line_indent = Mm(10)
-        for table in part["tables"]:
-            _para(doc, f"Bảng {table.number}. {table.title}", 13, bold=True, align="center")
+            last = _body_para(doc, text)
+        for layout in part["grids"]:
+            table = layout["table"]
+            caption = _para(
+                doc, f"Bảng {table.number}. {table.title}", 13, bold=True, align="center"
+            )
+            _keep_with_next(caption)
             if table.empty:
-                _para(doc, "Chưa có dữ liệu.", 13, italic=True, align="center", space_after=6)
+                last = _para(
+                    doc, str(NO_TABLE_DATA), 13, italic=True, align="center", space_after=6
+                )
                 continue
-            grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.headers))
-            grid.style = "Table Grid"
-            for i, text in enumerate(table.headers):
-                _cell_para(grid.rows[0].cells[i], text, 13, bold=True)
-            for r, row in enumerate(table.rows, start=1):
-                for c, cell in enumerate(row):
-                    _cell_para(
-                        grid.rows[r].cells[c], cell.text, 13, align=None if c == 0 else "center"
-                    )
-            _para(doc, f"Nguồn: {table.source}", 11, italic=True, space_after=6)
+            _grid(doc, layout)
+            last = _para(doc, f"Nguồn: {table.source}", 11, italic=True, space_after=6)
         for spec in part["charts"]:
             doc.add_picture(io.BytesIO(render_chart(spec, "png")), width=Mm(140))
-            _para(doc, spec["title"], 12, italic=True, align="center", space_after=6)
+            _keep_with_next(doc.paragraphs[-1])
+            last = _para(doc, spec["title"], 12, italic=True, align="center", space_after=6)
 
     if progress:
         progress(55, _("Đang hoàn thiện phần ký và nơi nhận"))
-    _para(doc, "")
+    # The last paragraph goes to the page of the signature: never a page of signature only.
+    _keep_with_next(last)
+    _keep_with_next(_para(doc, ""))
     sign = doc.add_table(rows=1, cols=2)
+    _fixed_widths(sign, SIGN_COLUMNS_MM)
+    _row_flag(sign.rows[0], "cantSplit")
     left, right = sign.rows[0].cells
-    left.width, right.width = Mm(80), Mm(85)
-    _cell_para(left, "Nơi nhận:", 12, bold=True, italic=True, align=None)
+    _cell_para(left, _("Nơi nhận:"), 12, bold=True, italic=True, align=None)
     for line in recipients(report):
-        _cell_para(left, f"- {line};", 11, align=None)
+        _cell_para(left, line, 11, align=None)
     _cell_para(right, report.signer_title.upper(), 14, bold=True)
     for _i in range(3):
         _cell_para(right, "", 14)
@@ -234,7 +422,25 @@ def build_docx(report: ReportSnapshot, progress=None) -> bytes:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def build_pdf(report: ReportSnapshot) -> bytes:
+def closing(parts: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Split off the end of the body that goes on the signature's page: the last paragraph,
+    with the headings of the empty sections after it (and its own when it is its section's
+    only paragraph). Tables and charts stay in the body."""
+    body, end = list(parts), []
+    while body and not body[-1]["grids"] and not body[-1]["charts"]:
+        last = body.pop()
+        if len(last["paragraphs"]) > 1:
+            body.append({**last, "paragraphs": last["paragraphs"][:-1]})
+            end.insert(0, {"heading": "", "paragraphs": last["paragraphs"][-1:]})
+            break
+        end.insert(0, {"heading": last["heading"], "paragraphs": last["paragraphs"]})
+        if last["paragraphs"]:
+            break
+    return body, end
+
+
+def pdf_html(report: ReportSnapshot) -> str:
+    """The HTML WeasyPrint lays out as the PDF."""
     parts = sections(report)
     for part in parts:
         part["chart_images"] = [
@@ -245,25 +451,35 @@ def build_pdf(report: ReportSnapshot) -> bytes:
             }
             for spec in part["charts"]
         ]
+    parts, end = closing(parts)
     agency = report.data.get("agency") or {}
     superior, name = header_names(agency.get("superior_body"), agency.get("name"))
-    return render_pdf(
+    return render_to_string(
         "reports/report_pdf.html",
         {
             "report": report,
             "agency": agency,
             "header_superior": superior,
             "header_agency": name,
+            "header_columns": [f"{w:.1f}" for w in HEADER_COLUMNS_MM],
+            "sign_columns": [f"{w:.1f}" for w in SIGN_COLUMNS_MM],
             "title": report_title(report),
             "date_line": fmt_date_line(agency.get("place_name", ""), report.issued_on),
             "national_title": NATIONAL_TITLE,
             "motto": MOTTO,
             "sections": parts,
+            "closing": end,
+            "no_table_data": NO_TABLE_DATA,
             "empty_statement": empty_statement(report) if report.is_empty else "",
             "recipients": recipients(report),
             "margins": MARGINS_MM,
+            "serif_font": SERIF,
         },
     )
+
+
+def build_pdf(report: ReportSnapshot) -> bytes:
+    return render_pdf_string(pdf_html(report))
 
 
 # --- Excel appendix ---------------------------------------------------------------------------
@@ -286,29 +502,45 @@ def build_xlsx(report: ReportSnapshot) -> bytes:
     if report.is_empty:
         info.append([empty_statement(report)])
         return workbook_bytes(book)
-    # The appendix numbers its tables as the report does.
+    # The appendix numbers its tables as the report does; numbers stay numbers (offices sum
+    # them), shown as in the report through their number format.
     for table in [t for part in sections(report) for t in part["tables"]]:
         sheet = book.create_sheet(f"Bang {table.number}")
         sheet.append([f"Bảng {table.number}. {table.title}"])
         sheet["A1"].font = Font(bold=True)
         if table.empty:
-            sheet.append(["Chưa có dữ liệu."])
+            sheet.append([str(NO_TABLE_DATA)])
             continue
         sheet.append(table.headers)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_excel_value(cell) for cell in row])
+            values = [excel_value(cell) for cell in row]
+            sheet.append([value for value, _format in values])
+            for out, (_value, number_format) in zip(sheet[sheet.max_row], values, strict=False):
+                if number_format:
+                    out.number_format = number_format
         sheet.append([f"Nguồn: {table.source}"])
         sheet.column_dimensions["A"].width = 50
     return workbook_bytes(book)
 
 
-def _excel_value(cell):
-    # Counts stay numbers in the appendix so offices can sum them; rates stay as shown.
-    if isinstance(cell.value, int) and not isinstance(cell.value, bool):
-        return cell.value
-    return cell.text
+def excel_value(cell) -> tuple[object, str]:
+    """A table cell for the appendix: (value, number format). A number keeps its frozen value
+    with a format that shows it as the report does ("1.234", "9,50", "85,7%"); anything else
+    is its text."""
+    value, text = cell.value, cell.text
+    if not _is_number(value) or not any(ch.isdigit() for ch in text):
+        return text, ""
+    digits = text.rstrip("%").strip()
+    decimals = len(digits.rsplit(",", 1)[1]) if "," in digits else 0
+    number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if text.endswith("%"):
+        if text == fmt_rate(value):  # a fraction 0..1 shown as a percentage
+            number_format = "0" + ("." + "0" * decimals if decimals else "") + "%"
+        else:  # already a percentage (e.g. 71.5 shown "71,5%")
+            number_format += '"%"'
+    return value, number_format
 
 
 CONTENT_TYPES = {

@@ -17,6 +17,7 @@ NARRATIVE_SECTIONS = [
     ("7", _("Xây dựng và phát triển Chính phủ điện tử, Chính phủ số")),
     ("limitations", _("Tồn tại, hạn chế và nguyên nhân")),
     ("next_year", _("Phương hướng, nhiệm vụ năm tới")),
+    ("recommendations", _("Kiến nghị, đề xuất")),
 ]
 
 

@@ -123,7 +123,9 @@ class WordReportTests(ReportTestCase):
         self.assertEqual(heading.text, "Nơi nhận:")
         self.assertTrue(heading.bold and heading.italic)
         self.assertEqual(heading.font.size.pt, 12)
-        self.assertEqual([p.text for p in left.paragraphs[1:]], ["- UBND tỉnh;", "- Sở Nội vụ;"])
+        self.assertEqual(
+            [p.text for p in left.paragraphs[1:]], ["- UBND tỉnh;", "- Sở Nội vụ;", "- Lưu: VT."]
+        )
         self.assertEqual(left.paragraphs[1].runs[0].font.size.pt, 11)
         self.assertEqual(right.paragraphs[0].text, "GIÁM ĐỐC")
         self.assertEqual(right.paragraphs[-1].text, "Nguyễn Văn Ký")
