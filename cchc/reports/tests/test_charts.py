@@ -1,17 +1,22 @@
 """The charts of the dashboard and the report: Vietnamese numbers on the axes, whole-number
 ticks for counts, 0-100 % for percentages, and no label cut or drawn outside the picture."""
 
+import datetime as dt
 import io
 import math
 import re
 import xml.etree.ElementTree as ET
 
+import time_machine
 from django.test import SimpleTestCase
+from django.urls import reverse
 from PIL import Image
 
 from cchc.core import charts
+from cchc.plans.tests.factories import d, make_plan, make_task
 from cchc.reports import selectors
 from cchc.reports.charts import change_text, trend_table
+from cchc.reports.tests.base import ReportTestCase
 from cchc.reports.tests.fakes import PAR
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -239,3 +244,44 @@ class SpecTests(SimpleTestCase):
         self.assertEqual([c.value for c in field[1:]], [70.0, 65.0, 65.0])
         self.assertEqual(index[2].text, "82,500 (▲ +2,500)")
         self.assertTrue(trend_table(None).empty)
+
+
+class YearOnYearRateTests(ReportTestCase):
+    """The dashboard puts last year's plan completion beside this year's."""
+
+    def test_last_years_rate_is_beside_this_years_with_the_change(self):
+        before = make_plan(self.agency, 2023)
+        make_task(
+            before, self.unit_a, deadline=d(2023, 5, 1), status="done", completed_on=d(2023, 4, 1)
+        )
+        with time_machine.travel(dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2024})
+        rates = page.context["trends"]["rates"]
+        plan = next(r for r in rates if r["label"] == "Hoàn thành kế hoạch đúng hạn")
+        self.assertEqual(
+            (plan["now"], plan["before"], plan["change"]), ("25,0%", "100,0%", "▼ -75,0")
+        )
+        self.assertContains(page, "Năm 2023")
+        self.assertContains(page, "▼ -75,0")
+
+    def test_another_agencys_plan_is_not_last_year_here(self):
+        other = make_plan(self.other_agency, 2023)
+        make_task(
+            other,
+            self.other_unit,
+            deadline=d(2023, 5, 1),
+            status="done",
+            completed_on=d(2023, 4, 1),
+        )
+        with time_machine.travel(dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC), tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2024})
+        plan = next(
+            r
+            for r in page.context["trends"]["rates"]
+            if r["label"] == "Hoàn thành kế hoạch đúng hạn"
+        )
+        self.assertEqual(
+            (plan["now"], plan["before"], plan["change"]), ("25,0%", "chưa có dữ liệu", "")
+        )
