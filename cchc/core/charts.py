@@ -292,7 +292,7 @@ def bar_figure(
     count = len(labels)
     if horizontal:
         fig, ax = plt.subplots(figsize=(6.4, max(3.0, 0.5 * count + 1)))
-        bars = ax.barh([wrap(label, 30) for label in labels], values, color=COLOR)
+        bars = ax.barh([wrap(label, 32) for label in labels], values, color=COLOR)
         ax.invert_yaxis()
         value_axis = ax.xaxis
         ax.set_xlim(*_limits(values, axis))
