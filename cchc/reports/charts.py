@@ -131,10 +131,25 @@ def dashboard_trends(agency, year: int, start, end, data: dict) -> dict:
                 "change": change_text(change),
             }
         )
+    table = trend_table(trend) if trend and trend.get("years") else None
+    if table is not None and _laid_out_with_the_tables(data):
+        table = None  # the dashboard's tables already hold it (registered report table)
     return {
         "year": year,
         "previous_year": year - 1,
         "coverage": par.get("coverage", ""),
-        "table": trend_table(trend) if trend and trend.get("years") else None,
+        "table": table,
         "rates": rates,
     }
+
+
+def _laid_out_with_the_tables(data: dict) -> bool:
+    """Whether `reports.selectors.tables` lays the registered "parindex_trend" table out
+    itself (once it reads the registry), so that the dashboard does not show it twice."""
+    from cchc.reports.selectors import tables
+
+    try:
+        return any(t.key == "parindex_trend" for t in tables(data))
+    except Exception:
+        log.exception("tables failed")
+        return False

@@ -285,3 +285,20 @@ class YearOnYearRateTests(ReportTestCase):
         self.assertEqual(
             (plan["now"], plan["before"], plan["change"]), ("25,0%", "chưa có dữ liệu", "")
         )
+
+
+class TrendTableOnceTests(SimpleTestCase):
+    def test_the_partial_leaves_the_table_out_when_the_tables_lay_it_out(self):
+        from unittest import mock
+
+        from cchc.core.registry import Table
+        from cchc.reports import charts as report_charts
+
+        data = {"figures": {"parindex.trend": SpecTests.trend}, "metrics": {}}
+        with mock.patch.object(report_charts, "_previous_year_rate", return_value=None):
+            alone = report_charts.dashboard_trends(None, 2026, None, None, data)
+            laid_out = [Table("parindex_trend", "overview", "So sánh qua các năm", [])]
+            with mock.patch("cchc.reports.selectors.tables", return_value=laid_out):
+                twice = report_charts.dashboard_trends(None, 2026, None, None, data)
+        self.assertEqual(alone["table"].title, "So sánh qua các năm")
+        self.assertIsNone(twice["table"])
