@@ -609,8 +609,9 @@ def agency_trend(agency, start, end) -> dict | None:
     was scored on other criteria).
 
     A year counts when its period is closed (every unit finalised or published); the latest
-    open period after the last closed one is shown too, as an estimate (`_coverage`). One period
-    per year: a closed one over an open one, then the latest."""
+    open period after the last closed one is shown too, as an estimate (`_coverage`), once a
+    unit has submitted; before that it is only listed in `pending` with what it lacks. One
+    period per year: a closed one over an open one, then the latest."""
     chosen: dict[int, tuple[Period, bool]] = {}
     for period in _counted_periods(agency, end).order_by("year", "pk"):
         if not period.units_total:
@@ -620,12 +621,17 @@ def agency_trend(agency, start, end) -> dict | None:
         if held is None or closed or not held[1]:  # the later of equals, a closed over an open
             chosen[period.year] = (period, closed)
     last_closed = max((y for y, (_p, closed) in chosen.items() if closed), default=None)
-    years, previous = [], None
+    years, pending, previous = [], [], None
     for year in sorted(chosen):
         period, closed = chosen[year]
         if not closed and last_closed is not None and year < last_closed:
             continue  # an old period never finished: not a year of the trend
         covers = _coverage(period, not closed)
+        if not closed and not covers["units_counted"] and last_closed is not None:
+            # no unit has submitted yet: half-entered draft scores are no point of a trend
+            covers.pop("statuses")
+            pending.append(covers)
+            continue
         overall, _results = _mean_result(period, covers.pop("statuses"))
         if overall is None:
             continue
@@ -653,4 +659,4 @@ def agency_trend(agency, start, end) -> dict | None:
         previous = row
     for row in years:
         del row["_period"]
-    return {"years": years} if years else None
+    return {"years": years, "pending": pending} if years else None

@@ -134,10 +134,15 @@ def dashboard_trends(agency, year: int, start, end, data: dict) -> dict:
     table = trend_table(trend) if trend and trend.get("years") else None
     if table is not None and _laid_out_with_the_tables(data):
         table = None  # the dashboard's tables already hold it (registered report table)
+    pending = [
+        _("Năm %(year)s chưa đưa vào so sánh: %(note)s.") % {"year": p["year"], "note": p["note"]}
+        for p in (trend or {}).get("pending", [])
+    ]
     return {
         "year": year,
         "previous_year": year - 1,
         "coverage": par.get("coverage", ""),
+        "pending": pending,
         "table": table,
         "rates": rates,
     }

@@ -80,6 +80,20 @@ class TrendTests(ParTestCase):
         self.assertEqual(years[2]["note"], "ước tính từ 1/2 đơn vị đã nộp")
         self.assertEqual(years[2]["units_counted"], 1)
 
+    def test_an_open_year_without_a_submitted_unit_is_listed_not_drawn(self):
+        self.p2026.assessments.update(status=Assessment.Status.DRAFT)
+        trend = self.trend()
+        self.assertEqual([y["year"] for y in trend["years"]], [2024, 2025])
+        self.assertEqual(trend["pending"][0]["units_counted"], 0)
+        with time_machine.travel(JUNE_2026, tick=False):
+            self.login_as("agency_leader")
+            page = self.client.get(reverse("reports:dashboard"), {"year": 2026})
+        self.assertContains(
+            page,
+            "Năm 2026 chưa đưa vào so sánh: ước tính theo điểm đang chấm, 0/2 đơn vị đã nộp.",
+        )
+        self.assertNotContains(page, "2026 (ước tính)")
+
     def test_the_trend_stops_at_the_asked_year(self):
         years = self.trend(dt.date(2025, 12, 31))["years"]
         self.assertEqual([y["year"] for y in years], [2024, 2025])
@@ -188,13 +202,19 @@ class TrendTests(ParTestCase):
 
 
 class DemoTrendTests(TestCase):
-    def test_the_demo_years_2024_2025_closed_and_2026_estimated(self):
+    def test_the_demo_years_2024_2025_closed_and_2026_estimated_once_submitted(self):
         core_demo.load()
         demo.load()
         agency = Agency.objects.get(code="SKHCN")
-        years = selectors.agency_trend(agency, None, dt.date(2026, 12, 31))["years"]
-        self.assertEqual([y["year"] for y in years], [2024, 2025, 2026])
-        self.assertEqual([y["status"] for y in years], ["final", "final", "estimate"])
+        trend = selectors.agency_trend(agency, None, dt.date(2026, 12, 31))
+        years = trend["years"]
+        # 2026: self-assessment under way, no unit has submitted: listed, not a point
+        self.assertEqual([y["year"] for y in years], [2024, 2025])
+        self.assertEqual([y["status"] for y in years], ["final", "final"])
+        self.assertEqual(
+            [(p["year"], p["note"]) for p in trend["pending"]],
+            [(2026, "ước tính theo điểm đang chấm, 0/7 đơn vị đã nộp")],
+        )
         by_year = {}
         for year in (2024, 2025):
             period = Period.objects.get(agency=agency, year=year)
@@ -207,4 +227,11 @@ class DemoTrendTests(TestCase):
         self.assertEqual(years[1]["change"] > 0, by_year[2025] > by_year[2024])
         for before, after in zip(years[0]["fields"], years[1]["fields"], strict=True):
             self.assertAlmostEqual(after["change"], after["percent"] - before["percent"], places=3)
-        self.assertIn("đơn vị đã nộp", years[2]["note"])
+        # once a unit submits, 2026 is the trend's estimated last year
+        Assessment.objects.filter(period__agency=agency, period__year=2026).filter(
+            unit__code=demo.UNIT_CODES[0]
+        ).update(status=SUBMITTED)
+        years = selectors.agency_trend(agency, None, dt.date(2026, 12, 31))["years"]
+        self.assertEqual([y["year"] for y in years], [2024, 2025, 2026])
+        self.assertEqual(years[2]["note"], "ước tính từ 1/7 đơn vị đã nộp")
+        self.assertTrue(years[2]["estimate"])
