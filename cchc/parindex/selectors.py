@@ -471,43 +471,97 @@ def figure_period(agency, end=None) -> tuple[Period, bool] | None:
     return (latest, True) if latest is not None else None
 
 
+SUBMITTED_STATUSES = tuple(s for s in Assessment.Status.values if s != Assessment.Status.DRAFT)
+
+
+def _counted_periods(agency, end=None):
+    periods = Period.objects.select_related("framework").filter(agency=agency)
+    if end is not None:
+        periods = periods.filter(year__lte=end.year)
+    return periods.annotate(
+        units_total=Count("assessments"),
+        units_final=Count("assessments", filter=Q(assessments__status__in=FINAL_STATUSES)),
+        units_submitted=Count("assessments", filter=Q(assessments__status__in=SUBMITTED_STATUSES)),
+    )
+
+
+def _coverage(period, estimate: bool) -> dict:
+    """What a period's figure covers, in words, and which assessments it is made of.
+
+    A closed period counts its finalised (or published) units: "6/6 đơn vị đã chốt". An open
+    one is an estimate from the units that have submitted (their best points so far: appraised
+    where appraised, else their own): "ước tính từ 3/6 đơn vị đã nộp"; when none has, from
+    every unit's live scores."""
+    total = period.units_total
+    if not estimate:
+        counted, statuses = period.units_final, FINAL_STATUSES
+        note = _("%(counted)s/%(total)s đơn vị đã chốt") % {"counted": counted, "total": total}
+    elif getattr(period, "units_submitted", 0):
+        counted, statuses = period.units_submitted, SUBMITTED_STATUSES
+        note = _("ước tính từ %(counted)s/%(total)s đơn vị đã nộp") % {
+            "counted": counted,
+            "total": total,
+        }
+    else:
+        counted, statuses = 0, None
+        note = _("ước tính theo điểm đang chấm, 0/%(total)s đơn vị đã nộp") % {"total": total}
+    title = _("Chỉ số CCHC năm %(year)s") % {"year": period.year}
+    if period.name and period.name.strip() != title:
+        title += f" ({period.name})"
+    return {
+        "year": period.year,
+        "period_name": period.name,
+        "status": "estimate" if estimate else "final",
+        "estimate": estimate,
+        "units_total": total,
+        "units_counted": counted,
+        "note": note,
+        "coverage": f"{title} — {note}",
+        "statuses": statuses,
+    }
+
+
+def _mean_result(period, statuses):
+    """The agency's result for one period: the mean of its units' leaf points (DESIGN: one
+    assessment per unit), with the units' own results; None without any assessment."""
+    results = period_results(period, with_previous=False, statuses=statuses)
+    if not results:
+        return None, results
+    tree = next(iter(results.values())).extra["tree"]
+    points_by = {pk: r.extra["points"] for pk, r in results.items()}
+    mean = {}
+    for leaf in tree.leaves:
+        values = [points_by.get(pk, {}).get(leaf.id) or Decimal(0) for pk in results]
+        mean[leaf.id] = sum(values, Decimal(0)) / len(values)
+    return scoring.compute(tree, mean), results
+
+
+def _plain_fields(result) -> list[dict]:
+    return [
+        {k: (round(float(v), 3) if isinstance(v, Decimal) else v) for k, v in f.items()}
+        for f in result.fields
+    ]
+
+
 def agency_figure(agency, start, end) -> dict | None:
     """For the dashboard, the annual report and their API: the agency's PAR result.
 
     The agency's index is the mean of its assessed units' leaf points (DESIGN: one assessment per
-    unit) in the period `figure_period` chooses. An estimate covers the finalised units of the
-    latest period (or, when none is, every unit's live scores) and says so in `note`:
-    "ước tính, 1/7 đơn vị"."""
+    unit) in the period `figure_period` chooses. It says which period and how many units it
+    covers (`coverage`: "Chỉ số CCHC năm 2025 — 6/6 đơn vị đã chốt"); an estimate says so in
+    `note` too: "ước tính từ 3/6 đơn vị đã nộp". Older snapshots lack period_name, status,
+    units_counted and coverage; readers fall back on year, estimate and note."""
     chosen = figure_period(agency, end)
     if chosen is None:
         return None
     chosen, estimate = chosen
-    covered = chosen.units_final
-    results = period_results(chosen, statuses=FINAL_STATUSES if covered else None)
-    if not results:
+    chosen = _counted_periods(agency).get(pk=chosen.pk)
+    covers = _coverage(chosen, estimate)
+    overall, results = _mean_result(chosen, covers.pop("statuses"))
+    if overall is None:
         return None
-    if not estimate:
-        note = ""
-    elif covered:
-        note = _("ước tính, %(covered)s/%(total)s đơn vị") % {
-            "covered": covered,
-            "total": chosen.units_total,
-        }
-    else:
-        note = _("ước tính theo điểm đang chấm, 0/%(total)s đơn vị đã chốt") % {
-            "total": chosen.units_total
-        }
-    tree = next(iter(results.values())).extra["tree"]
-    points_by = {pk: r.extra["points"] for pk, r in results.items()}
-    ids = list(results)
-    mean = {}
-    for leaf in tree.leaves:
-        values = [points_by.get(pk, {}).get(leaf.id) or Decimal(0) for pk in ids]
-        mean[leaf.id] = sum(values, Decimal(0)) / len(values)
-    overall = scoring.compute(tree, mean)
     best = min(results.values(), key=lambda r: r.rank)
     return {
-        "year": chosen.year,
         "period": chosen.name,
         "period_id": chosen.pk,  # the report's link opens the period's results
         "index": float(overall.index),
@@ -515,10 +569,7 @@ def agency_figure(agency, start, end) -> dict | None:
         "scale": float(overall.scale),
         "rank": None,
         "units_ranked": len(results),
-        "fields": [
-            {k: (round(float(v), 3) if isinstance(v, Decimal) else v) for k, v in f.items()}
-            for f in overall.fields
-        ],
+        "fields": _plain_fields(overall),
         "criteria_at_max": overall.criteria_at_max,
         "criteria_total": overall.criteria_total,
         "components_at_max": overall.components_at_max,
@@ -533,8 +584,80 @@ def agency_figure(agency, start, end) -> dict | None:
         ],
         "best_unit": best.extra["assessment"].unit.name,
         "sample": chosen.framework.sample,
-        "estimate": estimate,
-        "units_covered": covered,
-        "units_total": chosen.units_total,
-        "note": note,
+        "units_covered": covers["units_counted"],
+        **covers,
+        # what the headline shows after the index: only an estimate needs saying so
+        "note": covers["note"] if estimate else "",
     }
+
+
+def _comparable(before: Period, after: Period) -> bool:
+    """The same criteria: the same framework lineage (`previous_period`'s rule)."""
+    return (
+        before.framework_id == after.framework_id
+        or before.framework.code == after.framework.code
+        or after.framework.copied_from_id == before.framework_id
+    )
+
+
+def _change(now, before) -> float | None:
+    return None if now is None or before is None else round(now - before, 3)
+
+
+def agency_trend(agency, start, end) -> dict | None:
+    """For the dashboard and the annual report: the agency's index and each field's percent,
+    year by year, with the change against the year before (None when that year is missing or
+    was scored on other criteria).
+
+    A year counts when its period is closed (every unit finalised or published); the latest
+    open period after the last closed one is shown too, as an estimate (`_coverage`), once a
+    unit has submitted; before that it is only listed in `pending` with what it lacks. One
+    period per year: a closed one over an open one, then the latest."""
+    chosen: dict[int, tuple[Period, bool]] = {}
+    for period in _counted_periods(agency, end).order_by("year", "pk"):
+        if not period.units_total:
+            continue
+        closed = period.units_final == period.units_total
+        held = chosen.get(period.year)
+        if held is None or closed or not held[1]:  # the later of equals, a closed over an open
+            chosen[period.year] = (period, closed)
+    last_closed = max((y for y, (_p, closed) in chosen.items() if closed), default=None)
+    years, pending, previous = [], [], None
+    for year in sorted(chosen):
+        period, closed = chosen[year]
+        if not closed and last_closed is not None and year < last_closed:
+            continue  # an old period never finished: not a year of the trend
+        covers = _coverage(period, not closed)
+        if not closed and not covers["units_counted"] and last_closed is not None:
+            # no unit has submitted yet: half-entered draft scores are no point of a trend
+            covers.pop("statuses")
+            pending.append(covers)
+            continue
+        overall, _results = _mean_result(period, covers.pop("statuses"))
+        if overall is None:
+            continue
+        comparable = previous is not None and previous["_period"].year == year - 1
+        comparable = comparable and _comparable(previous["_period"], period)
+        before = {f["code"]: f["percent"] for f in previous["fields"]} if comparable else {}
+        fields = [
+            {
+                "code": f["code"],
+                "name": f["name"],
+                "percent": f["percent"],
+                "change": _change(f["percent"], before.get(f["code"])),
+            }
+            for f in _plain_fields(overall)
+        ]
+        row = {
+            **covers,
+            "index": float(overall.index),
+            "change": _change(float(overall.index), previous["index"]) if comparable else None,
+            "fields": fields,
+            "sample": period.framework.sample,
+            "_period": period,
+        }
+        years.append(row)
+        previous = row
+    for row in years:
+        del row["_period"]
+    return {"years": years, "pending": pending} if years else None

@@ -31,6 +31,7 @@ FONT = "Times New Roman"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 CHART_SECTION = {
     "par_radar": "overview",
+    "par_trend": "overview",
     "plan_fields": "1",
     "plan_months": "1",
     "dossier_months": "3",

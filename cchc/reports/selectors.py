@@ -191,7 +191,15 @@ def dashboard_figures(data: dict, plan_id: int | None = None) -> list[dict]:
 # --- charts: the same specs for the dashboard (SVG) and the report (PNG) ------------------------
 
 
+def _field_label(field: dict) -> str:
+    """A PAR field in full ("1. Công tác chỉ đạo, điều hành ..."); the charts wrap it."""
+    return f"{field['code']}. {field['name']}" if field.get("name") else f"LV{field['code']}"
+
+
 def chart_specs(data: dict) -> list[dict]:
+    """What each chart shows: `axis` says how its values read ("percent" 0-100 %, "count"
+    whole numbers, "number"); the same spec is drawn as SVG on the dashboard and as PNG in
+    the report."""
     figures = data.get("figures", {})
     specs = []
     par = figures.get("parindex.latest")
@@ -200,9 +208,31 @@ def chart_specs(data: dict) -> list[dict]:
             {
                 "key": "par_radar",
                 "kind": "radar",
-                "title": "Chỉ số CCHC theo lĩnh vực (%)",
-                "labels": [f"LV{f['code']}" for f in par["fields"]],
+                # what it covers: "Chỉ số CCHC năm 2025 — 6/6 đơn vị đã chốt" (older
+                # snapshots do not say)
+                "title": "Chỉ số CCHC theo lĩnh vực (%)"
+                + (f"\n{par['coverage']}" if par.get("coverage") else ""),
+                "labels": [_field_label(f) for f in par["fields"]],
                 "values": [float(f["percent"]) for f in par["fields"]],
+                "axis": "percent",
+            }
+        )
+    trend = [y for y in (figures.get("parindex.trend") or {}).get("years", []) if y.get("index")]
+    if len(trend) >= 2:
+        estimates = [i for i, y in enumerate(trend) if y.get("estimate")]
+        specs.append(
+            {
+                "key": "par_trend",
+                "kind": "line",
+                "title": "Chỉ số CCHC qua các năm",
+                "labels": [
+                    f"{y['year']} (ước tính)" if y.get("estimate") else str(y["year"])
+                    for y in trend
+                ],
+                "series": {"Chỉ số CCHC": [float(y["index"]) for y in trend]},
+                "unit": "điểm",
+                "axis": "number",
+                "estimate_from": estimates[0] if estimates else None,
             }
         )
     tasks = (figures.get("plans.summary") or {}).get("tasks")
@@ -212,9 +242,11 @@ def chart_specs(data: dict) -> list[dict]:
                 "key": "plan_fields",
                 "kind": "bar",
                 "title": "Nhiệm vụ hoàn thành theo lĩnh vực",
-                "labels": [f"LV{f['code']}" for f in tasks["by_field"]],
+                "labels": [_field_label(f) for f in tasks["by_field"]],
                 "values": [f["done"] for f in tasks["by_field"]],
                 "unit": "nhiệm vụ",
+                "axis": "count",
+                "horizontal": True,
             }
         )
     if tasks and tasks.get("by_month"):
@@ -229,6 +261,7 @@ def chart_specs(data: dict) -> list[dict]:
                     "Hoàn thành đúng hạn": [m["done_on_time"] for m in tasks["by_month"]],
                 },
                 "unit": "nhiệm vụ",
+                "axis": "count",
             }
         )
     dossiers = figures.get("dossiers.summary")
@@ -245,6 +278,7 @@ def chart_specs(data: dict) -> list[dict]:
                     ]
                 },
                 "unit": "%",
+                "axis": "percent",
             }
         )
     return specs
@@ -253,11 +287,26 @@ def chart_specs(data: dict) -> list[dict]:
 def render_chart(spec: dict, fmt: str = "svg"):
     from cchc.core import charts
 
+    axis = spec.get("axis", "number")
     if spec["kind"] == "radar":
         fn = charts.radar_svg if fmt == "svg" else charts.radar_png
         return fn(spec["labels"], spec["values"], spec["title"])
     if spec["kind"] == "bar":
         fn = charts.bar_svg if fmt == "svg" else charts.bar_png
-        return fn(spec["labels"], spec["values"], spec["title"], spec.get("unit", ""))
+        return fn(
+            spec["labels"],
+            spec["values"],
+            spec["title"],
+            spec.get("unit", ""),
+            horizontal=spec.get("horizontal", False),
+            axis=axis,
+        )
     fn = charts.line_svg if fmt == "svg" else charts.line_png
-    return fn(spec["labels"], spec["series"], spec["title"], spec.get("unit", ""))
+    return fn(
+        spec["labels"],
+        spec["series"],
+        spec["title"],
+        spec.get("unit", ""),
+        axis=axis,
+        estimate_from=spec.get("estimate_from"),
+    )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.permissions import may_manage_agency, require_manager, require_staff
 from cchc.plans.selectors import plan_of_year
+from cchc.reports import charts as report_charts
 from cchc.reports import documents, selectors, services
 from cchc.reports.forms import NarrativeForm, ReportForm
 
@@ -47,6 +48,7 @@ def dashboard(request):
             "figures": data["figures"],
             "headline": selectors.dashboard_figures(data),
             "charts": charts,
+            "trends": report_charts.dashboard_trends(agency, year, start, end, data),
             "tables": selectors.tables(data),
             "no_data": selectors.NO_DATA,
         },
