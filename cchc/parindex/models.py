@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -161,6 +161,16 @@ class Period(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.data_date and self.year and self.data_date.year != self.year:
+            raise ValidationError(
+                {
+                    "data_date": _("Ngày tính số liệu phải thuộc năm đánh giá %(year)s.")
+                    % {"year": self.year}
+                }
+            )
 
     @property
     def start(self) -> dt.date:

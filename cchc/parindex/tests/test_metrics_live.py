@@ -270,3 +270,17 @@ class DemoMetricTests(TestCase):
         }
         self.assertGreaterEqual(sum(v is not None for v in measured.values()), 2)
         self.assertGreater(len(set(measured.values()) - {None}), 1)  # units differ
+
+
+class DataDateTests(LiveMetricTestCase):
+    def test_a_data_date_outside_the_periods_year_is_refused(self):
+        from django.core.exceptions import ValidationError
+
+        self.period.data_date = d(2025, 12, 31)
+        with self.assertRaises(ValidationError) as caught:
+            self.period.full_clean()
+        self.assertIn("năm đánh giá 2026", caught.exception.message_dict["data_date"][0])
+        self.period.data_date = d(2026, 11, 30)
+        self.period.full_clean()
+        self.assertEqual(self.period.cut_off(d(2026, 12, 2)), d(2026, 11, 30))
+        self.assertEqual(self.period.cut_off(d(2026, 11, 1)), d(2026, 11, 1))
