@@ -809,13 +809,16 @@ def metric_scope(assessment: Assessment, today=None) -> registry.Scope:
 
 def _compute_metrics(assessment: Assessment, actor) -> int:
     """Inside the caller's transaction, with the assessment locked and still a draft."""
-    scope = metric_scope(assessment)
-    count = 0
-    for score in (
+    scores = list(
         Score.objects.select_for_update(no_key=True, of=("self",))
         .filter(assessment=assessment, node__rule_kind="metric")
         .select_related("node")
-    ):
+    )
+    if not scores:  # no metric leaves: nothing is computed, nothing is written
+        return 0
+    scope = metric_scope(assessment)
+    count = 0
+    for score in scores:
         metric = registry.metrics.get(score.node.metric)
         if metric is None:  # a metric no app offers (yet): the leaf stays as it is
             continue

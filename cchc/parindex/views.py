@@ -149,6 +149,7 @@ def _detail_context(request, assessment, error=""):
     result = selectors.assessment_result(assessment)
     fields = assessment.period.framework.nodes.filter(level=1).order_by("order")
     progress = selectors.progress_by_field(assessment)
+    metric_leaves = _has_metric_leaves(assessment)
     return {
         "assessment": assessment,
         "period": assessment.period,
@@ -163,9 +164,9 @@ def _detail_context(request, assessment, error=""):
         ],
         "has_metrics": assessment.status == Assessment.Status.DRAFT
         and selectors.is_unit_focal(request.user, assessment)
-        and _has_metric_leaves(assessment),
+        and metric_leaves,
         "actions": [(t.slug, t.label) for t in services.FLOW.available(request.user, assessment)],
-        "metrics_status": _metrics_status(assessment) if _has_metric_leaves(assessment) else "",
+        "metrics_status": _metrics_status(assessment) if metric_leaves else "",
         "error": error,
         "sample_banner": SAMPLE_BANNER,
     }

@@ -284,3 +284,11 @@ class DataDateTests(LiveMetricTestCase):
         self.period.full_clean()
         self.assertEqual(self.period.cut_off(d(2026, 12, 2)), d(2026, 11, 30))
         self.assertEqual(self.period.cut_off(d(2026, 11, 1)), d(2026, 11, 1))
+
+
+class NoMetricLeafTests(LiveMetricTestCase):
+    def test_a_framework_without_metric_leaves_writes_nothing(self):
+        self.framework.nodes.filter(code="1.2").update(rule_kind="ratio", metric="")
+        self.assertEqual(self.refresh(self.a), 0)
+        self.a.refresh_from_db()
+        self.assertIsNone(self.a.metrics_computed_at)
