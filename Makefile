@@ -56,7 +56,8 @@ run: demo
 	$(DEMO_LINK_ENV) $(PY) manage.py sync_national_portal --backfill --every 10 > var/dvcqg-sync.log 2>&1 & sync=$$!; \
 	$(DEMO_LINK_ENV) $(PY) manage.py reconcile_payments --every 10 > var/dvcqg-payments.log 2>&1 & pay=$$!; \
 	$(DEMO_LINK_ENV) $(PY) manage.py send_satisfaction_summaries --every 86400 > var/dvcqg-ratings.log 2>&1 & ratings=$$!; \
-	trap 'kill $$standin $$sync $$pay $$ratings 2>/dev/null; wait $$standin $$sync $$pay $$ratings 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
+	DJANGO_DEBUG=true $(PY) manage.py refresh_par_metrics --every 3600 > var/par-metrics.log 2>&1 & par=$$!; \
+	trap 'kill $$standin $$sync $$pay $$ratings $$par 2>/dev/null; wait $$standin $$sync $$pay $$ratings $$par 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	echo "Cổng DVCQG (trạm giả lập): $(DVCQG_DEMO_URL), DVCQG_ADAPTER_URL trỏ đến đó, đồng bộ mỗi 10 giây (nhật ký var/dvcqg-*.log)."; \
 	echo "Nền tảng thanh toán (trạm giả lập): $(DVCQG_DEMO_URL)/pp/, đối soát giao dịch mỗi 10 giây; tổng hợp đánh giá hài lòng tháng trước đưa vào hàng chờ gửi Cổng mỗi ngày một lần."; \
 	echo "Thử một hồ sơ nộp trên Cổng DVCQG: $(PY) manage.py run_national_standin --push-demo http://127.0.0.1:8000/api/v1/dvcqg/ho-so --secret demo-inbound-secret"; \

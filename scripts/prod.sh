@@ -259,7 +259,7 @@ status() {
 }
 
 timers() { # view counts, the DVCQG outbox and payment reconciliation every FLUSH_SECONDS,
-  # overdue reminders hourly, the monthly satisfaction summaries daily
+  # overdue reminders and the PAR metric leaves hourly, the monthly satisfaction summaries daily
   local sleeper=""
   trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' TERM INT
   local last_reminder=0 last_summaries=0
@@ -278,6 +278,8 @@ timers() { # view counts, the DVCQG outbox and payment reconciliation every FLUS
     fi
     if [ $(($(date +%s) - last_reminder)) -ge 3600 ]; then
       manage send_overdue_task_reminders || say "send_overdue_task_reminders failed"
+      # The metric leaves of PAR self-assessments still in draft (submitted ones stay frozen).
+      manage refresh_par_metrics --verbosity 0 || say "refresh_par_metrics failed"
       last_reminder=$(date +%s)
     fi
   done

@@ -32,6 +32,7 @@ from cchc.dossiers.models import (
     Dossier,
     DossierFile,
     FeeLine,
+    HandOver,
     MonthlyFigure,
     Outcome,
     PaidOnline,
@@ -79,9 +80,17 @@ def _bounds(start: dt.date, end: dt.date):
 
 
 def summary(
-    agency, start: dt.date, end: dt.date, *, procedure=None, field: str = "", unit=None
+    agency,
+    start: dt.date,
+    end: dt.date,
+    *,
+    procedure=None,
+    field: str = "",
+    unit=None,
+    handled_by=None,
 ) -> dict | None:
-    """One aggregate query over the dossiers received before the period ends."""
+    """One aggregate query over the dossiers received before the period ends (`unit`: those
+    now at that unit; `handled_by`: those whose steps that unit acted on, or now holds)."""
     begin, finish = _bounds(start, end)
     qs = Dossier.objects.filter(agency=agency, received_at__isnull=False, received_at__lte=finish)
     if procedure is not None:
@@ -90,6 +99,9 @@ def summary(
         qs = qs.filter(procedure__field=field)
     if unit is not None:
         qs = qs.filter(current_unit=unit)
+    if handled_by is not None:
+        acted = HandOver.objects.filter(from_unit=handled_by).values("dossier_id")
+        qs = qs.filter(Q(current_unit=handled_by) | Q(pk__in=acted))
     new = Q(received_at__gte=begin)
     carried = (
         Q(received_at__lt=begin)
@@ -258,7 +270,7 @@ def figure(agency, start, end) -> dict | None:
 
 def metric(key: str):
     def compute(scope):
-        data = summary(scope.agency, scope.start, scope.end)
+        data = summary(scope.agency, scope.start, scope.end, handled_by=scope.unit)
         return None if data is None else data[key]
 
     return compute

@@ -138,6 +138,8 @@ def on_time_rate(scope) -> float | None:
     """Share of petitions answered in the period whose answer came by the due date."""
     agency, start, end = scope.agency, scope.start, scope.end
     qs = Petition.objects.filter(agency=agency, status__in=ANSWERED)
+    if scope.unit is not None:  # the petitions that unit handled
+        qs = qs.filter(unit=scope.unit)
     tz = local_tz()
     qs = qs.filter(
         answered_at__gte=dt.datetime.combine(_day(start), dt.time.min, tz),
@@ -155,6 +157,8 @@ def answered_rate(scope) -> float | None:
     qs = Petition.objects.filter(_range(start, end), agency=scope.agency).exclude(
         status__in=[S.REFUSED, S.FORWARDED]
     )
+    if scope.unit is not None:
+        qs = qs.filter(unit=scope.unit)
     row = qs.aggregate(total=Count("pk"), answered=Count("pk", filter=Q(status__in=ANSWERED)))
     return row["answered"] / row["total"] if row["total"] else None
 

@@ -1,6 +1,7 @@
 """Demo PAR Index data: the sample framework over three years for the demo agency's units."""
 
 import datetime as dt
+import importlib
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -8,11 +9,17 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from cchc.core import registry
 from cchc.core.models import Agency, Unit, User
 from cchc.parindex.importer import parse_framework
-from cchc.parindex.models import Assessment, Assignment, Framework, Period, Score
+from cchc.parindex.models import Assessment, Assignment, Framework, Node, Period, Score
 from cchc.parindex.rules import to_decimal
-from cchc.parindex.services import framework_copy, framework_import, period_create
+from cchc.parindex.services import (
+    framework_copy,
+    framework_import,
+    metrics_refresh,
+    period_create,
+)
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "sample-framework-876.yaml"
 # Not loaded: the official counts and scale split of Decision 876/QĐ-BNV and the import format
@@ -113,6 +120,7 @@ def load(stdout=None) -> dict:
         created += 1
         if status == Assessment.Status.DRAFT:
             _demo_draft(period, rng)
+            _demo_metrics(period)
             continue
         _fill(period, rng, final=True)
         now = timezone.now()
@@ -143,3 +151,27 @@ def _demo_draft(period, rng):
             score.self_points = _points(rng, score.node, 0.85)
     Score.objects.bulk_update(scores, ["self_points"], batch_size=500)
     Group.objects.get_or_create(name="appraiser")
+
+
+def _demo_metrics(period):
+    """The metric leaves of the draft year, counted once from the other apps' demo records
+    (later the hourly `refresh_par_metrics` keeps them current). `load_demo` runs this app
+    before some of those apps: their loaders (safe to run twice) run first."""
+    names = set(
+        period.framework.nodes.filter(rule_kind=Node.Rule.METRIC).values_list("metric", flat=True)
+    )
+    if not names:
+        return
+    apps_used = {
+        metric.compute.__module__.rsplit(".", 1)[0]
+        for name, metric in registry.metrics.items()
+        if name in names
+    }
+    for app in sorted(apps_used - {"cchc.parindex"}):
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        module.load()
+    for assessment in period.assessments.all():
+        metrics_refresh(assessment=assessment)

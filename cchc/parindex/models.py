@@ -1,10 +1,12 @@
 """PAR Index: frameworks (trees of criteria), periods, assessments per (period, unit), scores."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +138,13 @@ class Period(models.Model):
     appraisal_deadline = models.DateField(_("hạn thẩm định"), null=True, blank=True)
     explanation_deadline = models.DateField(_("hạn giải trình"), null=True, blank=True)
     publication_deadline = models.DateField(_("hạn công bố"), null=True, blank=True)
+    # The day the metric leaves count the other apps' records up to; empty: 31 December.
+    data_date = models.DateField(
+        _("số liệu tính đến ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: tính đến 31/12 của năm đánh giá (không quá ngày hôm nay)."),
+    )
     appraisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="par_appraised_periods"
     )
@@ -152,6 +161,25 @@ class Period(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.data_date and self.year and self.data_date.year != self.year:
+            raise ValidationError(
+                {
+                    "data_date": _("Ngày tính số liệu phải thuộc năm đánh giá %(year)s.")
+                    % {"year": self.year}
+                }
+            )
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    def cut_off(self, today: dt.date | None = None) -> dt.date:
+        """The data date of the metric leaves: the chosen day (else 31/12), never after today."""
+        today = today or timezone.localdate()
+        return min(self.data_date or dt.date(self.year, 12, 31), today)
 
 
 class Assessment(models.Model):
@@ -174,6 +202,12 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the metric leaves were last computed, and the data date they count up to; on
+    # submit they are computed one last time and stay as they were (frozen).
+    metrics_computed_at = models.DateTimeField(
+        _("số liệu tự động cập nhật lúc"), null=True, blank=True
+    )
+    metrics_data_date = models.DateField(_("số liệu tự động tính đến ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bản đánh giá")
@@ -194,6 +228,11 @@ class Assessment(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.FINALISED, self.Status.PUBLISHED)
+
+    @property
+    def metrics_frozen(self) -> bool:
+        """Past self-assessment the metric leaves keep the values frozen on submit."""
+        return self.status != self.Status.DRAFT
 
 
 class Score(models.Model):

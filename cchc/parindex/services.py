@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import zipfile
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from cchc.parindex.models import (
 from cchc.parindex.rules import check_points, fmt, points_from_ratio, to_decimal
 
 Status = Assessment.Status
+log = logging.getLogger(__name__)
 AUDIT_STATE = 64  # length of AuditEntry.to_state; longer texts go in its reason
 
 
@@ -471,7 +473,7 @@ FLOW = Workflow(
             audit="assessment_submit",
             service=_S + "assessment_submit",
             form=_F + "TransitionForm",
-            extra={"stamp": "submitted_at"},
+            extra={"stamp": "submitted_at", "freeze_metrics": True},
         ),
         Transition(
             "start_appraisal",
@@ -545,6 +547,8 @@ def assessment_transition(
             .get(pk=assessment_id)
         )
         transition = FLOW.check(action, actor, assessment)
+        if transition.extra.get("freeze_metrics"):
+            _freeze_metrics(assessment, actor)
         if transition.extra.get("fill_final"):
             _fill_final(assessment, actor)
         before = assessment.status
@@ -743,38 +747,124 @@ def survey_import(*, period: Period, filename: str, data: bytes, actor) -> int:
     return len(values)
 
 
-def metrics_refresh(*, assessment: Assessment, actor) -> int:
-    """Fill metric leaves from the registry (live data of the other apps)."""
-    period = assessment.period
-    import datetime as dt
+def metrics_refresh(*, assessment: Assessment, actor=None) -> int:
+    """Fill the metric leaves of a draft assessment from the registry (live data of the other
+    apps) for its unit, up to the period's cut-off; the number of leaves that changed.
 
-    start, end = dt.date(period.year, 1, 1), dt.date(period.year, 12, 31)
-    count = 0
+    A submitted assessment keeps the values frozen on submit: nothing is written (0)."""
     with transaction.atomic():
-        for score in (
-            Score.objects.select_for_update(no_key=True, of=("self",))
-            .filter(assessment=assessment, node__rule_kind="metric")
-            .select_related("node")
-        ):
-            metric = registry.metrics.get(score.node.metric)
-            if metric is None or assessment.status != Status.DRAFT:
-                continue
-            fraction = metric.compute(registry.Scope(period.agency, start, end))
-            if fraction is None:
-                continue
-            percent = Decimal(str(fraction)) * 100
-            points = points_from_ratio(score.node.rule_params, score.node.max_points, percent)
-            if points != score.self_points:
-                ScoreChange.objects.create(
-                    score=score,
-                    field="self_points",
-                    old=fmt(score.self_points),
-                    new=fmt(points),
-                    reason=f"{metric.label}: {fmt(percent.quantize(Decimal('0.1')))}%",
-                    actor=actor,
-                )
-                score.self_points, score.self_measured = points, percent.quantize(Decimal("0.001"))
-                score.version += 1
-                score.save(update_fields=["self_points", "self_measured", "version", "updated_at"])
-                count += 1
+        # The row lock orders a refresh and a submit of the same assessment.
+        locked = (
+            Assessment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("period", "period__agency", "unit")
+            .get(pk=assessment.pk)
+        )
+        if locked.status != Status.DRAFT:
+            return 0
+        count = _compute_metrics(locked, actor)
+        if count:
+            audit_record(
+                actor=actor,
+                obj=locked,
+                action="metrics_refresh",
+                to_state=str(count),
+                reason=_metrics_reason(locked),
+                agency=locked.period.agency,
+            )
+    assessment.metrics_computed_at = locked.metrics_computed_at
+    assessment.metrics_data_date = locked.metrics_data_date
     return count
+
+
+def metrics_refresh_by_id(assessment_id: int) -> int:
+    """The background refresh (task, command): no actor; a deleted assessment is skipped."""
+    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    if assessment is None:
+        return 0
+    return metrics_refresh(assessment=assessment)
+
+
+def assessments_to_refresh(today=None) -> list[int]:
+    """The assessments still in self-assessment of open periods (their year has begun)."""
+    today = today or timezone.localdate()
+    return list(
+        Assessment.objects.filter(status=Status.DRAFT, period__year__lte=today.year)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _metrics_reason(assessment: Assessment) -> str:
+    return str(
+        _("Số liệu của %(unit)s tính đến %(date)s")
+        % {"unit": assessment.unit.name, "date": f"{assessment.metrics_data_date:%d/%m/%Y}"}
+    )
+
+
+def metric_scope(assessment: Assessment, today=None) -> registry.Scope:
+    """What the metric leaves of one assessment count: its unit, 1/1 to the cut-off."""
+    period = assessment.period
+    return registry.Scope(period.agency, period.start, period.cut_off(today), unit=assessment.unit)
+
+
+def _compute_metrics(assessment: Assessment, actor) -> int:
+    """Inside the caller's transaction, with the assessment locked and still a draft."""
+    scores = list(
+        Score.objects.select_for_update(no_key=True, of=("self",))
+        .filter(assessment=assessment, node__rule_kind="metric")
+        .select_related("node")
+    )
+    if not scores:  # no metric leaves: nothing is computed, nothing is written
+        return 0
+    scope = metric_scope(assessment)
+    count = 0
+    for score in scores:
+        metric = registry.metrics.get(score.node.metric)
+        if metric is None:  # a metric no app offers (yet): the leaf stays as it is
+            continue
+        try:
+            with transaction.atomic():
+                fraction = metric.compute(scope)
+        except Exception:  # another app's failure must not block the refresh or the submit
+            log.exception("metric %s failed for assessment %s", metric.name, assessment.pk)
+            continue
+        if fraction is None:
+            continue
+        fraction = min(max(Decimal(str(fraction)), Decimal(0)), Decimal(1))
+        percent = fraction * 100
+        points = points_from_ratio(score.node.rule_params, score.node.max_points, percent)
+        measured = percent.quantize(Decimal("0.001"))
+        if points != score.self_points or measured != score.self_measured:
+            ScoreChange.objects.create(
+                score=score,
+                field="self_points",
+                old=fmt(score.self_points),
+                new=fmt(points),
+                reason=f"{metric.label}: {fmt(percent.quantize(Decimal('0.1')))}%",
+                actor=actor,
+            )
+            score.self_points, score.self_measured = points, measured
+            score.version += 1
+            score.save(update_fields=["self_points", "self_measured", "version", "updated_at"])
+            count += 1
+    assessment.metrics_computed_at = timezone.now()
+    assessment.metrics_data_date = scope.end
+    assessment.save(update_fields=["metrics_computed_at", "metrics_data_date"])
+    return count
+
+
+def _freeze_metrics(assessment: Assessment, actor) -> None:
+    """On submit: compute the metric leaves one last time; later refreshes change nothing."""
+    if not Node.objects.filter(
+        framework_id=assessment.period.framework_id, rule_kind=Node.Rule.METRIC
+    ).exists():
+        return
+    count = _compute_metrics(assessment, actor)
+    audit_record(
+        actor=actor,
+        obj=assessment,
+        action="metrics_freeze",
+        to_state=str(count),
+        reason=_metrics_reason(assessment),
+        agency=assessment.period.agency,
+    )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -148,6 +149,7 @@ def _detail_context(request, assessment, error=""):
     result = selectors.assessment_result(assessment)
     fields = assessment.period.framework.nodes.filter(level=1).order_by("order")
     progress = selectors.progress_by_field(assessment)
+    metric_leaves = _has_metric_leaves(assessment)
     return {
         "assessment": assessment,
         "period": assessment.period,
@@ -162,13 +164,18 @@ def _detail_context(request, assessment, error=""):
         ],
         "has_metrics": assessment.status == Assessment.Status.DRAFT
         and selectors.is_unit_focal(request.user, assessment)
-        and Node.objects.filter(
-            framework_id=assessment.period.framework_id, rule_kind="metric"
-        ).exists(),
+        and metric_leaves,
         "actions": [(t.slug, t.label) for t in services.FLOW.available(request.user, assessment)],
+        "metrics_status": _metrics_status(assessment) if metric_leaves else "",
         "error": error,
         "sample_banner": SAMPLE_BANNER,
     }
+
+
+def _has_metric_leaves(assessment) -> bool:
+    return Node.objects.filter(
+        framework_id=assessment.period.framework_id, rule_kind=Node.Rule.METRIC
+    ).exists()
 
 
 def _score_context(request, assessment, scores):
@@ -221,6 +228,7 @@ def field_page(request, pk, code):
             "assessment": assessment,
             "field": field,
             "rows": _score_context(request, assessment, scores),
+            "metrics_status": _metrics_status(assessment),
             "sample_banner": SAMPLE_BANNER,
         },
     )
@@ -560,5 +568,31 @@ def metrics_refresh(request, pk):
     if not selectors.is_unit_focal(request.user, assessment):
         raise Http404
     count = services.metrics_refresh(assessment=assessment, actor=request.user)
-    messages.success(request, f"Đã cập nhật {count} tiêu chí lấy số liệu tự động.")
+    assessment.refresh_from_db()
+    if assessment.metrics_frozen:
+        messages.info(request, str(_metrics_status(assessment)))
+    else:
+        messages.success(
+            request, _("Đã cập nhật %(count)s tiêu chí lấy số liệu tự động.") % {"count": count}
+        )
     return redirect("parindex:assessment", pk=assessment.pk)
+
+
+def _metrics_status(assessment) -> str:
+    """“Số liệu tự động tính đến …, cập nhật lúc …”, or that they were frozen on submit."""
+    at = assessment.metrics_computed_at
+    at_text = timezone.localtime(at).strftime("%H:%M %d/%m/%Y") if at else ""
+    day = assessment.metrics_data_date
+    if assessment.metrics_frozen:
+        if not at:
+            return _("Đã nộp: số liệu tự động đã chốt khi nộp.")
+        return _("Đã nộp: số liệu đã chốt lúc %(at)s (tính đến %(day)s).") % {
+            "at": at_text,
+            "day": f"{day:%d/%m/%Y}" if day else "",
+        }
+    if not at:
+        return _("Số liệu tự động chưa được tính.")
+    return _("Số liệu tự động tính đến %(day)s, cập nhật lúc %(at)s.") % {
+        "day": f"{day:%d/%m/%Y}" if day else "",
+        "at": at_text,
+    }

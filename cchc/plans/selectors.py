@@ -192,18 +192,18 @@ def overdue_tasks(today: dt.date | None = None) -> list[PlanTask]:
 # --- counts ----------------------------------------------------------------------------------
 
 
-def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
-    """Task counts of the agency's plans whose year falls in [start, end], seen at `end`.
+def plan_summary(agency: Agency, start: dt.date, end: dt.date, *, unit=None) -> dict | None:
+    """Task counts of the agency's plans whose year falls in [start, end], seen at `end`
+    (only the tasks `unit` led, when given).
 
     Completion rate = tasks done by their deadline / tasks due by `end` (None: nothing due).
     """
-    tasks = list(
-        PlanTask.objects.filter(
-            plan__agency=agency, plan__year__gte=start.year, plan__year__lte=end.year
-        )
-        .select_related("lead_unit")
-        .order_by("order", "id")
+    tasks = PlanTask.objects.filter(
+        plan__agency=agency, plan__year__gte=start.year, plan__year__lte=end.year
     )
+    if unit is not None:
+        tasks = tasks.filter(lead_unit=unit)
+    tasks = list(tasks.select_related("lead_unit").order_by("order", "id"))
     if not tasks:
         return None
     cal = WorkingCalendar()
@@ -275,7 +275,7 @@ def plan_summary(agency: Agency, start: dt.date, end: dt.date) -> dict | None:
 
 
 def completion_rate(scope) -> float | None:
-    summary = plan_summary(scope.agency, scope.start, scope.end)
+    summary = plan_summary(scope.agency, scope.start, scope.end, unit=scope.unit)
     return None if summary is None else summary["completion_rate"]
 
 
