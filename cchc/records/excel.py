@@ -140,6 +140,8 @@ def _value(kind: Kind, name: str, raw, unit_of):
 
 
 def _messages(exc: ValidationError, kind: Kind) -> list[str]:
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
     out = []
     for name, messages in exc.message_dict.items():
         for message in messages:
