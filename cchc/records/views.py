@@ -25,6 +25,11 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _posted(request):
+    """The form's data on POST (an empty POST is a form with every field missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _may_manage(user) -> bool:
     agency = user.agency
     return agency is not None and may_manage_agency(user, agency.pk)
@@ -111,7 +116,7 @@ def record_list(request, kind):
 def record_create(request, kind):
     spec = kinds.get(kind)
     agency = _manager_agency(request)
-    form = record_form(spec)(request.POST or None, agency=agency)
+    form = record_form(spec)(_posted(request), agency=agency)
     if request.method == "POST" and form.is_valid():
         data = {n: form.cleaned_data[n] for n in spec.form_fields if n in form.cleaned_data}
         try:
@@ -153,7 +158,7 @@ def record_edit(request, kind, pk):
     record = _own_record(request, spec, pk)
     # The form edits its own copy; the service re-reads and locks the row.
     copy = spec.model.objects.get(pk=record.pk)
-    form = record_form(spec)(request.POST or None, instance=copy)
+    form = record_form(spec)(_posted(request), instance=copy)
     if request.method == "POST" and form.is_valid():
         data = {n: form.cleaned_data[n] for n in spec.form_fields if n in form.cleaned_data}
         try:

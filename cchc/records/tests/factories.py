@@ -65,3 +65,35 @@ def finance(agency, year=2025, planned=1_000_000_000, disbursed=850_000_000):
         budget_settlement_due=dt.date(year, 3, 31),
         budget_settlement_published_on=dt.date(year, 3, 20),
     )
+
+
+def one_of_each(agency, unit, text="Nội dung") -> dict:
+    """One record of every kind (kinds.py) in `agency`, its text fields carrying `text`."""
+    from cchc.records.kinds import KINDS
+
+    day = dt.date(2025, 6, 1)
+    values = {
+        "unit": unit,
+        "year": 2025,
+        "month": day,
+        "kind": None,  # per model: its first choice
+        "level": "2",
+        "form": "reprimand",
+    }
+    records = {}
+    for kind in KINDS:
+        data = {}
+        for name in kind.form_fields:
+            field = kind.model._meta.get_field(name)
+            if name == "kind":
+                data[name] = field.choices[0][0]
+            elif name in values:
+                data[name] = values[name]
+            elif field.get_internal_type() == "DateField":
+                data[name] = day
+            elif field.get_internal_type() in ("CharField", "TextField"):
+                data[name] = f"{text} {kind.slug}"[: field.max_length or 255]
+            elif field.get_internal_type() == "DecimalField":
+                data[name] = Decimal(100)
+        records[kind.slug] = kind.model.objects.create(agency=agency, **data)
+    return records
