@@ -301,10 +301,9 @@ ROWS = {
 
 
 def _records_rows():
-    """The records app (cchc.records): one set of pages and endpoints for every kind of record.
-    Staff read (in their own agency), the agency-wide roles write, outsiders see their own."""
-    from cchc.records.kinds import KINDS
-
+    """The records app (cchc.records): one set of pages and endpoints for every kind of record
+    (the kind in the path; checked with one kind). Staff read their own agency's records, its
+    agency-wide roles write, other agencies' staff see only their own."""
     staff = "200 200 200 200 200 200 200 200 200 200 404 login"
     manage = "404 404 404 404 {0} 404 404 404 404 {1} 404 login"
     own = "404 404 404 404 {0} 404 404 404 404 404 404 login"
@@ -317,22 +316,20 @@ def _records_rows():
         "records:edit": {"get": own.format(200), "post": own.format(400)},
         "records:delete": {"get": own.format(200), "post": own.format("302!")},
     }
-    for kind in KINDS:
-        name = f"api:records-{kind.slug}"
-        rows[f"{name}-list"] = {
-            "get": "200 200 200 200 200 200 200 200 200 200 404 401",
-            "post": "404 404 404 404 400 404 404 404 404 400 404 401",
-        }
-        rows[f"{name}-detail"] = {
-            "get": "200 200 200 200 200 404 404 404 404 404 404 401",
-            "post": "405 405 405 405 405 405 405 405 405 405 405 401",
-            "patch": "404 404 404 404 200 404 404 404 404 404 404 401",
-            "delete": "404 404 404 404 204! 404 404 404 404 404 404 401",
-        }
-        rows[f"{name}-import"] = {
-            "get": "405 405 405 405 405 405 405 405 405 405 405 401",
-            "post": "404 404 404 404 400 404 404 404 404 400 404 401",
-        }
+    rows["api:records-list"] = {
+        "get": "200 200 200 200 200 200 200 200 200 200 404 401",
+        "post": "404 404 404 404 400 404 404 404 404 400 404 401",
+    }
+    rows["api:records-detail"] = {
+        "get": "200 200 200 200 200 404 404 404 404 404 404 401",
+        "post": "405 405 405 405 405 405 405 405 405 405 405 401",
+        "patch": "404 404 404 404 200 404 404 404 404 404 404 401",
+        "delete": "404 404 404 404 204! 404 404 404 404 404 404 401",
+    }
+    rows["api:records-import"] = {
+        "get": "405 405 405 405 405 405 405 405 405 405 405 401",
+        "post": "404 404 404 404 400 404 404 404 404 400 404 401",
+    }
     return rows
 
 
@@ -702,8 +699,9 @@ class PermissionMatrixTests(PersonaTestCase):
             cls.kwargs[name] = {"kind": "bien-che"}
         for name in ("records:edit", "records:delete"):
             cls.kwargs[name] = {"kind": "bien-che", "pk": staffing.pk}
-        for slug, record in records.items():
-            cls.kwargs[f"api:records-{slug}-detail"] = {"pk": record.pk}
+        cls.kwargs["api:records-list"] = {"kind": "bien-che"}
+        cls.kwargs["api:records-import"] = {"kind": "bien-che"}
+        cls.kwargs["api:records-detail"] = {"kind": "bien-che", "pk": staffing.pk}
 
     @classmethod
     def _reports(cls):

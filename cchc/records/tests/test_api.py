@@ -28,6 +28,11 @@ class ApiTests(PersonaTestCase):
             [r["id"] for r in self.client.get(BASE, {"year": 2025}).json()], [self.record.pk]
         )
         self.assertEqual(len(self.client.get(BASE, {"unit": self.unit_b.pk}).json()), 1)
+        for bad in ({"year": "abc"}, {"year": "1999"}, {"unit": "x"}, {"ids": "1,a"}):
+            response = self.client.get(BASE, bad)
+            self.assertEqual(response.status_code, 400, bad)
+            self.assertEqual(response.json()["errors"][0]["field"], next(iter(bad)))
+        self.assertEqual(self.client.get("/api/v1/so-lieu-cchc/khong-co/").status_code, 404)
 
     def test_anonymous_and_citizens_get_nothing(self):
         self.assertIn(self.client.get(BASE).status_code, (401, 403))
