@@ -61,7 +61,8 @@ def _digital(agency, units, *, growth=0.01):
                 out_total = sent + (month * 3) % 7
                 in_total = sent + 10 + (month * 5) % 9
                 out_e = round(out_total * share)
-                with_email = min(headcount, round(headcount * min(1.0, email - 0.1 + step)))
+                # e-mail boxes grow slowly: the offices reach 100%, the others stay below
+                with_email = min(headcount, round(headcount * min(1.0, email - 0.05 + step / 4)))
                 m.DigitalMonth.objects.update_or_create(
                     agency=agency,
                     unit=unit,
@@ -122,7 +123,7 @@ def _civil_service(agency, units):
         for year in YEARS:
             for index, (title, hours) in enumerate(TRAININGS):
                 # the offices train nearly everyone; the centre about half
-                share = (0.5 if code == "TTUD" else 0.9 - 0.05 * (unit.order % 3)) / (index + 1)
+                share = (0.45 if code == "TTUD" else 0.62 - 0.05 * (unit.order % 3)) / (index + 1)
                 m.TrainingCourse.objects.update_or_create(
                     agency=agency,
                     unit=unit,
