@@ -7,11 +7,12 @@ second agency (SKHCNTQ). Idempotent: every record is found by its unique key."""
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from cchc.core.models import Agency, Unit
 from cchc.records import models as m
 
 YEARS = (2025, 2026)
-LAST_MONTH = {2025: 12, 2026: 11}
 
 # unit: staffing quota, headcount, deputies, e-mail share, e-document share, signed share,
 # documents sent a month (the centre is a public service unit, the others are offices)
@@ -31,7 +32,7 @@ TRAININGS = [
 ]
 
 
-def _staffing(agency, units):
+def _staffing(agency, units, today):
     for code, unit in units.items():
         quota, headcount, deputies, *_rest = PROFILE[code]
         for year in YEARS:
@@ -51,11 +52,13 @@ def _staffing(agency, units):
             )
 
 
-def _digital(agency, units, *, growth=0.01):
+def _digital(agency, units, today, *, growth=0.01):
     for code, unit in units.items():
         _q, headcount, _d, email, edoc, signed, sent = PROFILE[code]
         for year in YEARS:
-            for month in range(1, LAST_MONTH[year] + 1):
+            for month in range(1, 13):
+                if dt.date(year, month, 1) >= today.replace(day=1):
+                    break  # only months that have ended (on 3/12/2026: up to November)
                 step = (month - 1 + (12 if year == 2026 else 0)) * growth
                 share = min(0.99, edoc - 0.1 + step)  # rising over the months
                 out_total = sent + (month * 3) % 7
@@ -80,7 +83,7 @@ def _digital(agency, units, *, growth=0.01):
                 )
 
 
-def _civil_service(agency, units):
+def _civil_service(agency, units, today):
     m.JobPositionPlan.objects.update_or_create(
         agency=agency,
         year=2025,
@@ -111,6 +114,8 @@ def _civil_service(agency, units):
         (2026, "promotion", "Xét nâng ngạch chuyên viên năm 2026", dt.date(2026, 10, 10), 2, 2),
     ]
     for year, kind, title, held_on, positions, selected in rounds:
+        if held_on > today:
+            continue
         m.StaffRound.objects.update_or_create(
             agency=agency,
             year=year,
@@ -148,13 +153,15 @@ def _civil_service(agency, units):
         )
         for year, month in ((2025, 6), (2025, 12), (2026, 6)):
             checked = PROFILE[code][1]
+            if dt.date(year, month, 10 + unit.order) > today:
+                continue
             m.WorkingHoursInspection.objects.update_or_create(
                 agency=agency,
                 unit=unit,
                 inspected_on=dt.date(year, month, 10 + unit.order),
                 defaults={"people_checked": checked, "violations": 1 if code == "TDC" else 0},
             )
-    if "TDC" in units:
+    if "TDC" in units and today >= dt.date(2025, 12, 22):
         m.DisciplinaryCase.objects.update_or_create(
             agency=agency,
             unit=units["TDC"],
@@ -164,7 +171,7 @@ def _civil_service(agency, units):
         )
 
 
-def _organisation(agency, units):
+def _organisation(agency, units, today):
     decisions = [
         (
             "45/QĐ-SKHCN",
@@ -180,6 +187,8 @@ def _organisation(agency, units):
         ),
     ]
     for number, decided_on, code, summary in decisions:
+        if decided_on > today:
+            continue
         m.Reorganisation.objects.update_or_create(
             agency=agency,
             decision=number,
@@ -187,7 +196,7 @@ def _organisation(agency, units):
         )
 
 
-def _finance(agency, units):
+def _finance(agency, units, today):
     money = {2025: (12_500_000_000, 11_900_000_000), 2026: (14_000_000_000, 10_360_000_000)}
     for year in YEARS:
         planned, disbursed = money[year]
@@ -196,12 +205,12 @@ def _finance(agency, units):
             year=year,
             defaults={
                 "spending_regulation": f"{8 + year - 2025}/QĐ-SKHCN",
-                "spending_regulation_issued_on": dt.date(year, 1, 20),
+                "spending_regulation_issued_on": _past(dt.date(year, 1, 20), today),
                 "investment_planned": Decimal(planned),
                 "investment_disbursed": Decimal(disbursed),
                 "asset_inventory_done": year == 2025,
-                "budget_settlement_due": dt.date(year, 3, 31),
-                "budget_settlement_published_on": dt.date(year, 3, 25),
+                "budget_settlement_due": _past(dt.date(year, 3, 31), today),
+                "budget_settlement_published_on": _past(dt.date(year, 3, 25), today),
             },
         )
     for code, levels in SERVICE_UNITS.items():
@@ -231,6 +240,8 @@ def _finance(agency, units):
         ),
     ]
     for occurred_on, kind, summary, resolved in events:
+        if occurred_on > today:
+            continue
         m.SecurityEvent.objects.update_or_create(
             agency=agency,
             occurred_on=occurred_on,
@@ -240,6 +251,10 @@ def _finance(agency, units):
         )
 
 
+def _past(day: dt.date, today: dt.date):
+    return day if day <= today else None
+
+
 def load(stdout=None) -> dict:
     from cchc.parindex.demo import UNIT_CODES
 
@@ -247,17 +262,20 @@ def load(stdout=None) -> dict:
     if agency is None:
         return {"records": 0}
     units = {u.code: u for u in Unit.objects.filter(agency=agency, code__in=UNIT_CODES)}
-    _staffing(agency, units)
-    _digital(agency, units)
-    _civil_service(agency, units)
-    _organisation(agency, units)
-    _finance(agency, units)
+    # Nothing that has happened is dated after today (core's demo clock test loads it at
+    # moments early in 2026): on the product's reference day, 3/12/2026, 2026 runs to November.
+    today = timezone.localdate()
+    _staffing(agency, units, today)
+    _digital(agency, units, today)
+    _civil_service(agency, units, today)
+    _organisation(agency, units, today)
+    _finance(agency, units, today)
     other = Agency.objects.filter(code="SKHCNTQ").first()
     if other is not None:
         # the second agency: two units' staffing and monthly figures (cross-agency checks)
         theirs = {u.code: u for u in Unit.objects.filter(agency=other, code__in=["VP", "QLCN"])}
-        _staffing(other, theirs)
-        _digital(other, theirs, growth=0.0)
+        _staffing(other, theirs, today)
+        _digital(other, theirs, today, growth=0.0)
     counts = {
         kind.__name__: kind.objects.filter(agency=agency).count()
         for kind in (m.UnitStaffing, m.DigitalMonth, m.TrainingCourse, m.AppraisalResult)

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import time_machine
 from django.test import TestCase
 
 from cchc.core import demo as core_demo
@@ -12,11 +13,13 @@ from cchc.records.kinds import KINDS
 PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 11, 30))
 
 
+@time_machine.travel(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), tick=False)
 class DemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        core_demo.load()
-        cls.first = demo.load()
+        with time_machine.travel(dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC), tick=False):
+            core_demo.load()
+            cls.first = demo.load()
         cls.agency = Agency.objects.get(code="SKHCN")
 
     def test_loading_twice_changes_nothing(self):
@@ -31,6 +34,17 @@ class DemoTests(TestCase):
     def test_2026_stops_at_november(self):
         months = m.DigitalMonth.objects.filter(agency=self.agency, month__year=2026)
         self.assertEqual(max(months.values_list("month", flat=True)), dt.date(2026, 11, 1))
+
+    def test_loaded_early_in_2026_nothing_is_dated_after_that_day(self):
+        with time_machine.travel(dt.datetime(2026, 3, 9, 1, 0, tzinfo=dt.UTC), tick=False):
+            m.DigitalMonth.objects.all().delete()
+            m.StaffRound.objects.all().delete()
+            demo.load()
+        months = m.DigitalMonth.objects.filter(agency=self.agency, month__year=2026)
+        self.assertEqual(max(months.values_list("month", flat=True)), dt.date(2026, 2, 1))
+        self.assertFalse(m.StaffRound.objects.filter(held_on__gt=dt.date(2026, 3, 9)).exists())
+        finance = m.FinanceYear.objects.get(agency=self.agency, year=2026)
+        self.assertIsNone(finance.budget_settlement_published_on)  # 25/3 had not come
 
     def test_units_differ_and_the_department_looks_plausible(self):
         def value(name, code, period=PERIOD):
