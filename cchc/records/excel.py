@@ -59,7 +59,8 @@ def template(kind: Kind) -> bytes:
 
 @dataclass
 class ParseResult:
-    rows: list = field(default_factory=list)  # (row number, dict of field values)
+    rows: list = field(default_factory=list)  # (row number, unsaved model instance)
+    columns: list[str] = field(default_factory=list)  # the fields the file has a column for
     errors: list[tuple[int | None, str]] = field(default_factory=list)
 
 
@@ -197,6 +198,7 @@ def parse_workbook(kind: Kind, data: bytes, *, agency, units) -> ParseResult:
         names = ", ".join(f"“{header(kind, n)}”" for n in missing)
         result.errors.append((header_row, _("Thiếu cột bắt buộc: %(names)s.") % {"names": names}))
         return result
+    result.columns = list(header_map.values())
     by_code = {normalise(u.code): u for u in units}
     by_name = {normalise(u.name): u for u in units}
 

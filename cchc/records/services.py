@@ -94,7 +94,7 @@ def records_import(*, actor, kind: Kind, agency: Agency, data: bytes) -> ImportR
                     kind.model.objects.select_for_update().filter(agency=agency, **lookup).first()
                 )
             if existing is not None:
-                for name in kind.excel_fields:
+                for name in parsed.columns:  # a column left out of the file keeps its value
                     setattr(existing, name, getattr(record, name))
                 record = existing
             try:

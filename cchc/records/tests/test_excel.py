@@ -70,6 +70,24 @@ class ExcelImportTests(PersonaTestCase):
         self.assertEqual(audits.count(), 1)
         self.assertIn("thêm 2, cập nhật 1", audits.get().reason)
 
+    def test_a_column_left_out_keeps_the_stored_value_on_update(self):
+        existing = f.staffing(self.unit_a, 2025, quota=10, headcount=9, deputies=2)
+        self.login_as("agency_leader")
+        headers = ["Đơn vị (mã hoặc tên)", "Năm", "Số có mặt"]
+        self.assertEqual(
+            self.post(book(STAFFING, [["A", 2025, 8]], headers=headers)).status_code, 302
+        )
+        existing.refresh_from_db()
+        self.assertEqual(
+            (
+                existing.headcount,
+                existing.staffing_quota,
+                existing.deputy_heads,
+                existing.functions_decision,
+            ),
+            (8, 10, 2, "12/QĐ-SKHCN"),
+        )
+
     def test_one_bad_row_writes_nothing_and_the_report_names_that_row(self):
         self.login_as("agency_leader")
         data = book(
