@@ -44,13 +44,6 @@ def _manager_agency(request):
     return agency
 
 
-def may_see(user) -> bool:
-    """The nav check: staff of an agency (the pages' own test)."""
-    return bool(
-        user.is_authenticated and (user.is_superuser or user.is_staff_member) and user.agency
-    )
-
-
 @login_required
 def overview(request):
     require_staff(request.user)

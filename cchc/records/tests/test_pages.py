@@ -185,3 +185,10 @@ class PageTests(PersonaTestCase):
     def test_unknown_kind_is_404(self):
         self.login_as("agency_leader")
         self.assertEqual(self.client.get("/so-lieu-cchc/khong-co/").status_code, 404)
+
+    def test_the_nav_entry_is_for_staff_only(self):
+        self.login_as("officer_a")
+        self.assertContains(self.client.get(reverse("records:overview")), 'href="/so-lieu-cchc/"')
+        self.login_as("citizen")
+        response = self.client.get("/")
+        self.assertNotContains(response, 'href="/so-lieu-cchc/"', status_code=response.status_code)
