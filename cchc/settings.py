@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cchc.feedback",
     "cchc.portal",
     "cchc.plans",
+    "cchc.records",
     "cchc.reports",
     "cchc.nationalportal",
     "cchc.payments",

@@ -16,6 +16,7 @@ api_v1 = [
     path("feedback/", include("cchc.feedback.api_urls")),
     path("portal/", include("cchc.portal.api_urls")),
     path("plans/", include("cchc.plans.api_urls")),
+    path("so-lieu-cchc/", include("cchc.records.api_urls")),
     path("reports/", include("cchc.reports.api_urls")),
     path("dvcqg/", include("cchc.nationalportal.api_urls")),
 ]
@@ -29,6 +30,7 @@ urlpatterns = [
     path("ho-so/", include("cchc.dossiers.urls")),
     path("pakn/", include("cchc.feedback.urls")),
     path("ke-hoach/", include("cchc.plans.urls")),
+    path("so-lieu-cchc/", include("cchc.records.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
     path("lien-thong-dvcqg/", include("cchc.nationalportal.urls")),
     path("thanh-toan/", include("cchc.payments.urls")),

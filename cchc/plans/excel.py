@@ -11,6 +11,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cchc.core.excel import cell_date as _date
+from cchc.core.excel import cell_text as _text
 from cchc.core.excel import workbook_bytes
 from cchc.core.files import check_import_file
 from cchc.core.text import normalise
@@ -99,30 +101,6 @@ class ParsedRow:
 class ParseResult:
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[tuple[int | None, str]] = field(default_factory=list)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _field(value) -> str | None:

@@ -300,6 +300,42 @@ ROWS = {
 # fmt: on
 
 
+def _records_rows():
+    """The records app (cchc.records): one set of pages and endpoints for every kind of record
+    (the kind in the path; checked with one kind). Staff read their own agency's records, its
+    agency-wide roles write, other agencies' staff see only their own."""
+    staff = "200 200 200 200 200 200 200 200 200 200 404 login"
+    manage = "404 404 404 404 {0} 404 404 404 404 {1} 404 login"
+    own = "404 404 404 404 {0} 404 404 404 404 404 404 login"
+    rows = {
+        "records:overview": {"get": staff, "post": staff},
+        "records:list": {"get": staff, "post": staff},
+        "records:template": {"get": staff, "post": staff},
+        "records:create": {"get": manage.format(200, 200), "post": manage.format(400, 400)},
+        "records:import": {"get": manage.format(302, 302), "post": manage.format(400, 400)},
+        "records:edit": {"get": own.format(200), "post": own.format(400)},
+        "records:delete": {"get": own.format(200), "post": own.format("302!")},
+    }
+    rows["api:records-list"] = {
+        "get": "200 200 200 200 200 200 200 200 200 200 404 401",
+        "post": "404 404 404 404 400 404 404 404 404 400 404 401",
+    }
+    rows["api:records-detail"] = {
+        "get": "200 200 200 200 200 404 404 404 404 404 404 401",
+        "post": "405 405 405 405 405 405 405 405 405 405 405 401",
+        "patch": "404 404 404 404 200 404 404 404 404 404 404 401",
+        "delete": "404 404 404 404 204! 404 404 404 404 404 404 401",
+    }
+    rows["api:records-import"] = {
+        "get": "405 405 405 405 405 405 405 405 405 405 405 401",
+        "post": "404 404 404 404 400 404 404 404 404 400 404 401",
+    }
+    return rows
+
+
+ROWS.update(_records_rows())
+
+
 def url_names(patterns=None, namespace=""):
     """Every named URL pattern of the project, as "namespace:name"."""
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
@@ -356,6 +392,7 @@ class PermissionMatrixTests(PersonaTestCase):
         cls._plans()
         cls._reports()
         cls._nationalportal()
+        cls._records()
 
     @classmethod
     def _parindex(cls):
@@ -651,6 +688,20 @@ class PermissionMatrixTests(PersonaTestCase):
                 "api:plans-task-action": {"pk": task.pk, "action": "start"},
             }
         )
+
+    @classmethod
+    def _records(cls):
+        from cchc.records.tests.factories import one_of_each
+
+        records = one_of_each(cls.agency, cls.unit_a, text=SECRET)
+        staffing = records["bien-che"]
+        for name in ("records:list", "records:create", "records:import", "records:template"):
+            cls.kwargs[name] = {"kind": "bien-che"}
+        for name in ("records:edit", "records:delete"):
+            cls.kwargs[name] = {"kind": "bien-che", "pk": staffing.pk}
+        cls.kwargs["api:records-list"] = {"kind": "bien-che"}
+        cls.kwargs["api:records-import"] = {"kind": "bien-che"}
+        cls.kwargs["api:records-detail"] = {"kind": "bien-che", "pk": staffing.pk}
 
     @classmethod
     def _reports(cls):
