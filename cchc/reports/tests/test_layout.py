@@ -399,8 +399,14 @@ class PdfLayoutTests(LayoutTestCase):
 
     def test_pdf_and_word_have_the_same_headings_tables_and_cells(self):
         headings = {part["heading"] for part in self.parts}
-        word = word_sequence(self.doc, headings)
-        pdf = pdf_sequence(self.document)
+
+        def squashed(sequence):
+            # Text boxes of a line broken after "/" or "-" come back joined by a space that is
+            # not in the text: compare the characters, not where the lines broke.
+            return [(kind, re.sub(r"\s+", "", text)) for kind, text in sequence]
+
+        word = squashed(word_sequence(self.doc, headings))
+        pdf = squashed(pdf_sequence(self.document))
         self.assertEqual(
             [t for t in pdf if t[0] == "heading"], [t for t in word if t[0] == "heading"]
         )
