@@ -17,9 +17,28 @@ NARRATIVE = {
     "1": "Sở ban hành kế hoạch CCHC ngay từ đầu năm và giao nhiệm vụ cụ thể cho từng phòng, đơn vị.",
     "2": "Sở tổ chức rà soát các văn bản QPPL thuộc lĩnh vực quản lý và kiến nghị xử lý kịp thời.",
     "3": "Sở rà soát bộ TTHC, kiến nghị bãi bỏ, đơn giản hóa và công bố mới các thủ tục.",
-    "7": "Sở tham mưu Ban chỉ đạo ISO của tỉnh duy trì hệ thống quản lý chất lượng TCVN ISO 9001.",
+    "4": (
+        "Sở rà soát chức năng, nhiệm vụ của các phòng, đơn vị; bố trí biên chế trong số được "
+        "giao và sắp xếp tổ chức bộ máy theo quy định."
+    ),
+    "5": (
+        "Sở thực hiện tuyển dụng, đào tạo, bồi dưỡng và đánh giá, xếp loại công chức, viên chức "
+        "theo vị trí việc làm; kiểm tra việc chấp hành kỷ luật, kỷ cương hành chính."
+    ),
+    "6": (
+        "Sở ban hành quy chế chi tiêu nội bộ, thực hiện cơ chế tự chủ tài chính của đơn vị sự "
+        "nghiệp công lập và đẩy nhanh giải ngân vốn đầu tư công."
+    ),
+    "7": (
+        "Sở cấp hòm thư điện tử công vụ cho công chức, viên chức, gửi nhận văn bản điện tử có ký "
+        "số và tham mưu Ban chỉ đạo ISO của tỉnh duy trì hệ thống quản lý chất lượng TCVN ISO 9001."
+    ),
     "limitations": "Một số nhiệm vụ hoàn thành chậm so với thời hạn.",
     "next_year": "Tiếp tục đẩy mạnh chuyển đổi số và nâng cao chất lượng phục vụ người dân.",
+    "recommendations": (
+        "Đề nghị UBND tỉnh bố trí kinh phí nâng cấp hạ tầng số và bổ sung biên chế cho các "
+        "phòng chuyên môn còn thiếu."
+    ),
 }
 
 
