@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import CalendarOverride
 
+
+def add_validation_errors(form, exc) -> None:
+    """Show a service's ValidationError on the form: each field's messages on that field,
+    the others (and a plain message) at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 # Keyboard and autofill hints of the citizen forms' personal fields (shared by every app).
 NAME_ATTRS = {"autocomplete": "name", "spellcheck": "false"}
 TEL_ATTRS = {"type": "tel", "inputmode": "tel", "autocomplete": "tel"}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cchc.core import ratelimits
 from cchc.core.files import upload_response
 from cchc.core.filters import filtered_page
+from cchc.core.forms import add_validation_errors
 from cchc.core.permissions import require_staff
 from cchc.core.selectors import site_agency
 from cchc.core.text import MAX_QUERY, query_error
@@ -43,14 +44,6 @@ PETITION_FLOOD = _lazy(
 )
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def petition_create(request):
     agency = site_agency()
@@ -68,7 +61,7 @@ def petition_create(request):
                     agency=agency, **{k: form.cleaned_data[k] for k in FIELDS}
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 return render(request, "feedback/submitted.html", {"petition": petition})
     return render(request, "feedback/petition_form.html", {"form": form})
@@ -222,7 +215,7 @@ def staff_action(request, code, action):
             error, status = " ".join(exc.messages), 409
         except ValidationError as exc:
             if form is not None:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             error = " ".join(exc.messages)
         else:
             messages.success(request, _("Đã cập nhật PAKN."))

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cchc.core.excel import XLSX
 from cchc.core.files import upload_response
+from cchc.core.forms import add_validation_errors
 from cchc.core.permissions import may_manage_agency, require_manager, require_staff
 from cchc.core.transitions import TransitionError
 from cchc.core.years import parse_ids, parse_year
@@ -29,16 +31,6 @@ from cchc.plans.forms import (
 )
 from cchc.plans.models import LegalReview, ParField, PlanTask, ProcedureReview, QualityRecord
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
 
 @login_required
 def plan_list(request):
@@ -53,7 +45,7 @@ def plan_list(request):
             try:
                 plan = services.plan_create(actor=request.user, agency=agency, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 return redirect("plans:plan-detail", pk=plan.pk)
     plans = selectors.plans_for_user(request.user)
@@ -145,7 +137,7 @@ def task_create(request, pk):
         try:
             task = services.task_create(actor=request.user, plan=plan, co_units=co_units, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return redirect("plans:task-detail", pk=task.pk)
     return render(
@@ -209,7 +201,7 @@ def task_detail(request, pk):
                 try:
                     services.task_update(actor=request.user, task=task, co_units=co_units, **data)
                 except ValidationError as exc:
-                    _form_errors(edit_form, exc)
+                    add_validation_errors(edit_form, exc)
                 else:
                     messages.success(request, _("Đã lưu nhiệm vụ."))
                     return redirect("plans:task-detail", pk=task.pk)
@@ -221,7 +213,7 @@ def task_detail(request, pk):
                         actor=request.user, task=task, **progress_form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _form_errors(progress_form, exc)
+                    add_validation_errors(progress_form, exc)
                 else:
                     messages.success(request, _("Đã cập nhật tiến độ."))
                     return redirect("plans:task-detail", pk=task.pk)
@@ -260,7 +252,7 @@ def task_action(request, pk, action):
             error, status = " ".join(exc.messages), 409
         except ValidationError as exc:
             if form is not None:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 error = " ".join(exc.messages)
         else:
@@ -315,7 +307,7 @@ def _record_page(request, *, queryset, form_class, create, template, extra=None)
             try:
                 create(actor=request.user, agency=agency, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu."))
                 return redirect(request.path)
@@ -475,7 +467,7 @@ def record_edit(request, pk, kind):
         try:
             update(actor=request.user, record=record, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect(list_name)

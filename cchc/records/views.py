@@ -9,20 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cchc.core.excel import XLSX
+from cchc.core.forms import add_validation_errors
 from cchc.core.permissions import may_manage_agency, require_manager, require_staff
 from cchc.core.years import parse_ids, parse_year
 from cchc.records import excel, kinds, selectors, services
 from cchc.records.forms import ImportForm, record_form
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _posted(request):
@@ -115,7 +107,7 @@ def record_create(request, kind):
         try:
             services.record_create(actor=request.user, kind=spec, agency=agency, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("records:list", kind=spec.slug)
@@ -157,7 +149,7 @@ def record_edit(request, kind, pk):
         try:
             services.record_update(actor=request.user, kind=spec, record=record, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu."))
             return redirect("records:list", kind=spec.slug)

@@ -9,19 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.forms import add_validation_errors
 from cchc.core.permissions import may_manage_agency, require_manager, require_staff
 from cchc.plans.selectors import plan_of_year
 from cchc.reports import charts as report_charts
 from cchc.reports import documents, selectors, services
 from cchc.reports.forms import NarrativeForm, ReportForm
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -79,7 +72,7 @@ def report_list(request):
             try:
                 report = services.report_create(actor=request.user, agency=agency, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 if report.is_empty:
                     messages.warning(request, documents.empty_statement(report))
@@ -110,7 +103,7 @@ def report_detail(request, pk):
                     actor=request.user, report=report, narrative=form.cleaned_data
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu phần viết. Tạo lại tệp để cập nhật báo cáo."))
                 return redirect("reports:report-detail", pk=report.pk)
