@@ -4,7 +4,7 @@ never a generic list, and the manager of another agency following it sees none o
 
 import datetime as dt
 import io
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import time_machine
 from django.core.management import call_command
@@ -61,6 +61,8 @@ def listed(response) -> int:
     for name in ("tasks", "items"):
         if name in context:
             return len(context[name])
+    if "kind" in context and "count" in context:  # a records list (PAR fields 4-7)
+        return context["count"]
     raise AssertionError(f"not a list page: {response.request['PATH_INFO']}")
 
 
@@ -186,6 +188,11 @@ class DemoLinkTests(TestCase):
                 if item["key"] == "plans.completion_rate":  # done on time / due
                     due = figures["plans.summary"]["tasks"]["due"]
                     self.assertAlmostEqual(count / due, item["value"], places=3)
+                elif item["key"].startswith("records."):
+                    # A rate of the PAR-field records opens every record it is computed from.
+                    ids = parse_qs(urlsplit(item["link"]).query)["ids"][0].split(",")
+                    self.assertEqual(count, len(ids), item["key"])
+                    self.assertGreater(count, 0, item["key"])
                 else:
                     self.assertEqual(count, item["value"], item["key"])
                 self.assert_other_manager_sees_none(item["link"])
